@@ -1,0 +1,60 @@
+/** Spider-format data access for Node scripts: examples, database paths, cached sql.js engines. */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import initSqlJs, { type SqlJsStatic } from 'sql.js';
+import { SqlJsEngine } from '../../src/workers/sqljsEngine';
+import type { SchemaInfo } from '../../src/core/types';
+
+export interface SpiderExample {
+  db_id: string;
+  question: string;
+  query: string;
+}
+
+export function readExamples(file: string): SpiderExample[] {
+  return (JSON.parse(readFileSync(file, 'utf8')) as SpiderExample[]).map((e) => ({ db_id: e.db_id, question: e.question, query: e.query }));
+}
+
+export function dbPath(dbDir: string, dbId: string): string {
+  return join(dbDir, dbId, `${dbId}.sqlite`);
+}
+
+let sqlPromise: Promise<SqlJsStatic> | null = null;
+export function sqlJs(): Promise<SqlJsStatic> {
+  return (sqlPromise ??= initSqlJs());
+}
+
+/** Keeps one open engine (and its schema) per database; reopening is what costs. */
+export class EnginePool {
+  private engines = new Map<string, { engine: SqlJsEngine; schema: SchemaInfo } | null>();
+  constructor(private readonly SQL: SqlJsStatic, private readonly dbDir: string) {}
+
+  get(dbId: string): { engine: SqlJsEngine; schema: SchemaInfo } | null {
+    if (this.engines.has(dbId)) return this.engines.get(dbId)!;
+    const path = dbPath(this.dbDir, dbId);
+    let entry: { engine: SqlJsEngine; schema: SchemaInfo } | null = null;
+    if (existsSync(path)) {
+      const engine = new SqlJsEngine(this.SQL);
+      engine.open(new Uint8Array(readFileSync(path)));
+      entry = { engine, schema: engine.schema() };
+    }
+    this.engines.set(dbId, entry);
+    return entry;
+  }
+}
+
+/** `--name value` command-line flags. */
+export function flags(argv: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith('--')) {
+      const next = argv[i + 1];
+      if (next !== undefined && !next.startsWith('--')) {
+        out.set(a.slice(2), next);
+        i++;
+      } else out.set(a.slice(2), 'true');
+    }
+  }
+  return out;
+}

@@ -1,0 +1,124 @@
+/**
+ * The page side of the SQL engine worker. Every call has a timeout: a runaway query (a huge cross join, an endless
+ * recursive CTE) gets the worker terminated and replaced, and the database re-opened from the bytes kept here, so the
+ * page never freezes and the data comes back intact.
+ */
+import type { QueryOutcome, SchemaInfo } from '../core/types';
+import type { SqlReply, SqlReplyFor, SqlRequest } from './sqlProtocol';
+
+export interface SqlEngineClientOptions {
+  /** Creates a fresh worker (called again after a timeout). */
+  createWorker: () => Worker;
+  /** Default per-query timeout. */
+  queryTimeoutMs?: number;
+}
+
+type Pending = { resolve: (r: SqlReply) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> };
+
+type RequestBody = SqlRequest extends infer R ? (R extends SqlRequest ? Omit<R, 'id'> : never) : never;
+
+export class TimeoutError extends Error {}
+
+export class SqlEngineClient {
+  private worker: Worker;
+  private nextId = 1;
+  private pending = new Map<number, Pending>();
+  private bytes: Uint8Array | null = null;
+  private reopening: Promise<void> | null = null;
+  readonly queryTimeoutMs: number;
+  /** Times the worker was replaced after a timeout. */
+  restarts = 0;
+
+  constructor(private readonly options: SqlEngineClientOptions) {
+    this.queryTimeoutMs = options.queryTimeoutMs ?? 8000;
+    this.worker = this.spawn();
+  }
+
+  /** Opens a database from bytes; the bytes are kept (never modified) to recover after a timeout. */
+  async open(bytes: Uint8Array, timeoutMs = 60_000): Promise<{ elapsedMs: number }> {
+    const reply = await this.call({ type: 'open', bytes: bytes.slice() }, timeoutMs);
+    this.bytes = bytes;
+    return { elapsedMs: reply.elapsedMs };
+  }
+
+  async schema(timeoutMs = 60_000): Promise<SchemaInfo> {
+    return (await this.call({ type: 'schema' }, timeoutMs)).schema;
+  }
+
+  /** Runs one read query. Resolves with an outcome; a timeout is an outcome of kind 'timeout', not a rejection. */
+  async query(sql: string, maxRows: number, timeoutMs = this.queryTimeoutMs): Promise<QueryOutcome> {
+    if (this.reopening) await this.reopening;
+    try {
+      return (await this.call({ type: 'query', sql, maxRows }, timeoutMs)).outcome;
+    } catch (e) {
+      if (e instanceof TimeoutError) {
+        return { ok: false, kind: 'timeout', error: `Cancelled after ${(timeoutMs / 1000).toFixed(1)} s. The database was reloaded intact; narrow the query (add a filter, a join condition or a LIMIT).` };
+      }
+      return { ok: false, kind: 'engine', error: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
+  dispose(): void {
+    this.worker.terminate();
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(new Error('The SQL engine was closed.'));
+    }
+    this.pending.clear();
+  }
+
+  private spawn(): Worker {
+    const w = this.options.createWorker();
+    w.onmessage = (ev: MessageEvent<SqlReply>) => {
+      const p = this.pending.get(ev.data.id);
+      if (!p) return;
+      this.pending.delete(ev.data.id);
+      clearTimeout(p.timer);
+      p.resolve(ev.data);
+    };
+    w.onerror = (ev) => {
+      ev.preventDefault?.();
+      this.failAll(new Error(`The SQL engine crashed: ${ev.message || 'unknown error'}`));
+    };
+    return w;
+  }
+
+  private failAll(e: Error): void {
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(e);
+    }
+    this.pending.clear();
+  }
+
+  private call<T extends RequestBody['type']>(body: Extract<RequestBody, { type: T }>, timeoutMs: number): Promise<SqlReplyFor[T]> {
+    const id = this.nextId++;
+    return new Promise<SqlReply>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new TimeoutError(`timeout after ${timeoutMs} ms`));
+        this.restart();
+      }, timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      this.worker.postMessage({ ...body, id } as SqlRequest);
+    }).then((reply) => {
+      if (reply.type === 'error') throw new Error(reply.error);
+      return reply as unknown as SqlReplyFor[T];
+    });
+  }
+
+  /** Replaces a stuck worker and re-opens the kept bytes in the new one. */
+  private restart(): void {
+    this.restarts++;
+    this.worker.terminate();
+    this.failAll(new Error('The SQL engine was restarted after a timeout.'));
+    this.worker = this.spawn();
+    const bytes = this.bytes;
+    if (!bytes) return;
+    this.reopening = this.call({ type: 'open', bytes: bytes.slice() }, 60_000)
+      .then(() => undefined)
+      .finally(() => {
+        this.reopening = null;
+      });
+  }
+}

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { printCoCTE, stepPrefixSql } from '../src/core/cocte';
 import { decomposeSql } from '../src/core/decompose';
 import { sameResult } from '../src/core/resultCompare';
-import { ordersResult } from '../src/core/sqlAst';
+import { ordersResult, queryShape } from '../src/core/sqlAst';
 import { EnginePool, flags, readExamples, sqlJs } from './lib/spider';
 
 const MAX_ROWS = 1_000_000;
@@ -23,7 +23,8 @@ const pool = new EnginePool(await sqlJs(), join(spider, 'database'));
 
 /** A query needs at least two steps when it has a subquery, a set operation, GROUP BY or a JOIN. */
 function needsSplit(sql: string): boolean {
-  return /\(\s*select\b|\b(union|intersect|except)\b|\bgroup\s+by\b|\bjoin\b/i.test(sql) || /\bfrom\s+[^()]*?,/i.test(sql.replace(/\(.*?\)/g, ''));
+  const s = queryShape(sql);
+  return s.join || s.subquery || s.setOperation || s.groupBy;
 }
 
 type Row = { split: string; db_id: string; query: string; status: string; reason?: string; cocte?: string; steps?: number };

@@ -165,7 +165,7 @@ class Decomposer {
     const lateClauses = [selectClause, groupBy, having, orderBy].filter((c): c is Node => !!c);
     // A correlated subquery left in a late clause would need its outer references rewritten: keep one step.
     if (lateClauses.some((c) => subqueries(c).some((s) => !edits.some((e) => e.start === rangeOf(s)[0])))) return whole();
-    const groupItems = groupBy ? (((groupBy.columns as Node).items as Node[]) ?? []) : [];
+    const groupItems = groupBy ? (((groupBy.columns as Node).items as Node[]) ?? []).map(unwrapParens) : [];
     if (groupItems.some((g) => g.type !== 'identifier' && g.type !== 'member_expr')) return whole();
     if (groupItems.some((g) => g.type === 'identifier' && aliases.has(identName(g).toLowerCase()) && !this.isColumn(identName(g), sources)))
       return whole();
@@ -232,8 +232,6 @@ class Decomposer {
       needBase ? refText(r) : this.text(r.node),
     );
     const groupText = this.text(groupBy.columns as Node, refEdits(refs.filter((r) => within(r.node, groupBy))));
-    const aggSql = `SELECT ${uniq([...keyItems, ...aggItems]).join(', ')}\nFROM ${sourceText}\nGROUP BY ${groupText}`;
-    let current = this.push({ sql: aggSql, note: groupNote(this.text(groupBy.columns as Node), aggNames) });
 
     // Downstream of the aggregation: aggregates become their alias, columns their output name.
     const downName = (r: ColumnRef): string => (needBase ? refText(r) : quoteIdent(r.column));
@@ -241,6 +239,14 @@ class Decomposer {
       ...aggNodes.map((a) => ({ start: rangeOf(a)[0], end: rangeOf(a)[1], text: quoteIdent(aggAlias.get(normalized(this.text(a)))!) })),
       ...outside.filter((r) => !r.star).map((r) => ({ start: rangeOf(r.node)[0], end: rangeOf(r.node)[1], text: downName(r) })),
     ];
+    // Ordering by an aggregate also sorts inside the aggregation step: SQLite breaks ties there the way the
+    // original query does, and the final ORDER BY (a stable sort) keeps that order.
+    const orderAliases = orderBy ? columnRefs(orderBy).some((r) => r.qualifier === null && aliases.has(r.column.toLowerCase())) : false;
+    const sortInGroup = !!orderBy && aggregateCalls(orderBy).length > 0 && !orderAliases;
+    const groupOrder = sortInGroup ? `\n${this.text(orderBy!, [...edits, ...down])}` : '';
+    const aggSql = `SELECT ${uniq([...keyItems, ...aggItems]).join(', ')}\nFROM ${sourceText}\nGROUP BY ${groupText}${groupOrder}`;
+    const aggNote = groupNote(this.text(groupBy.columns as Node), aggNames) + (sortInGroup ? `, sorted by ${this.text(orderBy!.specifications as Node)}` : '');
+    let current = this.push({ sql: aggSql, note: aggNote });
     if (having) {
       const sql = `SELECT *\nFROM ${current}\nWHERE ${this.text(having.expr as Node, [...edits, ...down])}`;
       current = this.push({ sql, note: havingNote(this.text(having.expr as Node)) });
@@ -371,6 +377,11 @@ class Decomposer {
 function selectModifiers(d: Decomposer, select: Node): string {
   const mods = (select.modifiers as Node[]) ?? [];
   return mods.length ? mods.map((m) => d.text(m)).join(' ') + ' ' : '';
+}
+
+function unwrapParens(n: Node): Node {
+  while (n.type === 'paren_expr' && !isSelect(n.expr as Node) && (n.expr as Node).type !== 'list_expr') n = n.expr as Node;
+  return n;
 }
 
 function isDistinct(select: Node | undefined): boolean {

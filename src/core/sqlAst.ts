@@ -328,3 +328,25 @@ export function ordersResult(sql: string): boolean {
   while (s && s.type === 'compound_select_stmt') s = s.right as Node;
   return !!s && ((s.clauses as Node[]) ?? []).some((c) => c.type === 'order_by_clause');
 }
+
+/** What a query is built from, for deciding whether it must split into several steps. */
+export interface QueryShape {
+  join: boolean;
+  subquery: boolean;
+  setOperation: boolean;
+  groupBy: boolean;
+}
+
+export function queryShape(sql: string): QueryShape {
+  const shape: QueryShape = { join: false, subquery: false, setOperation: false, groupBy: false };
+  const stmt = parseSqlite(sql.trim().replace(/;[\s;]*$/, '')).statements.find((x) => x.type !== 'empty');
+  if (!stmt) return shape;
+  walk(stmt, (n) => {
+    if (n.type === 'compound_select_stmt') shape.setOperation = true;
+    if (isSubquery(n)) shape.subquery = true;
+    if (n.type === 'group_by_clause') shape.groupBy = true;
+    if (n.type === 'from_clause' && fromSources(n.expr as Node).length > 1) shape.join = true;
+    return true;
+  });
+  return shape;
+}

@@ -1,0 +1,107 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { printCoCTE, stepPrefixSql } from '../src/core/cocte';
+import { DecomposeError, decomposeSql } from '../src/core/decompose';
+import { sameResult } from '../src/core/resultCompare';
+import { ordersResult, queryShape } from '../src/core/sqlAst';
+import type { SchemaInfo } from '../src/core/types';
+import type { SqlJsEngine } from '../src/workers/sqljsEngine';
+import sample from './fixtures/spider-dev-sample.json';
+import { fixtureEngine } from './helpers';
+
+const engines = new Map<string, { engine: SqlJsEngine; schema: SchemaInfo }>();
+
+beforeAll(async () => {
+  for (const db of ['concert_singer', 'pets_1']) {
+    const engine = await fixtureEngine(`${db}.sqlite`);
+    engines.set(db, { engine, schema: engine.schema() });
+  }
+});
+
+function rowsOf(engine: SqlJsEngine, sql: string) {
+  const o = engine.query(sql, 1e6);
+  if (!o.ok) throw new Error(`${o.error}\n${sql}`);
+  return o.result.rows;
+}
+
+/** Decomposes, checks every prefix runs, and compares the chain's result with the original's. */
+function check(db: string, sql: string, minSteps = 1) {
+  const { engine, schema } = engines.get(db)!;
+  const t = decomposeSql(sql, schema);
+  t.steps.forEach((_, i) => rowsOf(engine, stepPrefixSql(t, i)));
+  const text = printCoCTE(t);
+  expect(sameResult(rowsOf(engine, sql), rowsOf(engine, text), ordersResult(sql)), text).toBe(true);
+  expect(t.steps.length + 1).toBeGreaterThanOrEqual(minSteps);
+  return t;
+}
+
+describe('decomposeSql', () => {
+  it('is equivalent by execution on every Spider dev query of the fixture databases', () => {
+    for (const ex of sample) {
+      const shape = queryShape(ex.query);
+      const mustSplit = shape.join || shape.subquery || shape.setOperation || shape.groupBy;
+      check(ex.db_id, ex.query, mustSplit ? 2 : 1);
+    }
+  });
+
+  it('splits join+filter, aggregation, HAVING, and final ORDER/LIMIT into successive steps', () => {
+    const t = check(
+      'concert_singer',
+      'SELECT T2.name, count(*) AS n FROM singer_in_concert AS T1 JOIN singer AS T2 ON T1.singer_id = T2.singer_id WHERE T2.age > 20 GROUP BY T2.singer_id HAVING count(*) >= 1 ORDER BY n DESC, T2.name LIMIT 3',
+    );
+    expect(t.steps.map((s) => s.name)).toEqual(['s1', 's2', 's3']);
+    expect(t.steps[0]!.sql).toMatch(/JOIN singer AS T2[\s\S]*WHERE T2.age > 20/);
+    expect(t.steps[0]!.note).toBe('Join singer_in_concert, singer and keep rows where T2.age > 20');
+    expect(t.steps[1]!.sql).toMatch(/count\(\*\) AS count_all[\s\S]*GROUP BY singer_id/);
+    expect(t.steps[2]!.sql).toBe('SELECT *\nFROM s2\nWHERE count_all >= 1');
+    expect(t.final.sql).toMatch(/^SELECT name, count_all AS n\nFROM s3\nORDER BY n DESC, name\nLIMIT 3$/);
+  });
+
+  it('lifts IN / NOT IN / scalar / FROM subqueries into their own steps', () => {
+    const t = check(
+      'concert_singer',
+      'SELECT name FROM (SELECT * FROM singer WHERE age > (SELECT avg(age) FROM singer)) AS old WHERE singer_id NOT IN (SELECT singer_id FROM singer_in_concert) AND country IN (SELECT country FROM singer WHERE is_male = "T")',
+      4,
+    );
+    const sqls = t.steps.map((s) => s.sql).join('\n');
+    expect(sqls).toContain('(SELECT * FROM s1)');
+    expect(sqls).toMatch(/FROM s\d AS old/);
+    expect(sqls).toMatch(/NOT IN \(SELECT \* FROM s\d\)/);
+    expect(t.steps.filter((s) => s.note.startsWith('Subquery')).length).toBe(4);
+  });
+
+  it('keeps correlated subqueries inline', () => {
+    const t = check(
+      'concert_singer',
+      'SELECT name FROM singer AS s WHERE EXISTS (SELECT 1 FROM singer_in_concert AS c WHERE c.singer_id = s.singer_id)',
+    );
+    expect(t.steps[0]!.sql).toContain('WHERE c.singer_id = s.singer_id');
+  });
+
+  it('turns UNION / INTERSECT / EXCEPT branches into steps, ORDER BY and LIMIT apply to the whole', () => {
+    const t = check(
+      'concert_singer',
+      'SELECT name FROM singer WHERE age > 40 UNION SELECT name FROM singer WHERE age < 30 EXCEPT SELECT name FROM singer WHERE country = "France" ORDER BY name LIMIT 4',
+      4,
+    );
+    expect(t.final.sql).toMatch(/SELECT \* FROM s\d\nUNION\nSELECT \* FROM s\d\nEXCEPT\nSELECT \* FROM s\d\nORDER BY name\nLIMIT 4/);
+    expect(t.final.note).toBe('Combine the branches with UNION / EXCEPT, ordered by name, first LIMIT 4');
+  });
+
+  it('keeps the query own CTEs as steps and window functions in one step', () => {
+    const t = check('concert_singer', 'WITH young AS (SELECT * FROM singer WHERE age < 35) SELECT count(*) FROM young');
+    expect(t.steps.map((s) => s.name)).toEqual(['s1', 'young']);
+    const w = check('concert_singer', 'SELECT name, rank() OVER (ORDER BY age) FROM singer WHERE age > 20');
+    expect(w.steps.length).toBe(0);
+  });
+
+  it('is deterministic', () => {
+    const q = sample[5]!.query;
+    expect(printCoCTE(decomposeSql(q))).toBe(printCoCTE(decomposeSql(q)));
+  });
+
+  it('rejects what is not one SELECT with a clear error', () => {
+    expect(() => decomposeSql('DELETE FROM singer')).toThrow(DecomposeError);
+    expect(() => decomposeSql('SELECT 1; SELECT 2')).toThrow(/one statement/);
+    expect(() => decomposeSql('SELEC name FROM singer')).toThrow(/Cannot parse/);
+  });
+});

@@ -1,0 +1,129 @@
+/**
+ * Benchmarks (not tests). Writes bench/results.json and prints a summary whose last line holds the key numbers.
+ *   npm run bench -- [--spider ../shared/data/spider] [--browser] [--limit N]
+ * - open: time to open each bundled sample database (bytes -> engine -> schema), median of 5;
+ * - steps: per-step execution latency of the decomposed Spider dev queries (median, p95) against the original
+ *   monolithic query in the same run (as a ratio of the whole chain's step-by-step time to the monolithic time);
+ * - worker: round-trip overhead of the engine worker (Node worker_threads, and headless Chromium with --browser).
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { stepPrefixSql } from '../src/core/cocte';
+import { decomposeSql } from '../src/core/decompose';
+import { SqlJsEngine } from '../src/workers/sqljsEngine';
+import { EnginePool, flags, readExamples, sqlJs } from './lib/spider';
+import { median, percentile } from './lib/stats';
+
+const args = flags(process.argv.slice(2));
+const spider = args.get('spider') ?? '../shared/data/spider';
+const limit = Number(args.get('limit') ?? Infinity);
+const SQL = await sqlJs();
+const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
+
+// 1. Opening the sample databases.
+const samplesDir = 'public/samples';
+const open: Record<string, { bytes: number; medianMs: number; tables: number }> = {};
+for (const f of readdirSync(samplesDir).filter((f) => f.endsWith('.sqlite'))) {
+  const bytes = new Uint8Array(readFileSync(join(samplesDir, f)));
+  const times: number[] = [];
+  let tables = 0;
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    const e = new SqlJsEngine(SQL);
+    e.open(bytes);
+    tables = e.schema().tables.length;
+    times.push(performance.now() - t0);
+    e.close();
+  }
+  open[f] = { bytes: bytes.byteLength, medianMs: round(median(times)), tables };
+}
+results.open = open;
+console.log('open (ms, median of 5):', Object.entries(open).map(([k, v]) => `${k} ${v.medianMs}`).join(', '));
+
+// 2. Per-step latency against the monolithic query.
+let stepSummary = 'steps: skipped (no Spider data)';
+if (existsSync(join(spider, 'dev.json'))) {
+  const pool = new EnginePool(SQL, join(spider, 'database'));
+  const stepMs: number[] = [];
+  const ratios: number[] = [];
+  let chainTotal = 0;
+  let monoTotal = 0;
+  let n = 0;
+  for (const ex of readExamples(join(spider, 'dev.json')).slice(0, limit)) {
+    const entry = pool.get(ex.db_id);
+    if (!entry) continue;
+    if (!entry.engine.query(ex.query, 1).ok) continue;
+    const t = decomposeSql(ex.query, entry.schema);
+    // Warm the page cache once, then time.
+    entry.engine.query(ex.query, 1000);
+    const m0 = performance.now();
+    entry.engine.query(ex.query, 1000);
+    const mono = performance.now() - m0;
+    let chain = 0;
+    for (let i = 0; i <= t.steps.length; i++) {
+      const s0 = performance.now();
+      entry.engine.query(stepPrefixSql(t, i), 1000);
+      const ms = performance.now() - s0;
+      stepMs.push(ms);
+      chain += ms;
+    }
+    chainTotal += chain;
+    monoTotal += mono;
+    ratios.push(chain / Math.max(mono, 0.01));
+    n++;
+  }
+  results.steps = {
+    queries: n,
+    steps: stepMs.length,
+    stepMedianMs: round(median(stepMs)),
+    stepP95Ms: round(percentile(stepMs, 95)),
+    chainOverMonolithicTotal: round(chainTotal / monoTotal),
+    chainOverMonolithicMedian: round(median(ratios)),
+  };
+  stepSummary = `step median ${round(median(stepMs))} ms p95 ${round(percentile(stepMs, 95))} ms over ${stepMs.length} steps of ${n} dev queries; all steps / monolithic = ${round(chainTotal / monoTotal)}x (median per query ${round(median(ratios))}x)`;
+  console.log(stepSummary);
+}
+
+// 3. Worker round trip (Node worker_threads running the same dispatcher).
+const rt = await nodeWorkerRoundTrip();
+results.workerNode = rt;
+console.log(`worker round trip (node worker_threads): median ${rt.medianMs} ms, p95 ${rt.p95Ms} ms`);
+const browserLine = '';
+
+mkdirSync('bench', { recursive: true });
+writeFileSync('bench/results.json', JSON.stringify(results, null, 2));
+console.log(`bench: ${stepSummary}; node worker round trip ${rt.medianMs} ms${browserLine} (bench/results.json)`);
+
+/** Round trip of `SELECT 1` through a worker thread running the real dispatcher, minus the in-process query time. */
+async function nodeWorkerRoundTrip(): Promise<{ medianMs: number; p95Ms: number; inProcessMs: number; n: number }> {
+  const w = new Worker(new URL('./lib/nodeSqlWorker.mjs', import.meta.url));
+  const call = (req: object) =>
+    new Promise<{ type: string }>((resolve) => {
+      w.once('message', resolve);
+      w.postMessage(req);
+    });
+  await new Promise((resolve) => w.once('message', resolve));
+  const bytes = new Uint8Array(readFileSync(join(samplesDir, 'chinook.sqlite')));
+  await call({ id: 1, type: 'open', bytes });
+  const times: number[] = [];
+  for (let i = 0; i < 500; i++) {
+    const t0 = performance.now();
+    await call({ id: i + 2, type: 'query', sql: 'SELECT 1', maxRows: 1 });
+    if (i >= 50) times.push(performance.now() - t0);
+  }
+  await w.terminate();
+  const local = new SqlJsEngine(SQL);
+  local.open(bytes);
+  const inProc: number[] = [];
+  for (let i = 0; i < 500; i++) {
+    const t0 = performance.now();
+    local.query('SELECT 1', 1);
+    inProc.push(performance.now() - t0);
+  }
+  return { medianMs: round(median(times), 4), p95Ms: round(percentile(times, 95), 4), inProcessMs: round(median(inProc), 4), n: times.length };
+}
+
+function round(x: number, digits = 2): number {
+  return Number(x.toFixed(digits));
+}

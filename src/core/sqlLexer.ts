@@ -13,6 +13,7 @@ export interface Token {
   end: number;
 }
 
+const OPERATORS2 = new Set(['>=', '<=', '<>', '!=', '==', '||', '<<', '>>', '->']);
 const WORD = /[A-Za-z0-9_$\u0080-\uffff]/;
 
 /** Splits SQL text into tokens; never throws (an unterminated string or comment runs to the end). */
@@ -51,7 +52,7 @@ export function lex(sql: string): Token[] {
       let j = i + 1;
       while (j < n && WORD.test(sql[j]!)) j++;
       push('word', j);
-    } else push('other', i + 1);
+    } else push('other', i + (OPERATORS2.has(sql.slice(i, i + 2)) ? 2 : 1));
   }
   return out;
 }

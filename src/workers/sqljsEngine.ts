@@ -53,9 +53,8 @@ export class SqlJsEngine {
 
   /** Opens a copy of `bytes`; throws DatabaseOpenError with a user-facing message when the file is not usable. */
   open(bytes: Uint8Array): void {
-    this.close();
     checkSqliteBytes(bytes);
-    let db: Database;
+    let db: Database | undefined;
     try {
       db = new this.SQL.Database(bytes);
       db.run('PRAGMA query_only = 1');
@@ -64,8 +63,11 @@ export class SqlJsEngine {
       if (verdict !== 'ok') throw new Error(verdict);
       db.exec('SELECT count(*) FROM sqlite_master');
     } catch (e) {
+      db?.close();
       throw new DatabaseOpenError(`The database is corrupt or unreadable: ${message(e)}. Nothing was changed; try another copy of the file.`);
     }
+    // Only a database that opened cleanly replaces the current one.
+    this.close();
     this.db = db;
   }
 

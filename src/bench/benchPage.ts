@@ -1,0 +1,27 @@
+/** Browser micro-benchmarks for `npm run bench -- --browser`: engine worker round trip and sample open times. */
+import { SqlEngineClient } from '../workers/sqlEngineClient';
+import { SAMPLES } from '../state/samples';
+
+async function main() {
+  const client = new SqlEngineClient({ createWorker: () => new Worker(new URL('../workers/sqlEngine.worker.ts', import.meta.url), { type: 'module' }) });
+  const open: Record<string, number> = {};
+  for (const s of SAMPLES) {
+    const bytes = new Uint8Array(await (await fetch(`/samples/${s.file}`)).arrayBuffer());
+    const t0 = performance.now();
+    await client.open(bytes);
+    await client.schema();
+    open[s.file] = Number((performance.now() - t0).toFixed(1));
+  }
+  const times: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    const t0 = performance.now();
+    await client.query('SELECT 1', 1);
+    if (i >= 30) times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  const result = { open, roundTripMedianMs: Number(times[Math.floor(times.length / 2)]!.toFixed(3)), roundTripP95Ms: Number(times[Math.floor(times.length * 0.95)]!.toFixed(3)) };
+  document.getElementById('out')!.textContent = JSON.stringify(result);
+  (window as unknown as { __bench: unknown }).__bench = result;
+}
+
+void main();

@@ -1,0 +1,208 @@
+/**
+ * The studio's state (zustand): a database slice (what is open, its schema, open errors) and a chain slice (the
+ * editor text, the parsed CoCTE chain, each step's run). Actions talk to the SQL worker through `engine`/`runner`.
+ */
+import { create } from 'zustand';
+import { parseCoCTE, printCoCTE } from '../core/cocte';
+import { decomposeSql } from '../core/decompose';
+import { toCsv, toJson } from '../core/exportFormat';
+import type { StepRun } from '../core/stepRunner';
+import { stepPrefixSql } from '../core/cocte';
+import type { SchemaInfo, Trajectory } from '../core/types';
+import { engine, runner } from './engine';
+import { SAMPLES } from './samples';
+
+export interface DbSlice {
+  dbName: string | null;
+  dbBytes: number;
+  schema: SchemaInfo | null;
+  opening: boolean;
+  openMs: number | null;
+  /** A user-facing problem (bad file, bad URL, decomposition error); cleared on the next success. */
+  error: string | null;
+  openBytes(name: string, bytes: Uint8Array): Promise<boolean>;
+  openSample(id: string): Promise<boolean>;
+  openUrl(url: string): Promise<boolean>;
+  openFile(file: File): Promise<boolean>;
+  dismissError(): void;
+}
+
+export interface ChainSlice {
+  /** The text in the editor. */
+  sql: string;
+  /** Bumped when the store (not the user) replaces the editor text. */
+  sqlVersion: number;
+  trajectory: Trajectory | null;
+  parseWarning: string | null;
+  /** Step runs by index (`steps.length` is the final query); null while pending. */
+  runs: (StepRun | null)[];
+  running: boolean;
+  selectedStep: number | null;
+  setSql(text: string, fromEditor?: boolean): void;
+  run(): Promise<void>;
+  decompose(): void;
+  selectStep(i: number | null): void;
+  exportStep(i: number, format: 'csv' | 'json'): Promise<void>;
+}
+
+export type Studio = DbSlice & ChainSlice;
+
+let runToken = 0;
+let debounce: ReturnType<typeof setTimeout> | null = null;
+const EDIT_DEBOUNCE_MS = 400;
+const EXPORT_CAP = 1_000_000;
+
+export const useStudio = create<Studio>()((set, get) => ({
+  dbName: null,
+  dbBytes: 0,
+  schema: null,
+  opening: false,
+  openMs: null,
+  error: null,
+  sql: '',
+  sqlVersion: 0,
+  trajectory: null,
+  parseWarning: null,
+  runs: [],
+  running: false,
+  selectedStep: null,
+
+  async openBytes(name, bytes) {
+    set({ opening: true });
+    try {
+      const { elapsedMs } = await engine.open(bytes);
+      const schema = await engine.schema();
+      runner.clear();
+      set({ dbName: name, dbBytes: bytes.byteLength, schema, openMs: elapsedMs, error: null, opening: false });
+      void get().run();
+      return true;
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      const keep = get().dbName ? ` ${get().dbName} is still open.` : '';
+      set({ error: `Could not open ${name}: ${msg}${keep}`, opening: false });
+      return false;
+    }
+  },
+
+  async openSample(id) {
+    const sample = SAMPLES.find((s) => s.id === id) ?? SAMPLES[0]!;
+    const res = await fetch(`${import.meta.env.BASE_URL}samples/${sample.file}`);
+    if (!res.ok) {
+      set({ error: `The sample ${sample.file} is missing (${res.status}).` });
+      return false;
+    }
+    const ok = await get().openBytes(sample.file, new Uint8Array(await res.arrayBuffer()));
+    if (ok) {
+      const t = safeDecompose(sample.query, get().schema);
+      get().setSql(t ? printCoCTE(t) : sample.query);
+    }
+    return ok;
+  },
+
+  async openUrl(url) {
+    let res: Response;
+    try {
+      res = await fetch(url);
+    } catch (e) {
+      set({ error: `Could not fetch ${url}: ${e instanceof Error ? e.message : String(e)}. The server must allow cross-origin requests (CORS), or download the file and open it from disk.` });
+      return false;
+    }
+    if (!res.ok) {
+      set({ error: `Could not fetch ${url}: HTTP ${res.status} ${res.statusText}.` });
+      return false;
+    }
+    const name = decodeURIComponent(new URL(url, location.href).pathname.split('/').pop() || 'database');
+    return get().openBytes(name, new Uint8Array(await res.arrayBuffer()));
+  },
+
+  async openFile(file) {
+    return get().openBytes(file.name, new Uint8Array(await file.arrayBuffer()));
+  },
+
+  dismissError() {
+    set({ error: null });
+  },
+
+  setSql(text, fromEditor = false) {
+    const parsed = parseCoCTE(text);
+    set((s) => ({
+      sql: text,
+      sqlVersion: fromEditor ? s.sqlVersion : s.sqlVersion + 1,
+      trajectory: parsed.trajectory,
+      parseWarning: parsed.warning ?? null,
+    }));
+    if (debounce) clearTimeout(debounce);
+    if (fromEditor) debounce = setTimeout(() => void get().run(), EDIT_DEBOUNCE_MS);
+    else void get().run();
+  },
+
+  async run() {
+    const t = get().trajectory;
+    if (!t || !get().dbName || t.final.sql.trim() === '') {
+      set({ runs: [] });
+      return;
+    }
+    const token = ++runToken;
+    const count = t.steps.length + 1;
+    set((s) => ({ running: true, runs: Array.from({ length: count }, (_, i) => (s.runs[i] && s.runs[i]!.sql === stepPrefixSql(t, i) ? s.runs[i]! : null)) }));
+    for (let i = 0; i < count; i++) {
+      const r = await runner.runStep(t, i);
+      if (token !== runToken) return;
+      set((s) => {
+        const runs = s.runs.slice();
+        runs[i] = r;
+        return { runs };
+      });
+    }
+    set({ running: false });
+  },
+
+  decompose() {
+    const { sql, schema } = get();
+    const source = get().trajectory?.steps.length ? printCoCTE({ ...get().trajectory!, steps: get().trajectory!.steps }) : sql;
+    try {
+      const t = decomposeSql(source, schema ?? undefined);
+      set({ error: null });
+      get().setSql(printCoCTE(t));
+    } catch (e) {
+      set({ error: `Decompose: ${e instanceof Error ? e.message : String(e)}` });
+    }
+  },
+
+  selectStep(i) {
+    set({ selectedStep: i });
+  },
+
+  async exportStep(i, format) {
+    const t = get().trajectory;
+    if (!t) return;
+    const outcome = await engine.query(stepPrefixSql(t, i), EXPORT_CAP, 60_000);
+    if (!outcome.ok) {
+      set({ error: `Export failed: ${outcome.error}` });
+      return;
+    }
+    const { columns, rows } = outcome.result;
+    const name = i < t.steps.length ? t.steps[i]!.name : 'result';
+    const body = format === 'csv' ? toCsv(columns, rows) : toJson(columns, rows);
+    download(`${name}.${format}`, body, format === 'csv' ? 'text/csv' : 'application/json');
+  },
+}));
+
+function safeDecompose(sql: string, schema: SchemaInfo | null): Trajectory | null {
+  try {
+    return decomposeSql(sql, schema ?? undefined);
+  } catch {
+    return null;
+  }
+}
+
+function download(name: string, body: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([body], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

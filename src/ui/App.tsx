@@ -1,0 +1,38 @@
+import { useEffect } from 'react';
+import { useStudio } from '../state/store';
+import { DbToolbar } from './DbToolbar';
+import { DropZone } from './DropZone';
+import { ErrorBanner } from './ErrorBanner';
+import { ResultGrid } from './ResultGrid';
+import { SchemaPanel } from './SchemaPanel';
+import { SqlEditor } from './SqlEditor';
+import { StepTimeline } from './StepTimeline';
+
+export function App() {
+  const schema = useStudio((s) => s.schema);
+  useEffect(() => {
+    document.title = 'CoCTE Studio';
+  }, []);
+  return (
+    <DropZone>
+      <div className="studio">
+        <DbToolbar />
+        <ErrorBanner />
+        <div className="studio-body">
+          <aside className="schema-pane" aria-label="Schema">{schema ? <SchemaPanel schema={schema} /> : <p className="muted">Opening…</p>}</aside>
+          <main className="work-pane">
+            <section className="editor-pane">
+              <SqlEditor />
+            </section>
+            <section className="result-pane">
+              <ResultGrid />
+            </section>
+          </main>
+          <aside className="steps-pane" aria-label="Steps">
+            <StepTimeline />
+          </aside>
+        </div>
+      </div>
+    </DropZone>
+  );
+}

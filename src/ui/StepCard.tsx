@@ -1,0 +1,59 @@
+import type { StepRun } from '../core/stepRunner';
+import { useStudio } from '../state/store';
+import { MiniTable } from './MiniTable';
+
+const PREVIEW_ROWS = 5;
+
+interface Props {
+  index: number;
+  name: string;
+  note: string;
+  sql: string;
+  run: StepRun | null;
+  isFinal: boolean;
+}
+
+/** A step: its name and note, its SQL, and what running it gave (rows, count, time) or the error. */
+export function StepCard({ index, name, note, sql, run, isFinal }: Props) {
+  const selected = useStudio((s) => s.selectedStep === index);
+  const outcome = run?.outcome;
+  const state = !run ? 'pending' : outcome!.ok ? 'ok' : 'error';
+  return (
+    <li className={`step-card step-${state}${selected ? ' selected' : ''}`} data-testid="step-card" data-step={name} data-state={state}>
+      <button type="button" className="step-head" onClick={() => useStudio.getState().selectStep(selected ? null : index)}>
+        <span className="step-index">{isFinal ? '⮕' : index + 1}</span>
+        <span className="step-name">{isFinal ? 'Final query' : name}</span>
+        {run && outcome?.ok && (
+          <span className="step-meta">
+            <span data-testid="row-count">{outcome.result.totalRows.toLocaleString('en-US')}</span> {outcome.result.totalRows === 1 ? 'row' : 'rows'} · {outcome.result.elapsedMs.toFixed(1)} ms ·{' '}
+            <span data-testid="run-kind">{run.cached ? 'cached' : 'ran'}</span>
+          </span>
+        )}
+        {!run && <span className="step-meta">running…</span>}
+      </button>
+      {note && <p className="step-note">{note}</p>}
+      <pre className="step-sql">{sql}</pre>
+      {outcome && !outcome.ok && (
+        <p className="step-error" role="alert" data-testid="step-error">
+          {outcome.kind === 'timeout' ? '⏱ ' : ''}
+          {isFinal ? '' : `Step ${name}: `}
+          {outcome.error}
+        </p>
+      )}
+      {outcome?.ok && (
+        <>
+          <MiniTable columns={outcome.result.columns} rows={outcome.result.rows.slice(0, PREVIEW_ROWS)} />
+          <div className="step-actions">
+            {outcome.result.totalRows > PREVIEW_ROWS && <span className="muted">first {PREVIEW_ROWS} of {outcome.result.totalRows.toLocaleString('en-US')}</span>}
+            <button type="button" onClick={() => void useStudio.getState().exportStep(index, 'csv')}>
+              CSV
+            </button>
+            <button type="button" onClick={() => void useStudio.getState().exportStep(index, 'json')}>
+              JSON
+            </button>
+          </div>
+        </>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,20 @@
+import { useStudio } from '../state/store';
+import { StepCard } from './StepCard';
+
+/** One card per CTE step, then the final query, each with its intermediate rows. */
+export function StepTimeline() {
+  const trajectory = useStudio((s) => s.trajectory);
+  const runs = useStudio((s) => s.runs);
+  if (!trajectory) return <p className="muted">No query yet.</p>;
+  const items = [...trajectory.steps.map((s) => ({ name: s.name, note: s.note, sql: s.sql })), { name: 'final', note: trajectory.final.note, sql: trajectory.final.sql }];
+  return (
+    <div className="timeline">
+      <h2>Steps</h2>
+      <ol className="step-list">
+        {items.map((it, i) => (
+          <StepCard key={`${i}-${it.name}`} index={i} name={it.name} note={it.note} sql={it.sql} run={runs[i] ?? null} isFinal={i === items.length - 1} />
+        ))}
+      </ol>
+    </div>
+  );
+}

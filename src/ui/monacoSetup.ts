@@ -1,0 +1,45 @@
+/** Monaco from the package (no CDN): the core editor, the SQL tokenizer, and its worker. */
+import { loader } from '@monaco-editor/react';
+import * as monaco from 'monaco-editor/editor';
+import 'monaco-editor/languages/definitions/sql/register';
+import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
+import type { SchemaInfo } from '../core/types';
+
+(self as unknown as { MonacoEnvironment: unknown }).MonacoEnvironment = { getWorker: () => new EditorWorker() };
+loader.config({ monaco });
+
+const SQL_KEYWORDS = ('SELECT FROM WHERE GROUP BY HAVING ORDER LIMIT OFFSET JOIN LEFT INNER CROSS ON USING AS WITH DISTINCT ' +
+  'UNION INTERSECT EXCEPT ALL AND OR NOT IN EXISTS BETWEEN LIKE IS NULL CASE WHEN THEN ELSE END ASC DESC COUNT SUM AVG MIN MAX').split(' ');
+
+let currentSchema: SchemaInfo | null = null;
+
+/** Schema-aware completion: tables, columns (as `col` and `table.col`) and keywords. */
+export function setCompletionSchema(schema: SchemaInfo | null): void {
+  currentSchema = schema;
+}
+
+monaco.languages.registerCompletionItemProvider('sql', {
+  triggerCharacters: ['.', ' '],
+  provideCompletionItems(model, position) {
+    const word = model.getWordUntilPosition(position);
+    const range = { startLineNumber: position.lineNumber, endLineNumber: position.lineNumber, startColumn: word.startColumn, endColumn: word.endColumn };
+    const K = monaco.languages.CompletionItemKind;
+    const before = model.getLineContent(position.lineNumber).slice(0, word.startColumn - 1);
+    const qualifier = /([A-Za-z_][A-Za-z0-9_]*)\.$/.exec(before)?.[1]?.toLowerCase();
+    const tables = currentSchema?.tables ?? [];
+    if (qualifier) {
+      const t = tables.find((x) => x.name.toLowerCase() === qualifier);
+      const cols = t ? t.columns.map((c) => ({ col: c, table: t.name })) : tables.flatMap((x) => x.columns.map((c) => ({ col: c, table: x.name })));
+      return { suggestions: cols.map(({ col, table }) => ({ label: col.name, kind: K.Field, detail: `${table} · ${col.type}`, insertText: col.name, range })) };
+    }
+    return {
+      suggestions: [
+        ...tables.map((t) => ({ label: t.name, kind: K.Class, detail: `${t.kind} · ${t.rowCount} rows`, insertText: t.name, range })),
+        ...tables.flatMap((t) => t.columns.map((c) => ({ label: c.name, kind: K.Field, detail: `${t.name} · ${c.type}`, insertText: c.name, range }))),
+        ...SQL_KEYWORDS.map((k) => ({ label: k, kind: K.Keyword, insertText: k, range })),
+      ],
+    };
+  },
+});
+
+export { monaco };

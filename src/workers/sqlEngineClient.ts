@@ -19,6 +19,9 @@ type RequestBody = SqlRequest extends infer R ? (R extends SqlRequest ? Omit<R, 
 
 export class TimeoutError extends Error {}
 
+/** The worker was replaced (after some query's timeout) while this request was in flight. */
+export class RestartError extends Error {}
+
 export class SqlEngineClient {
   private worker: Worker;
   private nextId = 1;
@@ -47,15 +50,24 @@ export class SqlEngineClient {
 
   /** Runs one read query. Resolves with an outcome; a timeout is an outcome of kind 'timeout', not a rejection. */
   async query(sql: string, maxRows: number, timeoutMs = this.queryTimeoutMs): Promise<QueryOutcome> {
-    if (this.reopening) await this.reopening;
-    try {
-      return (await this.call({ type: 'query', sql, maxRows }, timeoutMs)).outcome;
-    } catch (e) {
-      if (e instanceof TimeoutError) {
-        return { ok: false, kind: 'timeout', error: `Cancelled after ${(timeoutMs / 1000).toFixed(1)} s. The database was reloaded intact; narrow the query (add a filter, a join condition or a LIMIT).` };
+    for (let attempt = 0; ; attempt++) {
+      if (this.reopening) await this.reopening;
+      try {
+        return (await this.call({ type: 'query', sql, maxRows }, timeoutMs)).outcome;
+      } catch (e) {
+        // Another query's timeout replaced the worker under this one: run it again on the fresh worker.
+        if (e instanceof RestartError && attempt === 0) continue;
+        return this.failure(e, timeoutMs);
       }
-      return { ok: false, kind: 'engine', error: e instanceof Error ? e.message : String(e) };
     }
+  }
+
+  private failure(e: unknown, timeoutMs: number): QueryOutcome {
+    if (e instanceof TimeoutError) {
+      const error = `Cancelled after ${(timeoutMs / 1000).toFixed(1)} s. The database was reloaded intact; narrow the query (add a filter, a join condition or a LIMIT).`;
+      return { ok: false, kind: 'timeout', error };
+    }
+    return { ok: false, kind: 'engine', error: e instanceof Error ? e.message : String(e) };
   }
 
   dispose(): void {
@@ -111,7 +123,7 @@ export class SqlEngineClient {
   private restart(): void {
     this.restarts++;
     this.worker.terminate();
-    this.failAll(new Error('The SQL engine was restarted after a timeout.'));
+    this.failAll(new RestartError('The SQL engine was restarted after a timeout.'));
     this.worker = this.spawn();
     const bytes = this.bytes;
     if (!bytes) return;

@@ -1,10 +1,10 @@
 /**
  * Benchmarks (not tests). Writes bench/results.json and prints a summary whose last line holds the key numbers.
- *   npm run bench -- [--spider ../shared/data/spider] [--browser] [--limit N]
+ *   npm run bench -- [--spider ../shared/data/spider] [--no-browser] [--limit N]   (run `npx vite build` first)
  * - open: time to open each bundled sample database (bytes -> engine -> schema), median of 5;
  * - steps: per-step execution latency of the decomposed Spider dev queries (median, p95) against the original
  *   monolithic query in the same run (as a ratio of the whole chain's step-by-step time to the monolithic time);
- * - worker: round-trip overhead of the engine worker (Node worker_threads, and headless Chromium with --browser).
+ * - worker: round-trip overhead of the engine worker (Node worker_threads, and a real Web Worker in headless Chromium).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { stepPrefixSql } from '../src/core/cocte';
 import { decomposeSql } from '../src/core/decompose';
 import { SqlJsEngine } from '../src/workers/sqljsEngine';
+import { benchBrowser } from './lib/benchBrowser';
 import { EnginePool, flags, readExamples, sqlJs } from './lib/spider';
 import { median, percentile } from './lib/stats';
 
@@ -89,7 +90,13 @@ if (existsSync(join(spider, 'dev.json'))) {
 const rt = await nodeWorkerRoundTrip();
 results.workerNode = rt;
 console.log(`worker round trip (node worker_threads): median ${rt.medianMs} ms, p95 ${rt.p95Ms} ms`);
-const browserLine = '';
+let browserLine = '';
+if (!args.has('no-browser')) {
+  const b = await benchBrowser();
+  results.browser = b;
+  browserLine = `; browser (Chromium) worker round trip median ${b.roundTripMedianMs} ms, chinook open ${b.open['chinook.sqlite']} ms`;
+  console.log(`browser (headless Chromium, vite preview, real Web Worker): ${JSON.stringify(b)}`);
+}
 
 mkdirSync('bench', { recursive: true });
 writeFileSync('bench/results.json', JSON.stringify(results, null, 2));

@@ -98,6 +98,6 @@ function nodeWorker(): Worker {
   w.on('message', (data: { type: string }) => {
     if (data.type !== 'ready') shim.onmessage?.({ data } as MessageEvent);
   });
-  w.on('error', (e) => shim.onerror?.({ message: e.message, preventDefault() {} } as unknown as ErrorEvent));
+  w.on('error', (e: Error) => shim.onerror?.({ message: e.message, preventDefault() {} } as unknown as ErrorEvent));
   return shim as unknown as Worker;
 }

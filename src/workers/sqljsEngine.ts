@@ -127,9 +127,13 @@ export class SqlJsEngine {
         type: String(r[2] ?? ''),
         notNull: r[3] === 1,
         pk: Number(r[5] ?? 0),
-        examples: safeRows(db, `SELECT DISTINCT ${quoteIdent(col)} FROM ${q} WHERE ${quoteIdent(col)} IS NOT NULL LIMIT ${EXAMPLES_PER_COLUMN}`).map(
-          (x) => x[0] as SqlValue,
-        ),
+        // Views are computed on every read, so they get no example values and no row count.
+        examples:
+          kind === 'view'
+            ? []
+            : safeRows(db, `SELECT DISTINCT ${quoteIdent(col)} FROM ${q} WHERE ${quoteIdent(col)} IS NOT NULL LIMIT ${EXAMPLES_PER_COLUMN}`).map(
+                (x) => x[0] as SqlValue,
+              ),
       };
     });
     const primaryKey = columns.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name);
@@ -138,7 +142,7 @@ export class SqlJsEngine {
       from: String(r[3]),
       to: r[4] == null ? '' : String(r[4]),
     }));
-    const count = safeRows(db, `SELECT count(*) FROM ${q}`)[0]?.[0];
+    const count = kind === 'view' ? -1 : safeRows(db, `SELECT count(*) FROM ${q}`)[0]?.[0];
     return { name, kind, columns, primaryKey, foreignKeys, rowCount: typeof count === 'number' ? count : -1 };
   }
 }

@@ -19,4 +19,7 @@ test('opens with Chinook: schema with row counts, decomposed example steps with 
   await expect(page.locator('.monaco-editor')).toBeVisible();
   await page.screenshot({ path: `${SHOTS}/01-chinook-default.png` });
   expect(external).toEqual([]);
+  await page.getByRole('button', { name: 'Query Track' }).click();
+  await expect(page.getByTestId('result-count')).toContainText('100 rows');
+  await expect(page.getByTestId('result-grid')).toContainText('For Those About To Rock');
 });

@@ -3,11 +3,10 @@
  * editor text, the parsed CoCTE chain, each step's run). Actions talk to the SQL worker through `engine`/`runner`.
  */
 import { create } from 'zustand';
-import { parseCoCTE, printCoCTE } from '../core/cocte';
+import { parseCoCTE, printCoCTE, stepPrefixSql } from '../core/cocte';
 import { decomposeSql } from '../core/decompose';
 import { toCsv, toJson } from '../core/exportFormat';
 import type { StepRun } from '../core/stepRunner';
-import { stepPrefixSql } from '../core/cocte';
 import type { SchemaInfo, Trajectory } from '../core/types';
 import { engine, runner } from './engine';
 import { SAMPLES } from './samples';
@@ -153,15 +152,22 @@ export const useStudio = create<Studio>()((set, get) => ({
         runs[i] = r;
         return { runs };
       });
+      if (!r.outcome.ok && r.outcome.kind === 'timeout') {
+        // Every later step contains this one: running them would only time out again.
+        const skipped = `Not run: step ${r.name} was cancelled.`;
+        set((s) => ({
+          runs: s.runs.map((x, j) => (j > i ? { index: j, name: '', sql: stepPrefixSql(t, j), cached: false, outcome: { ok: false, kind: 'engine', error: skipped } } : x)),
+        }));
+        break;
+      }
     }
     set({ running: false });
   },
 
   decompose() {
     const { sql, schema } = get();
-    const source = get().trajectory?.steps.length ? printCoCTE({ ...get().trajectory!, steps: get().trajectory!.steps }) : sql;
     try {
-      const t = decomposeSql(source, schema ?? undefined);
+      const t = decomposeSql(sql, schema ?? undefined);
       set({ error: null });
       get().setSql(printCoCTE(t));
     } catch (e) {

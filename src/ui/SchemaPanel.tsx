@@ -1,5 +1,7 @@
 import { useState } from 'react';
 import type { SchemaInfo, SqlValue, TableInfo } from '../core/types';
+import { quoteIdent } from '../core/sqlLexer';
+import { useStudio } from '../state/store';
 import { formatValue } from './formatValue';
 
 /** Tables and views with row counts; expand one for columns, types, keys and example values. */
@@ -32,6 +34,11 @@ function TableColumns({ table }: { table: TableInfo }) {
   const fk = new Map(table.foreignKeys.map((f) => [f.from, `${f.table}.${f.to || f.from}`]));
   return (
     <ul className="schema-columns">
+      <li className="schema-action">
+        <button type="button" onClick={() => useStudio.getState().setSql(`SELECT *\nFROM ${quoteIdent(table.name)}\nLIMIT 100`)}>
+          Query {table.name}
+        </button>
+      </li>
       {table.columns.map((c) => (
         <li key={c.name} title={c.examples.map((v: SqlValue) => formatValue(v)).join(', ')}>
           <span className="col-name">

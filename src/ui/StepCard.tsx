@@ -21,7 +21,7 @@ export function StepCard({ index, name, note, sql, run, isFinal }: Props) {
   return (
     <li className={`step-card step-${state}${selected ? ' selected' : ''}`} data-testid="step-card" data-step={name} data-state={state}>
       <button type="button" className="step-head" onClick={() => useStudio.getState().selectStep(selected ? null : index)}>
-        <span className="step-index">{isFinal ? '⮕' : index + 1}</span>
+        <span className="step-index">{isFinal ? '→' : index + 1}</span>
         <span className="step-name">{isFinal ? 'Final query' : name}</span>
         {run && outcome?.ok && (
           <span className="step-meta">
@@ -35,7 +35,7 @@ export function StepCard({ index, name, note, sql, run, isFinal }: Props) {
       <pre className="step-sql">{sql}</pre>
       {outcome && !outcome.ok && (
         <p className="step-error" role="alert" data-testid="step-error">
-          {outcome.kind === 'timeout' ? '⏱ ' : ''}
+          {outcome.kind === 'timeout' ? 'Timed out. ' : ''}
           {isFinal ? '' : `Step ${name}: `}
           {outcome.error}
         </p>

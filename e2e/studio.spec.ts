@@ -23,3 +23,27 @@ test('opens with Chinook: schema with row counts, decomposed example steps with 
   await expect(page.getByTestId('result-count')).toContainText('100 rows');
   await expect(page.getByTestId('result-grid')).toContainText('For Those About To Rock');
 });
+
+test('opens a database from a URL, reports a bad URL, and opens a dropped file', async ({ page }) => {
+  await openStudio(page);
+  await page.getByLabel('Database URL').fill('http://127.0.0.1:4173/samples/pets_1.sqlite');
+  await page.getByRole('button', { name: 'Open URL' }).click();
+  await expect(page.getByTestId('db-status')).toContainText('pets_1.sqlite');
+  await expect(page.getByTestId('rows-Student')).toHaveText('34');
+
+  await page.getByLabel('Database URL').fill('http://127.0.0.1:4173/samples/missing.sqlite');
+  await page.getByRole('button', { name: 'Open URL' }).click();
+  await expect(page.locator('.error-banner')).toContainText(/HTTP 404|not a SQLite database/);
+  await expect(page.getByTestId('db-status')).toContainText('pets_1.sqlite');
+
+  const bytes = [...(await import('node:fs')).readFileSync('public/samples/concert_singer.sqlite')];
+  const dt = await page.evaluateHandle((b) => {
+    const d = new DataTransfer();
+    d.items.add(new File([new Uint8Array(b)], 'dropped.sqlite'));
+    return d;
+  }, bytes);
+  await page.locator('.drop-zone').dispatchEvent('dragover', { dataTransfer: dt });
+  await page.locator('.drop-zone').dispatchEvent('drop', { dataTransfer: dt });
+  await expect(page.getByTestId('db-status')).toContainText('dropped.sqlite');
+  await expect(page.getByTestId('rows-singer')).toHaveText('6');
+});

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { openStudio, SHOTS } from './helpers';
+import { openStudio, setEditorText, SHOTS } from './helpers';
 
 test('opens with Chinook: schema with row counts, decomposed example steps with rows, result grid', async ({ page }) => {
   const external: string[] = [];
@@ -46,4 +46,19 @@ test('opens a database from a URL, reports a bad URL, and opens a dropped file',
   await page.locator('.drop-zone').dispatchEvent('drop', { dataTransfer: dt });
   await expect(page.getByTestId('db-status')).toContainText('dropped.sqlite');
   await expect(page.getByTestId('rows-singer')).toHaveText('6');
+});
+
+test('the editor completes table and column names from the open schema', async ({ page }) => {
+  await openStudio(page);
+  await setEditorText(page, '');
+  await page.locator('.monaco-editor').click();
+  await page.keyboard.type('SELECT * FROM PlaylistTr');
+  await page.keyboard.press('Control+Space');
+  await expect(page.locator('.suggest-widget')).toContainText('PlaylistTrack');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type(' AS p WHERE p.');
+  await page.keyboard.press('Control+Space');
+  await expect(page.locator('.suggest-widget')).toContainText('TrackId');
+  await expect(page.locator('.suggest-widget')).toContainText('PlaylistId');
+  await expect(page.locator('.suggest-widget')).not.toContainText('BillingCity');
 });

@@ -2,6 +2,21 @@
 import { loader } from '@monaco-editor/react';
 import * as monaco from 'monaco-editor/editor';
 import 'monaco-editor/languages/definitions/sql/register';
+// The editor features a SQL editor needs (the core entry is tree-shaken and has none of them).
+import 'monaco-editor/editor/contrib/bracketMatching/browser/bracketMatching';
+import 'monaco-editor/editor/contrib/clipboard/browser/clipboard';
+import 'monaco-editor/editor/contrib/comment/browser/comment';
+import 'monaco-editor/editor/contrib/contextmenu/browser/contextmenu';
+import 'monaco-editor/editor/contrib/cursorUndo/browser/cursorUndo';
+import 'monaco-editor/features/find/register';
+import 'monaco-editor/editor/contrib/folding/browser/folding';
+import 'monaco-editor/editor/contrib/hover/browser/hoverContribution';
+import 'monaco-editor/editor/contrib/linesOperations/browser/linesOperations';
+import 'monaco-editor/editor/contrib/multicursor/browser/multicursor';
+import 'monaco-editor/editor/contrib/snippet/browser/snippetController2';
+import 'monaco-editor/editor/contrib/suggest/browser/suggestController';
+import 'monaco-editor/editor/contrib/wordHighlighter/browser/wordHighlighter';
+import 'monaco-editor/editor/contrib/wordOperations/browser/wordOperations';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
 import type { SchemaInfo } from '../core/types';
 
@@ -28,7 +43,8 @@ monaco.languages.registerCompletionItemProvider('sql', {
     const qualifier = /([A-Za-z_][A-Za-z0-9_]*)\.$/.exec(before)?.[1]?.toLowerCase();
     const tables = currentSchema?.tables ?? [];
     if (qualifier) {
-      const t = tables.find((x) => x.name.toLowerCase() === qualifier);
+      const target = aliasesIn(model.getValue()).get(qualifier) ?? qualifier;
+      const t = tables.find((x) => x.name.toLowerCase() === target);
       const cols = t ? t.columns.map((c) => ({ col: c, table: t.name })) : tables.flatMap((x) => x.columns.map((c) => ({ col: c, table: x.name })));
       return { suggestions: cols.map(({ col, table }) => ({ label: col.name, kind: K.Field, detail: `${table} · ${col.type}`, insertText: col.name, range })) };
     }
@@ -41,5 +57,17 @@ monaco.languages.registerCompletionItemProvider('sql', {
     };
   },
 });
+
+/** `FROM Track AS t`, `JOIN Genre g`: alias (lower-case) -> table (lower-case). */
+function aliasesIn(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const re = /\b(?:FROM|JOIN)\s+("[^"]+"|\[[^\]]+\]|[A-Za-z_][\w$]*)\s+(?:AS\s+)?([A-Za-z_][\w$]*)/gi;
+  const reserved = /^(WHERE|JOIN|ON|USING|GROUP|ORDER|LIMIT|LEFT|INNER|CROSS|NATURAL|UNION|EXCEPT|INTERSECT|HAVING|WINDOW)$/i;
+  for (const m of text.matchAll(re)) {
+    if (reserved.test(m[2]!)) continue;
+    out.set(m[2]!.toLowerCase(), m[1]!.replace(/^["[]|["\]]$/g, '').toLowerCase());
+  }
+  return out;
+}
 
 export { monaco };

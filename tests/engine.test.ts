@@ -1,9 +1,9 @@
-import { Worker as NodeWorker } from 'node:worker_threads';
 import initSqlJs from 'sql.js';
 import { describe, expect, it } from 'vitest';
 import { dispatchSql } from '../src/workers/sqlDispatch';
 import { SqlEngineClient } from '../src/workers/sqlEngineClient';
 import { DatabaseOpenError, readOnlyViolation, SqlJsEngine } from '../src/workers/sqljsEngine';
+import { nodeSqlWorker } from '../scripts/lib/nodeWorkerShim';
 import { fixtureBytes, fixtureEngine } from './helpers';
 
 describe('SqlJsEngine (sql.js adapter)', () => {
@@ -73,7 +73,7 @@ describe('worker protocol', () => {
   });
 
   it('cancels a runaway query by replacing the worker, then answers the next query on the re-opened database', async () => {
-    const client = new SqlEngineClient({ createWorker: () => nodeWorker(), queryTimeoutMs: 1500 });
+    const client = new SqlEngineClient({ createWorker: () => nodeSqlWorker(), queryTimeoutMs: 1500 });
     await client.open(fixtureBytes('concert_singer.sqlite'));
     const t0 = Date.now();
     const runaway = await client.query('WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT count(*) FROM r', 1);
@@ -85,19 +85,3 @@ describe('worker protocol', () => {
     client.dispose();
   });
 });
-
-/** A browser-Worker-shaped wrapper around a Node worker thread running the real dispatcher. */
-function nodeWorker(): Worker {
-  const w = new NodeWorker(new URL('../scripts/lib/nodeSqlWorker.mjs', import.meta.url));
-  const shim = {
-    onmessage: null as ((ev: MessageEvent) => void) | null,
-    onerror: null as ((ev: ErrorEvent) => void) | null,
-    postMessage: (m: unknown) => w.postMessage(m),
-    terminate: () => void w.terminate(),
-  };
-  w.on('message', (data: { type: string }) => {
-    if (data.type !== 'ready') shim.onmessage?.({ data } as MessageEvent);
-  });
-  w.on('error', (e: Error) => shim.onerror?.({ message: e.message, preventDefault() {} } as unknown as ErrorEvent));
-  return shim as unknown as Worker;
-}

@@ -40,8 +40,10 @@ class RMSNorm(nn.Module):
         self.eps = eps
 
     def forward(self, x):
-        v = x.float().pow(2).mean(-1, keepdim=True)
-        return (x.float() * torch.rsqrt(v + self.eps)).to(x.dtype) * self.weight
+        # The residual stream is float32 (also under autocast), so no casts: torch 1.13's exporter leaves a
+        # dangling Cast output in the graph for `.float()` / `.to(x.dtype)` pairs.
+        v = x.pow(2).mean(-1, keepdim=True)
+        return x * torch.rsqrt(v + self.eps) * self.weight
 
 
 def rotate_half(x):

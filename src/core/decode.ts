@@ -1,0 +1,145 @@
+/**
+ * Step-wise decoding for a causal LM with a KV cache. Model-agnostic: any `CausalLM` (the ONNX adapter in the
+ * browser and in Node, or a test double) and any tokenizer. The prompt is prefilled once; then one token per
+ * forward pass. Every token's distribution entropy is recorded (the PRM's step weights need it), and the decoder
+ * reports each finished CoCTE step (a line `  ),` or the closing `  )` of the WITH list) as soon as it is written.
+ */
+import type { TextTokenizer } from './tokenizer';
+
+export interface CausalLM {
+  readonly vocabSize: number;
+  /** Runs `ids` after the cached context; returns the last position's logits and the extended cache. */
+  forward(ids: number[], past: unknown | null): Promise<{ logits: Float32Array; past: unknown }>;
+  /** Releases a cache that is no longer needed. */
+  release?(past: unknown): void;
+}
+
+export interface DecodeOptions {
+  maxNewTokens?: number;
+  /** 0 = greedy. */
+  temperature?: number;
+  /** Seed of the sampling RNG (deterministic runs). */
+  seed?: number;
+  /** Sets logits of forbidden tokens to -Infinity (constrained decoding); called before each choice. */
+  constrain?: (generatedText: string, logits: Float32Array) => void;
+  /** Called when a CoCTE step is complete: `text` is everything generated so far. */
+  onStep?: (text: string, stepIndex: number) => void | Promise<void>;
+  onToken?: (text: string, tokens: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface DecodeResult {
+  text: string;
+  tokenIds: number[];
+  /** Entropy (nats) of the distribution each token was drawn from. */
+  entropies: number[];
+  /** Character offset in `text` where each token ends (maps tokens to steps). */
+  tokenEnds: number[];
+  stopped: 'eos' | 'length' | 'aborted';
+  promptTokens: number;
+  prefillMs: number;
+  decodeMs: number;
+}
+
+const STEP_END = /\n {2}\),?\n/g;
+
+export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, opts: DecodeOptions = {}): Promise<DecodeResult> {
+  const maxNew = opts.maxNewTokens ?? 384;
+  const temperature = opts.temperature ?? 0;
+  const rng = mulberry32(opts.seed ?? 1);
+  const promptIds = tok.encode(prompt);
+  const t0 = now();
+  let { logits, past } = await lm.forward(promptIds, null);
+  const prefillMs = now() - t0;
+  const ids: number[] = [];
+  const entropies: number[] = [];
+  const tokenEnds: number[] = [];
+  let text = '';
+  let steps = 0;
+  let stopped: DecodeResult['stopped'] = 'length';
+  const t1 = now();
+  for (let n = 0; n < maxNew; n++) {
+    if (opts.signal?.aborted) {
+      stopped = 'aborted';
+      break;
+    }
+    opts.constrain?.(text, logits);
+    const probs = softmax(logits, temperature > 0 ? temperature : 1);
+    entropies.push(entropy(probs));
+    const next = temperature > 0 ? sample(probs, rng) : argmax(logits);
+    if (next === tok.eosId) {
+      stopped = 'eos';
+      break;
+    }
+    ids.push(next);
+    text = tok.decode(ids);
+    tokenEnds.push(text.length);
+    opts.onToken?.(text, ids.length);
+    const ended = countMatches(text, STEP_END);
+    if (ended > steps) {
+      steps = ended;
+      await opts.onStep?.(text, steps - 1);
+    }
+    const out = await lm.forward([next], past);
+    lm.release?.(past);
+    logits = out.logits;
+    past = out.past;
+  }
+  lm.release?.(past);
+  return { text, tokenIds: ids, entropies, tokenEnds, stopped, promptTokens: promptIds.length, prefillMs, decodeMs: now() - t1 };
+}
+
+function countMatches(text: string, re: RegExp): number {
+  return (text.match(re) ?? []).length;
+}
+
+export function softmax(logits: Float32Array, temperature = 1): Float64Array {
+  let max = -Infinity;
+  for (const v of logits) if (v > max) max = v;
+  const out = new Float64Array(logits.length);
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) {
+    const e = Math.exp((logits[i]! - max) / temperature);
+    out[i] = e;
+    sum += e;
+  }
+  for (let i = 0; i < out.length; i++) out[i]! /= sum;
+  return out;
+}
+
+export function entropy(p: Float64Array): number {
+  let h = 0;
+  for (const x of p) if (x > 0) h -= x * Math.log(x);
+  return h;
+}
+
+export function argmax(xs: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < xs.length; i++) if (xs[i]! > xs[best]!) best = i;
+  return best;
+}
+
+function sample(p: Float64Array, rng: () => number): number {
+  let r = rng();
+  for (let i = 0; i < p.length; i++) {
+    r -= p[i]!;
+    if (r <= 0) return i;
+  }
+  return p.length - 1;
+}
+
+/** Small deterministic RNG for reproducible sampling. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function now(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+}

@@ -1,0 +1,87 @@
+/**
+ * Answers a question with the policy: builds the prompt from the linked schema, decodes step by step, runs each
+ * finished step at once (so its rows can be shown while the next step is written), and returns the chain with the
+ * per-step token entropies.
+ */
+import { parseCoCTE, printCoCTE, stepPrefixSql } from './cocte';
+import { decode, type CausalLM, type DecodeOptions, type DecodeResult } from './decode';
+import { buildPrompt, serializeSchema } from './prompt';
+import { linkSchema } from './schemaLink';
+import type { TextTokenizer } from './tokenizer';
+import type { QueryOutcome, SchemaInfo, Trajectory } from './types';
+
+export interface PolicyStep {
+  index: number;
+  name: string;
+  sql: string;
+  outcome: QueryOutcome;
+  /** Mean token entropy (nats) of this step's tokens. */
+  meanEntropy: number;
+}
+
+export interface PolicyAnswer {
+  prompt: string;
+  text: string;
+  trajectory: Trajectory;
+  /** The composed query (canonical CoCTE text). */
+  sql: string;
+  steps: PolicyStep[];
+  decoded: DecodeResult;
+}
+
+export interface AnswerOptions extends Omit<DecodeOptions, 'onStep'> {
+  onStep?: (step: PolicyStep) => void;
+}
+
+export function policyPrompt(question: string, schema: SchemaInfo): string {
+  return buildPrompt(question, serializeSchema(schema, linkSchema(question, schema)));
+}
+
+export async function answer(
+  lm: CausalLM,
+  tok: TextTokenizer,
+  schema: SchemaInfo,
+  question: string,
+  runQuery: (sql: string) => Promise<QueryOutcome>,
+  opts: AnswerOptions = {},
+): Promise<PolicyAnswer> {
+  const prompt = policyPrompt(question, schema);
+  const steps: PolicyStep[] = [];
+  const decoded = await decode(lm, tok, prompt, {
+    ...opts,
+    onStep: async (text, index) => {
+      const t = parseCoCTE(`${text}SELECT 1`).trajectory;
+      const step = t.steps[index];
+      if (!step) return;
+      const outcome = await runQuery(stepPrefixSql(t, index));
+      const s: PolicyStep = { index, name: step.name, sql: step.sql, outcome, meanEntropy: 0 };
+      steps.push(s);
+      opts.onStep?.(s);
+    },
+  });
+  const trajectory = parseCoCTE(decoded.text).trajectory;
+  const finalIndex = trajectory.steps.length;
+  const outcome = await runQuery(stepPrefixSql(trajectory, finalIndex));
+  const final: PolicyStep = { index: finalIndex, name: 'final', sql: trajectory.final.sql, outcome, meanEntropy: 0 };
+  steps.push(final);
+  opts.onStep?.(final);
+  assignEntropies(decoded, steps);
+  return { prompt, text: decoded.text, trajectory, sql: printCoCTE(trajectory), steps, decoded };
+}
+
+/** Splits the token entropies at the step boundaries (`  ),` lines) and averages each step's share. */
+function assignEntropies(d: DecodeResult, steps: PolicyStep[]): void {
+  const bounds: number[] = [];
+  const re = /\n {2}\),?\n/g;
+  for (let m = re.exec(d.text); m; m = re.exec(d.text)) bounds.push(m.index + m[0].length);
+  let k = 0;
+  const sums = new Array<number>(steps.length).fill(0);
+  const counts = new Array<number>(steps.length).fill(0);
+  d.tokenEnds.forEach((end, i) => {
+    while (k < bounds.length && end > bounds[k]!) k++;
+    const s = Math.min(k, steps.length - 1);
+    sums[s]! += d.entropies[i]!;
+    counts[s]!++;
+  });
+  steps.forEach((s, i) => (s.meanEntropy = counts[i] ? sums[i]! / counts[i]! : 0));
+}

@@ -1,0 +1,77 @@
+/**
+ * The onnxruntime-web adapter: the only file that talks to ORT. Loads a decoder exported in the transformers.js
+ * layout (inputs input_ids / attention_mask / position_ids / past_key_values.{i}.{key,value}; outputs logits /
+ * present.{i}.{key,value}) and implements `CausalLM` for one sequence with a KV cache.
+ * The ORT module is passed in, so the browser can hand over `onnxruntime-web/webgpu` and Node `onnxruntime-web`.
+ */
+import type * as Ort from 'onnxruntime-web';
+import type { CausalLM } from '../core/decode';
+
+export interface DecoderConfig {
+  num_hidden_layers: number;
+  num_key_value_heads?: number;
+  num_attention_heads: number;
+  hidden_size: number;
+  head_dim?: number;
+  vocab_size: number;
+}
+
+interface Cache {
+  length: number;
+  tensors: Record<string, Ort.Tensor>;
+}
+
+export class OrtCausalLM implements CausalLM {
+  readonly vocabSize: number;
+  private readonly layers: number;
+  private readonly kvHeads: number;
+  private readonly headDim: number;
+  private readonly hasPositions: boolean;
+
+  private constructor(private readonly ort: typeof Ort, private readonly session: Ort.InferenceSession, config: DecoderConfig) {
+    this.vocabSize = config.vocab_size;
+    this.layers = config.num_hidden_layers;
+    this.kvHeads = config.num_key_value_heads ?? config.num_attention_heads;
+    this.headDim = config.head_dim ?? config.hidden_size / config.num_attention_heads;
+    this.hasPositions = session.inputNames.includes('position_ids');
+  }
+
+  static async create(ort: typeof Ort, model: Uint8Array, config: DecoderConfig, executionProviders: string[] = ['wasm']): Promise<OrtCausalLM> {
+    const session = await ort.InferenceSession.create(model, { executionProviders, graphOptimizationLevel: 'all' });
+    const missing = ['input_ids', 'attention_mask', 'past_key_values.0.key'].filter((n) => !session.inputNames.includes(n));
+    if (missing.length) throw new Error(`This ONNX file is not a decoder with a KV cache: missing inputs ${missing.join(', ')}.`);
+    return new OrtCausalLM(ort, session, config);
+  }
+
+  async forward(ids: number[], past: unknown | null): Promise<{ logits: Float32Array; past: unknown }> {
+    const { Tensor } = this.ort;
+    const cache = past as Cache | null;
+    const P = cache?.length ?? 0;
+    const T = ids.length;
+    const feeds: Record<string, Ort.Tensor> = {
+      input_ids: new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, T]),
+      attention_mask: new Tensor('int64', new BigInt64Array(P + T).fill(1n), [1, P + T]),
+    };
+    if (this.hasPositions) feeds.position_ids = new Tensor('int64', BigInt64Array.from({ length: T }, (_, i) => BigInt(P + i)), [1, T]);
+    for (let i = 0; i < this.layers; i++) {
+      for (const kv of ['key', 'value']) {
+        feeds[`past_key_values.${i}.${kv}`] = cache?.tensors[`present.${i}.${kv}`] ?? new Tensor('float32', new Float32Array(0), [1, this.kvHeads, 0, this.headDim]);
+      }
+    }
+    const out = await this.session.run(feeds);
+    const logits = out.logits!;
+    const V = logits.dims[2]!;
+    const data = logits.data as Float32Array;
+    const last = data.slice((T - 1) * V, T * V);
+    logits.dispose?.();
+    const tensors: Record<string, Ort.Tensor> = {};
+    for (const [name, t] of Object.entries(out)) if (name.startsWith('present.')) tensors[name] = t;
+    return { logits: last, past: { length: P + T, tensors } satisfies Cache };
+  }
+
+  release(past: unknown): void {
+    const cache = past as Cache | null;
+    if (!cache) return;
+    for (const t of Object.values(cache.tensors)) t.dispose?.();
+  }
+}

@@ -2,6 +2,7 @@
  * Execution accuracy of the embedded policy on any Spider-format question set.
  *   npm run eval -- --questions ../shared/data/spider/dev.json --tables ../shared/data/spider/tables.json \
  *     --db-dir ../shared/data/spider/database [--limit N] [--strategy greedy] [--out eval/greedy.json] [--model models/policy]
+ *     [--no-constrain] (names are restricted to the schema unless this is given) [--dtype quantized|fp32]
  * A question is correct when its predicted query returns the gold query's rows (a multiset; in order when the gold
  * query has ORDER BY), as in Spider's execution accuracy. Each SQL execution has a timeout. Questions whose database
  * file is missing are listed and excluded from n. Last line: `EX greedy: X% (k/n)`.
@@ -9,6 +10,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-web';
+import { IdentifierConstraint, tokenTexts } from '../src/core/constrain';
 import { answer } from '../src/core/policy';
 import { sameResult } from '../src/core/resultCompare';
 import { ordersResult } from '../src/core/sqlAst';
@@ -27,7 +29,8 @@ const strategy = args.get('strategy') ?? 'greedy';
 const modelDir = args.get('model') ?? 'models/policy';
 const dtype = args.get('dtype') ?? 'quantized';
 const timeoutMs = Number(args.get('timeout-ms') ?? 10_000);
-const out = args.get('out') ?? `eval/${strategy}.json`;
+const constrained = !args.has('no-constrain');
+const out = args.get('out') ?? `eval/${strategy}${constrained ? '' : '-unconstrained'}.json`;
 if (strategy !== 'greedy') throw new Error(`strategy ${strategy} is not implemented yet (greedy only)`);
 
 const knownDbs = existsSync(tablesFile) ? new Set((JSON.parse(readFileSync(tablesFile, 'utf8')) as { db_id: string }[]).map((t) => t.db_id)) : null;
@@ -37,6 +40,9 @@ const config = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8'));
 const tok = loadTokenizer(JSON.parse(readFileSync(join(modelDir, 'tokenizer.json'), 'utf8')), JSON.parse(readFileSync(join(modelDir, 'tokenizer_config.json'), 'utf8')));
 const file = join(modelDir, 'onnx', dtype === 'fp32' ? 'model.onnx' : `model_${dtype}.onnx`);
 const lm = await OrtCausalLM.create(ort, new Uint8Array(readFileSync(file)), config, ['wasm']);
+const vocabTexts = tokenTexts(tok.decode, lm.vocabSize);
+let constraint: IdentifierConstraint | null = null;
+let constraintDb = '';
 
 const engine = new SqlEngineClient({ createWorker: nodeSqlWorker, queryTimeoutMs: timeoutMs });
 let openDb = '';
@@ -60,9 +66,16 @@ for (const [i, ex] of examples.entries()) {
     openDb = ex.db_id;
   }
   const schema = await engine.schema();
+  if (constrained && (!constraint || openDb !== constraintDb)) {
+    constraint = new IdentifierConstraint(schema, vocabTexts);
+    constraintDb = openDb;
+  }
   n++;
   const gold = await engine.query(ex.query, 1e6);
-  const res = await answer(lm, tok, schema, ex.question, (sql) => engine.query(sql, 1e6), { maxNewTokens: 320 });
+  const res = await answer(lm, tok, schema, ex.question, (sql) => engine.query(sql, 1e6), {
+    maxNewTokens: 320,
+    ...(constrained && constraint ? { constrain: (text: string, logits: Float32Array) => constraint!.apply(text, logits) } : {}),
+  });
   tokens += res.decoded.tokenIds.length;
   decodeMs += res.decoded.decodeMs;
   const final = res.steps[res.steps.length - 1]!.outcome;
@@ -85,6 +98,7 @@ engine.dispose();
 
 const summary = {
   strategy,
+  constrained,
   model: file,
   questions: questionsFile,
   n,

@@ -6,6 +6,7 @@ import { create } from 'zustand';
 import { parseCoCTE, printCoCTE, stepPrefixSql } from '../core/cocte';
 import { decomposeSql } from '../core/decompose';
 import { toCsv, toJson } from '../core/exportFormat';
+import type { PolicyStep } from '../core/policy';
 import type { StepRun } from '../core/stepRunner';
 import type { SchemaInfo, Trajectory } from '../core/types';
 import { engine, runner } from './engine';
@@ -42,6 +43,8 @@ export interface ChainSlice {
   decompose(): void;
   selectStep(i: number | null): void;
   exportStep(i: number, format: 'csv' | 'json'): Promise<void>;
+  /** Shows the steps a model has written so far, with their results, while it writes the next one. */
+  showGenerating(steps: PolicyStep[], question?: string): void;
 }
 
 export type Studio = DbSlice & ChainSlice;
@@ -177,6 +180,19 @@ export const useStudio = create<Studio>()((set, get) => ({
 
   selectStep(i) {
     set({ selectedStep: i });
+  },
+
+  showGenerating(steps, question) {
+    runToken++;
+    const final = steps.find((s) => s.name === 'final');
+    const cteSteps = steps.filter((s) => s.name !== 'final');
+    const trajectory: Trajectory = {
+      steps: cteSteps.map((s) => ({ name: s.name, sql: s.sql, note: '' })),
+      final: { sql: final?.sql ?? '-- the model is writing…', note: question ? `Q: ${question}` : '' },
+    };
+    const runs: (StepRun | null)[] = steps.map((s) => ({ index: s.index, name: s.name, sql: s.sql, outcome: s.outcome, cached: false }));
+    if (!final) runs.push(null);
+    set({ trajectory, runs, running: !final, parseWarning: null });
   },
 
   async exportStep(i, format) {

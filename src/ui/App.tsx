@@ -3,6 +3,7 @@ import { useStudio } from '../state/store';
 import { DbToolbar } from './DbToolbar';
 import { DropZone } from './DropZone';
 import { ErrorBanner } from './ErrorBanner';
+import { QuestionBox } from './QuestionBox';
 import { ResultGrid } from './ResultGrid';
 import { SchemaPanel } from './SchemaPanel';
 import { SqlEditor } from './SqlEditor';
@@ -29,6 +30,7 @@ export function App() {
             </section>
           </main>
           <aside className="steps-pane" aria-label="Steps">
+            <QuestionBox />
             <StepTimeline />
           </aside>
         </div>

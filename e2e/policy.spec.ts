@@ -1,0 +1,17 @@
+import { expect, test } from '@playwright/test';
+import { openStudio, SHOTS } from './helpers';
+
+test('ask the local policy a question: the model loads, steps stream in with rows, the chain lands in Monaco', async ({ page }) => {
+  await openStudio(page, '?sample=concert_singer&backend=wasm');
+  await page.getByLabel('Question').fill('How many singers do we have?');
+  await page.getByRole('button', { name: 'Ask' }).click();
+  await expect(page.getByTestId('backend')).toHaveText(/Policy ready · WASM/, { timeout: 60_000 });
+  await expect(page.getByTestId('tok-s')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByRole('button', { name: 'Ask' })).toBeVisible({ timeout: 60_000 });
+  const cards = page.getByTestId('step-card');
+  expect(await cards.count()).toBeGreaterThanOrEqual(1);
+  await expect(page.locator('[data-testid=step-card][data-state=pending]')).toHaveCount(0);
+  const text = await page.evaluate(() => (window as unknown as { __cocteEditor: { getValue(): string } }).__cocteEditor.getValue());
+  expect(text).toMatch(/SELECT/i);
+  await page.screenshot({ path: `${SHOTS}/06-policy-answer.png` });
+});

@@ -1,0 +1,61 @@
+import { useState } from 'react';
+import { useModel } from '../state/modelStore';
+import { useStudio } from '../state/store';
+
+/** Ask the local policy a question; shows model loading (bytes), the backend, tokens per second, and Stop. */
+export function QuestionBox() {
+  const [question, setQuestion] = useState('');
+  const m = useModel();
+  const dbOpen = useStudio((s) => s.dbName !== null);
+  const asking = m.askingId !== null;
+  const pct = m.total > 0 ? Math.min(100, (100 * m.loaded) / m.total) : 0;
+  return (
+    <form
+      className="question-box"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (question.trim() && !asking) m.ask(question.trim());
+      }}
+    >
+      <div className="question-row">
+        <input
+          aria-label="Question"
+          placeholder="Ask a question about this database…"
+          value={question}
+          onFocus={() => m.status === 'idle' && m.load()}
+          onChange={(e) => setQuestion(e.target.value)}
+        />
+        {asking ? (
+          <button type="button" onClick={m.stop}>
+            Stop
+          </button>
+        ) : (
+          <button type="submit" className="primary" disabled={!dbOpen || !question.trim()}>
+            Ask
+          </button>
+        )}
+      </div>
+      <div className="model-status" data-testid="model-status">
+        {m.status === 'loading' && (
+          <>
+            <progress max={100} value={pct} aria-label="Model download" />
+            <span>
+              Loading model {(m.loaded / 1e6).toFixed(1)}
+              {m.total ? ` / ${(m.total / 1e6).toFixed(1)}` : ''} MB
+            </span>
+          </>
+        )}
+        {m.status === 'ready' && <span data-testid="backend">Policy ready · {m.backend === 'webgpu' ? 'WebGPU' : 'WASM'}</span>}
+        {m.status === 'idle' && <span className="muted">Local policy model loads on first use (nothing leaves this machine).</span>}
+        {m.tokensPerSecond !== null && <span data-testid="tok-s">{m.tokensPerSecond.toFixed(0)} tok/s</span>}
+        {asking && <span>writing…</span>}
+        {m.lastAnswer && !asking && <span className="muted">answered in {(m.lastAnswer.totalMs / 1000).toFixed(2)} s</span>}
+        {m.error && (
+          <span className="step-error" role="alert">
+            {m.error}
+          </span>
+        )}
+      </div>
+    </form>
+  );
+}

@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { stepPrefixSql } from '../src/core/cocte';
 import { decomposeSql } from '../src/core/decompose';
 import { SqlJsEngine } from '../src/workers/sqljsEngine';
+import { benchPolicy } from '../src/bench/policyBench';
 import { benchBrowser } from './lib/benchBrowser';
 import { EnginePool, flags, readExamples, sqlJs } from './lib/spider';
 import { median, percentile } from './lib/stats';
@@ -86,7 +87,20 @@ if (existsSync(join(spider, 'dev.json'))) {
   console.log(stepSummary);
 }
 
-// 3. Worker round trip (Node worker_threads running the same dispatcher).
+// 3. Policy decoding speed in Node (onnxruntime-web, wasm backend, int8 model).
+const ortNode = await import('onnxruntime-web');
+ortNode.env.wasm.numThreads = 1;
+const dir = 'models/policy';
+const nodePolicy = await benchPolicy(
+  ortNode,
+  { config: `${dir}/config.json`, tokenizer: `${dir}/tokenizer.json`, tokenizerConfig: `${dir}/tokenizer_config.json`, onnx: `${dir}/onnx/model_quantized.onnx` },
+  async (p) => new Uint8Array(readFileSync(p)),
+  'wasm',
+);
+results.policyNode = nodePolicy;
+console.log(`policy in Node (wasm, int8): ${nodePolicy.tokensPerSecond} tok/s, prefill ${nodePolicy.promptTokens} tokens in ${nodePolicy.prefillMs} ms`);
+
+// 4. Worker round trip (Node worker_threads running the same dispatcher).
 const rt = await nodeWorkerRoundTrip();
 results.workerNode = rt;
 console.log(`worker round trip (node worker_threads): median ${rt.medianMs} ms, p95 ${rt.p95Ms} ms`);
@@ -94,13 +108,15 @@ let browserLine = '';
 if (!args.has('no-browser')) {
   const b = await benchBrowser();
   results.browser = b;
-  browserLine = `; browser (Chromium) worker round trip median ${b.roundTripMedianMs} ms, chinook open ${b.open['chinook.sqlite']} ms`;
+  const bw = b.policy.wasm as { tokensPerSecond?: number };
+  const bg = b.policy.webgpu as { tokensPerSecond?: number; error?: string };
+  browserLine = `; browser worker round trip median ${b.roundTripMedianMs} ms; policy tok/s Chromium wasm ${bw.tokensPerSecond ?? 'n/a'}, webgpu ${bg.tokensPerSecond ?? bg.error}`;
   console.log(`browser (headless Chromium, vite preview, real Web Worker): ${JSON.stringify(b)}`);
 }
 
 mkdirSync('bench', { recursive: true });
 writeFileSync('bench/results.json', JSON.stringify(results, null, 2));
-console.log(`bench: ${stepSummary}; node worker round trip ${rt.medianMs} ms${browserLine} (bench/results.json)`);
+console.log(`bench: ${stepSummary}; node worker round trip ${rt.medianMs} ms; policy Node ${nodePolicy.tokensPerSecond} tok/s${browserLine} (bench/results.json)`);
 
 /** Round trip of `SELECT 1` through a worker thread running the real dispatcher, minus the in-process query time. */
 async function nodeWorkerRoundTrip(): Promise<{ medianMs: number; p95Ms: number; inProcessMs: number; n: number }> {

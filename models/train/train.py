@@ -106,6 +106,7 @@ def main():
     ap.add_argument("--lr", type=float, default=1.5e-3)
     ap.add_argument("--total-steps", type=int, default=6000)
     ap.add_argument("--val-frac", type=float, default=0.03)
+    ap.add_argument("--init", default="models/policy/resume.pt", help="weights to start from when there is no checkpoint (committed, fp16)")
     args = ap.parse_args()
 
     torch.set_num_threads(2)
@@ -138,6 +139,11 @@ def main():
         opt.load_state_dict(c["opt"])
         state = c["state"]
         print(f"resumed at step {state['step']}", flush=True)
+    elif os.path.exists(args.init):
+        c = torch.load(args.init)
+        model.load_state_dict({k: v.float() for k, v in c["model"].items()})
+        state.update(c.get("state", {}))
+        print(f"initialized from {args.init} (step {state['step']}, optimizer state starts fresh)", flush=True)
     json.dump(cfg.hf(), open(os.path.join(args.out, "config.json"), "w"), indent=1)
     json.dump({"bos_token_id": 0, "eos_token_id": 0, "pad_token_id": 1, "max_new_tokens": 384, "do_sample": False},
               open(os.path.join(args.out, "generation_config.json"), "w"), indent=1)

@@ -7,6 +7,7 @@ export interface BrowserBench {
   open: Record<string, number>;
   roundTripMedianMs: number;
   roundTripP95Ms: number;
+  policy: Record<string, unknown>;
 }
 
 export async function benchBrowser(): Promise<BrowserBench> {
@@ -15,12 +16,12 @@ export async function benchBrowser(): Promise<BrowserBench> {
     await waitFor('http://127.0.0.1:4174/bench.html', 30_000);
     const browser = await chromium.launch({
       executablePath: existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined,
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--enable-unsafe-webgpu'],
     });
     try {
       const page = await browser.newPage();
       await page.goto('http://127.0.0.1:4174/bench.html');
-      await page.waitForFunction(() => (window as unknown as { __bench?: unknown }).__bench, null, { timeout: 60_000 });
+      await page.waitForFunction(() => (window as unknown as { __bench?: unknown }).__bench, null, { timeout: 180_000 });
       return (await page.evaluate(() => (window as unknown as { __bench: unknown }).__bench)) as BrowserBench;
     } finally {
       await browser.close();

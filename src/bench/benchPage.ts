@@ -1,5 +1,8 @@
 /** Browser micro-benchmarks for `npm run bench -- --browser`: engine worker round trip and sample open times. */
+import * as ort from 'onnxruntime-web/webgpu';
+import { EMBEDDED_POLICY } from '../state/modelFiles';
 import { SqlEngineClient } from '../workers/sqlEngineClient';
+import { benchPolicy } from './policyBench';
 import { SAMPLES } from '../state/samples';
 
 async function main() {
@@ -19,7 +22,22 @@ async function main() {
     if (i >= 30) times.push(performance.now() - t0);
   }
   times.sort((a, b) => a - b);
-  const result = { open, roundTripMedianMs: Number(times[Math.floor(times.length / 2)]!.toFixed(3)), roundTripP95Ms: Number(times[Math.floor(times.length * 0.95)]!.toFixed(3)) };
+  const read = async (u: string) => new Uint8Array(await (await fetch(u)).arrayBuffer());
+  ort.env.wasm.numThreads = 1;
+  const policy: Record<string, unknown> = {};
+  for (const backend of ['wasm', 'webgpu']) {
+    try {
+      policy[backend] = await benchPolicy(ort, EMBEDDED_POLICY, read, backend);
+    } catch (e) {
+      policy[backend] = { error: e instanceof Error ? e.message : String(e) };
+    }
+  }
+  const result = {
+    open,
+    roundTripMedianMs: Number(times[Math.floor(times.length / 2)]!.toFixed(3)),
+    roundTripP95Ms: Number(times[Math.floor(times.length * 0.95)]!.toFixed(3)),
+    policy,
+  };
   document.getElementById('out')!.textContent = JSON.stringify(result);
   (window as unknown as { __bench: unknown }).__bench = result;
 }

@@ -3,6 +3,7 @@
  *   npm run eval -- --questions ../shared/data/spider/dev.json --tables ../shared/data/spider/tables.json \
  *     --db-dir ../shared/data/spider/database [--limit N] [--strategy greedy] [--out eval/greedy.json] [--model models/policy]
  *     [--no-constrain] (names are restricted to the schema unless this is given) [--dtype quantized|fp32]
+ *     [--step-retries R] (a step that fails to execute is sampled again up to R times)
  * A question is correct when its predicted query returns the gold query's rows (a multiset; in order when the gold
  * query has ORDER BY), as in Spider's execution accuracy. Each SQL execution has a timeout. Questions whose database
  * file is missing are listed and excluded from n. Last line: `EX greedy: X% (k/n)`.
@@ -30,6 +31,7 @@ const modelDir = args.get('model') ?? 'models/policy';
 const dtype = args.get('dtype') ?? 'quantized';
 const timeoutMs = Number(args.get('timeout-ms') ?? 10_000);
 const constrained = !args.has('no-constrain');
+const retries = Number(args.get('step-retries') ?? 0);
 const out = args.get('out') ?? `eval/${strategy}${constrained ? '' : '-unconstrained'}.json`;
 if (strategy !== 'greedy') throw new Error(`strategy ${strategy} is not implemented yet (greedy only)`);
 
@@ -53,6 +55,7 @@ let k = 0;
 let executed = 0;
 let tokens = 0;
 let decodeMs = 0;
+let resampled = 0;
 const t0 = performance.now();
 
 for (const [i, ex] of examples.entries()) {
@@ -74,6 +77,8 @@ for (const [i, ex] of examples.entries()) {
   const gold = await engine.query(ex.query, 1e6);
   const res = await answer(lm, tok, schema, ex.question, (sql) => engine.query(sql, 1e6), {
     maxNewTokens: 320,
+    stepRetries: retries,
+    seed: i + 1,
     ...(constrained && constraint ? { constrain: (text: string, logits: Float32Array) => constraint!.apply(text, logits) } : {}),
   });
   tokens += res.decoded.tokenIds.length;
@@ -99,6 +104,7 @@ engine.dispose();
 const summary = {
   strategy,
   constrained,
+  stepRetries: retries,
   model: file,
   questions: questionsFile,
   n,
@@ -106,6 +112,7 @@ const summary = {
   ex: n ? k / n : 0,
   executable: n ? executed / n : 0,
   excludedMissingDb: missing.length,
+  resampledSteps: resampled,
   decodeTokensPerSecond: Number((tokens / (decodeMs / 1000)).toFixed(1)),
   seconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
 };

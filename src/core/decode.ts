@@ -22,8 +22,14 @@ export interface DecodeOptions {
   seed?: number;
   /** Sets logits of forbidden tokens to -Infinity (constrained decoding); called before each choice. */
   constrain?: (generatedText: string, logits: Float32Array) => void;
-  /** Called when a CoCTE step is complete: `text` is everything generated so far. */
-  onStep?: (text: string, stepIndex: number) => void | Promise<void>;
+  /**
+   * Called when a CoCTE step is complete: `text` is everything generated so far. Returning false rejects the step
+   * (it failed to execute): decoding rewinds to the step's start and samples it again (see `stepRetries`).
+   */
+  onStep?: (text: string, stepIndex: number) => boolean | void | Promise<boolean | void>;
+  /** How many times a rejected step is resampled (at `retryTemperature`) before it is kept anyway. */
+  stepRetries?: number;
+  retryTemperature?: number;
   onToken?: (text: string, tokens: number) => void;
   signal?: AbortSignal;
 }
@@ -36,6 +42,8 @@ export interface DecodeResult {
   /** Character offset in `text` where each token ends (maps tokens to steps). */
   tokenEnds: number[];
   stopped: 'eos' | 'length' | 'aborted';
+  /** Steps that were rejected and written again. */
+  resampledSteps: number;
   promptTokens: number;
   prefillMs: number;
   decodeMs: number;
@@ -57,36 +65,61 @@ export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, o
   let text = '';
   let steps = 0;
   let stopped: DecodeResult['stopped'] = 'length';
+  let resampled = 0;
+  // Where the current step started, to rewind to when the step is rejected.
+  let mark = { past, logits, n: 0, text: '', retries: 0 };
+  let temp = temperature;
   const t1 = now();
-  for (let n = 0; n < maxNew; n++) {
+  let generated = 0;
+  while (generated < maxNew) {
     if (opts.signal?.aborted) {
       stopped = 'aborted';
       break;
     }
     opts.constrain?.(text, logits);
-    const probs = softmax(logits, temperature > 0 ? temperature : 1);
+    const probs = softmax(logits, temp > 0 ? temp : 1);
     entropies.push(entropy(probs));
-    const next = temperature > 0 ? sample(probs, rng) : argmax(logits);
+    const next = temp > 0 ? sample(probs, rng) : argmax(logits);
     if (next === tok.eosId) {
+      entropies.pop();
       stopped = 'eos';
       break;
     }
     ids.push(next);
+    generated++;
     text = tok.decode(ids);
     tokenEnds.push(text.length);
     opts.onToken?.(text, ids.length);
-    const ended = countMatches(text, STEP_END);
-    if (ended > steps) {
-      steps = ended;
-      await opts.onStep?.(text, steps - 1);
-    }
     const out = await lm.forward([next], past);
-    lm.release?.(past);
+    if (past !== mark.past) lm.release?.(past);
     logits = out.logits;
     past = out.past;
+    const ended = countMatches(text, STEP_END);
+    if (ended > steps) {
+      const verdict = await opts.onStep?.(text, ended - 1);
+      if (verdict === false && mark.retries < (opts.stepRetries ?? 0)) {
+        // Rewind to the start of this step and write it again, sampling.
+        resampled++;
+        lm.release?.(past);
+        past = mark.past;
+        logits = mark.logits;
+        ids.length = mark.n;
+        entropies.length = mark.n;
+        tokenEnds.length = mark.n;
+        text = mark.text;
+        mark.retries++;
+        temp = opts.retryTemperature ?? 0.8;
+        continue;
+      }
+      steps = ended;
+      if (mark.past !== past) lm.release?.(mark.past);
+      mark = { past, logits, n: ids.length, text, retries: 0 };
+      temp = temperature;
+    }
   }
+  if (past !== mark.past) lm.release?.(mark.past);
   lm.release?.(past);
-  return { text, tokenIds: ids, entropies, tokenEnds, stopped, promptTokens: promptIds.length, prefillMs, decodeMs: now() - t1 };
+  return { text, tokenIds: ids, entropies, tokenEnds, stopped, promptTokens: promptIds.length, prefillMs, decodeMs: now() - t1, resampledSteps: resampled };
 }
 
 function countMatches(text: string, re: RegExp): number {

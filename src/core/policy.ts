@@ -47,6 +47,7 @@ export async function answer(
 ): Promise<PolicyAnswer> {
   const prompt = policyPrompt(question, schema);
   const steps: PolicyStep[] = [];
+  const attempts = new Map<number, number>();
   const decoded = await decode(lm, tok, prompt, {
     ...opts,
     onStep: async (text, index) => {
@@ -54,6 +55,12 @@ export async function answer(
       const step = t.steps[index];
       if (!step) return;
       const outcome = await runQuery(stepPrefixSql(t, index));
+      const tries = attempts.get(index) ?? 0;
+      // A step that does not execute is written again (when retries are allowed) before anything builds on it.
+      if (!outcome.ok && tries < (opts.stepRetries ?? 0)) {
+        attempts.set(index, tries + 1);
+        return false;
+      }
       const s: PolicyStep = { index, name: step.name, sql: step.sql, outcome, meanEntropy: 0 };
       steps.push(s);
       opts.onStep?.(s);

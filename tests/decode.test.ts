@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { decode, entropy, softmax, type CausalLM } from '../src/core/decode';
+import type { TextTokenizer } from '../src/core/tokenizer';
+
+// A scripted toy model: the vocabulary is whole chunks of CoCTE text.
+const VOCAB = ['<eos>', 'WITH\n  s1 AS (\n    SELECT x FROM t\n  ),\n', '  s2 AS (\n    SELECT y FROM s1\n  )\n', 'SELECT * FROM s2', 'WITH\n  s1 AS (\n    SELECT nope\n  ),\n'];
+const tok: TextTokenizer = {
+  encode: () => [0],
+  decode: (ids) => ids.map((i) => (i === 0 ? '' : VOCAB[i])).join(''),
+  eosId: 0,
+};
+
+/** Prefers the broken first step (4) over the good one (1) at position 1, then s2, the final query, and the end. */
+class Scripted implements CausalLM {
+  readonly vocabSize = VOCAB.length;
+  forwards = 0;
+  async forward(ids: number[], past: unknown | null) {
+    this.forwards++;
+    const len = ((past as number | null) ?? 0) + ids.length;
+    const logits = new Float32Array(VOCAB.length).fill(-5);
+    if (len === 1) {
+      logits[4] = 2;
+      logits[1] = 1.8;
+    } else if (len === 2) logits[2] = 3;
+    else if (len === 3) logits[3] = 3;
+    else logits[0] = 3;
+    return { logits, past: len };
+  }
+}
+
+describe('decode', () => {
+  it('greedy: writes the chain, reports each finished step, records an entropy per token', async () => {
+    const seen: number[] = [];
+    const r = await decode(new Scripted(), tok, 'prompt', { onStep: (_t, i) => void seen.push(i) });
+    expect(r.text).toBe(VOCAB[4]! + VOCAB[2]! + VOCAB[3]!);
+    expect(seen).toEqual([0, 1]);
+    expect(r.stopped).toBe('eos');
+    expect(r.entropies).toHaveLength(3);
+    expect(r.entropies[0]!).toBeGreaterThan(r.entropies[1]!);
+  });
+
+  it('rewinds and resamples a step that is rejected, keeping the cache of the steps before it', async () => {
+    const lm = new Scripted();
+    const r = await decode(lm, tok, 'prompt', {
+      seed: 7,
+      stepRetries: 20,
+      onStep: (text) => !text.includes('nope'),
+    });
+    expect(r.text).toBe(VOCAB[1]! + VOCAB[2]! + VOCAB[3]!);
+    expect(r.resampledSteps).toBeGreaterThan(0);
+    expect(r.tokenIds).toEqual([1, 2, 3]);
+    expect(r.entropies).toHaveLength(3);
+  });
+
+  it('stops at the token budget and when aborted', async () => {
+    expect((await decode(new Scripted(), tok, 'p', { maxNewTokens: 2 })).stopped).toBe('length');
+    const ctrl = new AbortController();
+    ctrl.abort();
+    expect((await decode(new Scripted(), tok, 'p', { signal: ctrl.signal })).stopped).toBe('aborted');
+  });
+
+  it('computes entropy in nats', () => {
+    expect(entropy(softmax(new Float32Array([0, 0, 0, 0])))).toBeCloseTo(Math.log(4), 6);
+    expect(entropy(softmax(new Float32Array([100, 0])))).toBeCloseTo(0, 6);
+  });
+});

@@ -105,3 +105,16 @@ describe('decomposeSql', () => {
     expect(() => decomposeSql('SELEC name FROM singer')).toThrow(/Cannot parse/);
   });
 });
+
+describe('describeStep', () => {
+  it('writes a note for a step from its SQL alone', async () => {
+    const { describeStep } = await import('../src/core/describeStep');
+    expect(describeStep('SELECT T1.name FROM singer AS T1 JOIN concert AS T2 ON T1.id = T2.id WHERE T2.year > 2014')).toBe(
+      'Join singer, concert and keep rows where T2.year > 2014',
+    );
+    expect(describeStep('SELECT country, count(*) AS n FROM s1 GROUP BY country')).toBe('Group by country and compute count(*)');
+    expect(describeStep('SELECT name FROM s2 ORDER BY age DESC LIMIT 3')).toBe('Return name, ordered by age DESC, first LIMIT 3');
+    expect(describeStep('SELECT * FROM a UNION SELECT * FROM b')).toBe('Combine the branches with UNION');
+    expect(describeStep('SELEC nonsense')).toBe('');
+  });
+});

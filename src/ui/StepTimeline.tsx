@@ -1,3 +1,4 @@
+import { describeStep } from '../core/describeStep';
 import { useStudio } from '../state/store';
 import { StepCard } from './StepCard';
 
@@ -6,7 +7,10 @@ export function StepTimeline() {
   const trajectory = useStudio((s) => s.trajectory);
   const runs = useStudio((s) => s.runs);
   if (!trajectory) return <p className="muted">No query yet.</p>;
-  const items = [...trajectory.steps.map((s) => ({ name: s.name, note: s.note, sql: s.sql })), { name: 'final', note: trajectory.final.note, sql: trajectory.final.sql }];
+  // Steps written without a note (by the model or by hand) get one derived from their SQL.
+  const items = [...trajectory.steps.map((s) => ({ name: s.name, note: s.note, sql: s.sql })), { name: 'final', note: trajectory.final.note, sql: trajectory.final.sql }].map(
+    (it) => ({ ...it, note: it.note || describeStep(it.sql) }),
+  );
   return (
     <div className="timeline">
       <h2>Steps</h2>

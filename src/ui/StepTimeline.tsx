@@ -1,3 +1,4 @@
+import { useMemo } from 'react';
 import { describeStep } from '../core/describeStep';
 import { useStudio } from '../state/store';
 import { StepCard } from './StepCard';
@@ -6,11 +7,17 @@ import { StepCard } from './StepCard';
 export function StepTimeline() {
   const trajectory = useStudio((s) => s.trajectory);
   const runs = useStudio((s) => s.runs);
-  if (!trajectory) return <p className="muted">No query yet.</p>;
   // Steps written without a note (by the model or by hand) get one derived from their SQL.
-  const items = [...trajectory.steps.map((s) => ({ name: s.name, note: s.note, sql: s.sql })), { name: 'final', note: trajectory.final.note, sql: trajectory.final.sql }].map(
-    (it) => ({ ...it, note: it.note || describeStep(it.sql) }),
+  const items = useMemo(
+    () =>
+      trajectory
+        ? [...trajectory.steps.map((s) => ({ name: s.name, note: s.note, sql: s.sql })), { name: 'final', note: trajectory.final.note, sql: trajectory.final.sql }].map(
+            (it) => ({ ...it, note: it.note || describeStep(it.sql) }),
+          )
+        : [],
+    [trajectory],
   );
+  if (!trajectory) return <p className="muted">No query yet.</p>;
   return (
     <div className="timeline">
       <h2>Steps</h2>

@@ -4,6 +4,7 @@
  *     --db-dir ../shared/data/spider/database [--limit N] [--strategy greedy] [--out eval/greedy.json] [--model models/policy]
  *     [--no-constrain] (names are restricted to the schema unless this is given) [--dtype quantized|fp32]
  *     [--step-retries R] (a step that fails to execute is sampled again up to R times)
+ *     [--feedback] (each finished step's execution summary is fed back to the policy) [--question-timeout-ms MS]
  * A question is correct when its predicted query returns the gold query's rows (a multiset; in order when the gold
  * query has ORDER BY), as in Spider's execution accuracy. Each SQL execution has a timeout. Questions whose database
  * file is missing are listed and excluded from n. Last line: `EX greedy: X% (k/n)`.
@@ -32,7 +33,9 @@ const dtype = args.get('dtype') ?? 'quantized';
 const timeoutMs = Number(args.get('timeout-ms') ?? 10_000);
 const constrained = !args.has('no-constrain');
 const retries = Number(args.get('step-retries') ?? 0);
-const out = args.get('out') ?? `eval/${strategy}${constrained ? '' : '-unconstrained'}.json`;
+const feedback = args.has('feedback');
+const questionTimeoutMs = Number(args.get('question-timeout-ms') ?? 60_000);
+const out = args.get('out') ?? `eval/${strategy}${constrained ? '' : '-unconstrained'}${retries ? `-retries${retries}` : ''}${feedback ? '-feedback' : ''}.json`;
 if (strategy !== 'greedy') throw new Error(`strategy ${strategy} is not implemented yet (greedy only)`);
 
 const knownDbs = existsSync(tablesFile) ? new Set((JSON.parse(readFileSync(tablesFile, 'utf8')) as { db_id: string }[]).map((t) => t.db_id)) : null;
@@ -75,13 +78,18 @@ for (const [i, ex] of examples.entries()) {
   }
   n++;
   const gold = await engine.query(ex.query, 1e6);
+  // Per-question time limit on decoding (each SQL execution has its own timeout too).
+  const signal = AbortSignal.timeout(questionTimeoutMs);
   const res = await answer(lm, tok, schema, ex.question, (sql) => engine.query(sql, 1e6), {
     maxNewTokens: 320,
     stepRetries: retries,
+    executionFeedback: feedback,
+    signal,
     seed: i + 1,
     ...(constrained && constraint ? { constrain: (text: string, logits: Float32Array) => constraint!.apply(text, logits) } : {}),
   });
   tokens += res.decoded.tokenIds.length;
+  resampled += res.decoded.resampledSteps;
   decodeMs += res.decoded.decodeMs;
   const final = res.steps[res.steps.length - 1]!.outcome;
   if (final.ok) executed++;
@@ -96,6 +104,7 @@ for (const [i, ex] of examples.entries()) {
     steps: res.steps.map((s) => ({ name: s.name, ok: s.outcome.ok, rows: s.outcome.ok ? s.outcome.result.totalRows : null, error: s.outcome.ok ? null : s.outcome.error, entropy: Number(s.meanEntropy.toFixed(3)) })),
     correct,
     error: final.ok ? null : final.error,
+    timedOut: res.decoded.stopped === 'aborted',
   });
   if (n % 25 === 0) console.log(`${n} questions: EX ${((100 * k) / n).toFixed(1)}%, executable ${((100 * executed) / n).toFixed(1)}%, ${(tokens / (decodeMs / 1000)).toFixed(0)} tok/s`);
 }
@@ -105,6 +114,7 @@ const summary = {
   strategy,
   constrained,
   stepRetries: retries,
+  executionFeedback: feedback,
   model: file,
   questions: questionsFile,
   n,

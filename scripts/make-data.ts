@@ -2,7 +2,9 @@
  * Builds the policy's training data from Spider's training sets (train_spider + train_others; never dev).
  *   npm run data -- --spider ../shared/data/spider [--out models/data]
  * Every gold query is normalized, decomposed into a CoCTE chain and kept only when the chain returns the same
- * result as the gold query. The prompt holds the linked, pruned schema and the question. Writes train.jsonl,
+ * result as the gold query. The prompt holds the linked, pruned schema and the question. `--variants K` (default 3)
+ * adds K-1 augmented copies of each example whose prompts shuffle table and column order, vary the number of example
+ * values and add an unrelated table of the same database (the target is unchanged). Writes train.jsonl,
  * stats.json and DATA_CARD.md; prints, as its last line, `data: kept K/N examples`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -20,6 +22,7 @@ import { EnginePool, flags, readExamples, sqlJs } from './lib/spider';
 const args = flags(process.argv.slice(2));
 const spider = args.get('spider') ?? '../shared/data/spider';
 const outDir = args.get('out') ?? 'models/data';
+const variants = Math.max(1, Number(args.get('variants') ?? 3));
 const pool = new EnginePool(await sqlJs(), join(spider, 'database'));
 
 export function goldTables(sql: string): Set<string> {
@@ -55,6 +58,38 @@ const dropped: Record<string, number> = {};
 const drop = (why: string) => (dropped[why] = (dropped[why] ?? 0) + 1);
 const lines: string[] = [];
 let seen = 0;
+let augmented = 0;
+
+/** A small deterministic PRNG (mulberry32 over a string hash) so the data is the same on every run. */
+function seeded(key: string): () => number {
+  let a = 0;
+  for (let i = 0; i < key.length; i++) a = (Math.imul(a ^ key.charCodeAt(i), 2654435761) + 1) >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffle<T>(xs: T[], rand: () => number): T[] {
+  const out = [...xs];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/** The same schema with tables and (non-key) columns in a random order. */
+function shuffledSchema(schema: SchemaInfo, rand: () => number): SchemaInfo {
+  const tables = shuffle(schema.tables, rand).map((t) => {
+    const keys = t.columns.filter((c) => c.pk > 0);
+    return { ...t, columns: [...keys, ...shuffle(t.columns.filter((c) => c.pk === 0), rand)] };
+  });
+  return { ...schema, tables };
+}
 let linkedAll = 0;
 let promptChars = 0;
 let targetChars = 0;
@@ -99,7 +134,18 @@ for (const file of ['train_spider.json', 'train_others.json']) {
     promptChars += prompt.length;
     targetChars += target.length;
     stepHist[t.steps.length + 1] = (stepHist[t.steps.length + 1] ?? 0) + 1;
-    lines.push(JSON.stringify({ db_id: ex.db_id, split: file.replace('.json', ''), question: ex.question, gold: sql, prompt, target }));
+    const base = { db_id: ex.db_id, split: file.replace('.json', ''), question: ex.question, gold: sql };
+    lines.push(JSON.stringify({ ...base, prompt, target }));
+    for (let k = 1; k < variants; k++) {
+      const rand = seeded(`${seen}:${k}`);
+      const schema = shuffledSchema(entry.schema, rand);
+      const others = schema.tables.filter((x) => !tables.includes(x.name));
+      const extra = others.length > 0 && rand() < 0.5 ? [others[Math.floor(rand() * others.length)]!.name] : [];
+      const keep = schema.tables.filter((x) => tables.includes(x.name) || extra.includes(x.name)).map((x) => x.name);
+      const text = serializeSchema(schema, { ...link, tables: keep }, { examplesPerColumn: 1 + Math.floor(rand() * 3) });
+      lines.push(JSON.stringify({ ...base, aug: k, prompt: buildPrompt(ex.question, text), target }));
+      augmented++;
+    }
   }
 }
 
@@ -108,13 +154,14 @@ writeFileSync(join(outDir, 'train.jsonl'), lines.join('\n') + '\n');
 const stats = {
   source: 'Spider 1.0 train_spider.json + train_others.json (dev is never used)',
   examples: seen,
-  kept: lines.length,
+  kept: lines.length - augmented,
+  augmentedCopies: augmented,
   dropped,
-  linkingRecall: Number((linkedAll / Math.max(1, lines.length)).toFixed(4)),
+  linkingRecall: Number((linkedAll / Math.max(1, lines.length - augmented)).toFixed(4)),
   promptChars,
   targetChars,
   stepsPerChain: stepHist,
 };
 writeFileSync(join(outDir, 'stats.json'), JSON.stringify(stats, null, 2));
 console.log(JSON.stringify(stats));
-console.log(`data: kept ${lines.length}/${seen} examples (${join(outDir, 'train.jsonl')})`);
+console.log(`data: kept ${lines.length - augmented}/${seen} examples, ${augmented} augmented copies (${join(outDir, 'train.jsonl')})`);

@@ -52,6 +52,23 @@ describe('decode', () => {
     expect(r.entropies).toHaveLength(3);
   });
 
+  it('feeds an execution summary into the context without adding it to the text', async () => {
+    const fedIds: number[][] = [];
+    const lm = new Scripted();
+    const spy: CausalLM = {
+      vocabSize: lm.vocabSize,
+      forward: (ids, past) => {
+        fedIds.push(ids);
+        return lm.forward(ids, past);
+      },
+    };
+    const feedTok: TextTokenizer = { ...tok, encode: (s) => (s === 'prompt' ? [0] : [9, 9]) };
+    const r = await decode(spy, feedTok, 'prompt', { onStep: () => '  -- 3 rows\n', maxNewTokens: 2 });
+    expect(r.feedbackTokens).toBe(2);
+    expect(fedIds).toContainEqual([9, 9]);
+    expect(r.text).toBe(VOCAB[4]!);
+  });
+
   it('stops at the token budget and when aborted', async () => {
     expect((await decode(new Scripted(), tok, 'p', { maxNewTokens: 2 })).stopped).toBe('length');
     const ctrl = new AbortController();

@@ -19,6 +19,7 @@ class Config:
     max_position_embeddings: int = 768
     rms_norm_eps: float = 1e-5
     rope_theta: float = 10000.0
+    dropout: float = 0.0
 
     @property
     def head_dim(self):
@@ -26,6 +27,7 @@ class Config:
 
     def hf(self):
         d = asdict(self)
+        d.pop("dropout")
         d.update(
             architectures=["LlamaForCausalLM"], model_type="llama", head_dim=self.head_dim, hidden_act="silu",
             tie_word_embeddings=True, bos_token_id=0, eos_token_id=0, pad_token_id=1, torch_dtype="float32", use_cache=True,
@@ -115,11 +117,14 @@ class Layer(nn.Module):
         self.mlp = MLP(cfg)
         self.input_layernorm = RMSNorm(cfg.hidden_size, cfg.rms_norm_eps)
         self.post_attention_layernorm = RMSNorm(cfg.hidden_size, cfg.rms_norm_eps)
+        # Residual dropout (training only; a no-op in eval and in the exported graph): the training set has ~140
+        # schemas, and without it the model memorizes them (train loss 0.3 against held-out-schema loss 1.75).
+        self.drop = nn.Dropout(getattr(cfg, "dropout", 0.0))
 
     def forward(self, x, cos, sin, mask, past=None):
         h, present = self.self_attn(self.input_layernorm(x), cos, sin, mask, past)
-        x = x + h
-        return x + self.mlp(self.post_attention_layernorm(x)), present
+        x = x + self.drop(h)
+        return x + self.drop(self.mlp(self.post_attention_layernorm(x))), present
 
 
 class Inner(nn.Module):

@@ -106,6 +106,7 @@ def main():
     ap.add_argument("--lr", type=float, default=1.5e-3)
     ap.add_argument("--total-steps", type=int, default=6000)
     ap.add_argument("--val-frac", type=float, default=0.03)
+    ap.add_argument("--dropout", type=float, default=0.1)
     ap.add_argument("--init", default="models/policy/resume.pt", help="weights to start from when there is no checkpoint (committed, fp16)")
     args = ap.parse_args()
 
@@ -119,7 +120,7 @@ def main():
     random.Random(0).shuffle(dbs)
     val_dbs = set(dbs[: max(1, int(len(dbs) * args.val_frac))])
     train_rows = [r for r in rows if r["db_id"] not in val_dbs]
-    val_rows = [r for r in rows if r["db_id"] in val_dbs]
+    val_rows = [r for r in rows if r["db_id"] in val_dbs and not r.get("aug")]
     train_seqs, dropped = encode_rows(train_rows, tok, args.max_len)
     val_seqs, _ = encode_rows(val_rows, tok, args.max_len)
     n_target = sum(len(t) for _, t in train_seqs)
@@ -127,7 +128,7 @@ def main():
     print(f"train {len(train_seqs)} seqs ({n_all} tokens, {n_target} target tokens), val {len(val_seqs)} on {len(val_dbs)} dbs, dropped {dropped}", flush=True)
 
     cfg = Config(vocab_size=len(tok.vocab), hidden_size=args.hidden, intermediate_size=args.ffn, num_hidden_layers=args.layers,
-                 num_attention_heads=args.heads, num_key_value_heads=args.heads, max_position_embeddings=args.max_len)
+                 num_attention_heads=args.heads, num_key_value_heads=args.heads, max_position_embeddings=args.max_len, dropout=args.dropout)
     model = LlamaLM(cfg)
     n_params = sum(p.numel() for p in model.parameters())
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.95), weight_decay=0.1)
@@ -196,6 +197,12 @@ def main():
                        "tokens": state["tokens"], "tok_per_s": round(int(mask.sum()) / (time.time() - t0)), "train_seconds": round(state["seconds"])}
                 if state["step"] % 250 == 0:
                     rec["val_loss"] = round(evaluate(), 4)
+                    if rec["val_loss"] < state.get("best_val", 1e9):
+                        # The held-out-schema loss bottoms out before the schedule ends: export from the best step.
+                        state["best_val"] = rec["val_loss"]
+                        state["best_step"] = state["step"]
+                        torch.save({"model": model.state_dict(), "state": dict(state), "config": cfg.hf(), "params": n_params},
+                                   os.path.join(args.out, "checkpoints", "best.pt"))
                 print(json.dumps(rec), flush=True)
                 log.write(json.dumps(rec) + "\n")
                 log.flush()

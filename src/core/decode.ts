@@ -25,14 +25,18 @@ export interface DecodeOptions {
   /**
    * Called when a CoCTE step is complete: `text` is everything generated so far. Returning false rejects the step
    * (it failed to execute): decoding rewinds to the step's start and samples it again (see `stepRetries`).
+   * Returning a string accepts the step and feeds that text (an execution summary) to the model as context: it is
+   * prefilled into the KV cache but is not part of the generated text.
    */
-  onStep?: (text: string, stepIndex: number) => boolean | void | Promise<boolean | void>;
+  onStep?: (text: string, stepIndex: number) => StepVerdict | Promise<StepVerdict>;
   /** How many times a rejected step is resampled (at `retryTemperature`) before it is kept anyway. */
   stepRetries?: number;
   retryTemperature?: number;
   onToken?: (text: string, tokens: number) => void;
   signal?: AbortSignal;
 }
+
+export type StepVerdict = boolean | void | string;
 
 export interface DecodeResult {
   text: string;
@@ -44,6 +48,8 @@ export interface DecodeResult {
   stopped: 'eos' | 'length' | 'aborted';
   /** Steps that were rejected and written again. */
   resampledSteps: number;
+  /** Tokens of execution summaries fed back to the model (not generated). */
+  feedbackTokens: number;
   promptTokens: number;
   prefillMs: number;
   decodeMs: number;
@@ -66,6 +72,7 @@ export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, o
   let steps = 0;
   let stopped: DecodeResult['stopped'] = 'length';
   let resampled = 0;
+  let fedTokens = 0;
   // Where the current step started, to rewind to when the step is rejected.
   let mark = { past, logits, n: 0, text: '', retries: 0 };
   let temp = temperature;
@@ -112,6 +119,14 @@ export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, o
         continue;
       }
       steps = ended;
+      if (typeof verdict === 'string' && verdict) {
+        const feedIds = tok.encode(verdict);
+        const fed = await lm.forward(feedIds, past);
+        lm.release?.(past);
+        past = fed.past;
+        logits = fed.logits;
+        fedTokens += feedIds.length;
+      }
       if (mark.past !== past) lm.release?.(mark.past);
       mark = { past, logits, n: ids.length, text, retries: 0 };
       temp = temperature;
@@ -119,7 +134,7 @@ export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, o
   }
   if (past !== mark.past) lm.release?.(mark.past);
   lm.release?.(past);
-  return { text, tokenIds: ids, entropies, tokenEnds, stopped, promptTokens: promptIds.length, prefillMs, decodeMs: now() - t1, resampledSteps: resampled };
+  return { text, tokenIds: ids, entropies, tokenEnds, stopped, promptTokens: promptIds.length, prefillMs, decodeMs: now() - t1, resampledSteps: resampled, feedbackTokens: fedTokens };
 }
 
 function countMatches(text: string, re: RegExp): number {

@@ -31,6 +31,17 @@ export interface PolicyAnswer {
 
 export interface AnswerOptions extends Omit<DecodeOptions, 'onStep'> {
   onStep?: (step: PolicyStep) => void;
+  /**
+   * Feed each finished step's execution summary (`  -- 12 rows` or `  -- error: …`) back to the model before it
+   * writes the next step. Off by default: on the embedded policy it was measured not to help (see the model card).
+   */
+  executionFeedback?: boolean;
+}
+
+/** A compact execution summary of a step, as fed back to the policy. */
+export function stepSummary(outcome: QueryOutcome): string {
+  if (!outcome.ok) return `  -- error: ${outcome.error.replace(/\s+/g, ' ').slice(0, 60)}\n`;
+  return `  -- ${outcome.result.totalRows} row${outcome.result.totalRows === 1 ? '' : 's'}\n`;
 }
 
 export function policyPrompt(question: string, schema: SchemaInfo): string {
@@ -64,6 +75,7 @@ export async function answer(
       const s: PolicyStep = { index, name: step.name, sql: step.sql, outcome, meanEntropy: 0 };
       steps.push(s);
       opts.onStep?.(s);
+      return opts.executionFeedback ? stepSummary(outcome) : true;
     },
   });
   const trajectory = parseCoCTE(decoded.text).trajectory;

@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { stepPrefixSql } from '../src/core/cocte';
 import { decomposeSql } from '../src/core/decompose';
 import { SqlJsEngine } from '../src/workers/sqljsEngine';
-import { benchPolicy } from '../src/bench/policyBench';
+import { BENCH_QUESTIONS, benchPolicy } from '../src/bench/policyBench';
 import { benchBrowser } from './lib/benchBrowser';
 import { EnginePool, flags, readExamples, sqlJs } from './lib/spider';
 import { median, percentile } from './lib/stats';
@@ -91,14 +91,18 @@ if (existsSync(join(spider, 'dev.json'))) {
 const ortNode = await import('onnxruntime-web');
 ortNode.env.wasm.numThreads = 1;
 const dir = 'models/policy';
+const sampleDb = new SqlJsEngine(await sqlJs());
+sampleDb.open(new Uint8Array(readFileSync('public/samples/concert_singer.sqlite')));
+const qb = { schema: sampleDb.schema(), run: async (sql: string) => sampleDb.query(sql, 10_000), questions: BENCH_QUESTIONS };
 const nodePolicy = await benchPolicy(
   ortNode,
   { config: `${dir}/config.json`, tokenizer: `${dir}/tokenizer.json`, tokenizerConfig: `${dir}/tokenizer_config.json`, onnx: `${dir}/onnx/model_quantized.onnx` },
   async (p) => new Uint8Array(readFileSync(p)),
   'wasm',
+  qb,
 );
 results.policyNode = nodePolicy;
-console.log(`policy in Node (wasm, int8): ${nodePolicy.tokensPerSecond} tok/s, prefill ${nodePolicy.promptTokens} tokens in ${nodePolicy.prefillMs} ms`);
+console.log(`policy in Node (wasm, int8): ${nodePolicy.tokensPerSecond} tok/s, prefill ${nodePolicy.promptTokens} tokens in ${nodePolicy.prefillMs} ms, whole question median ${nodePolicy.questions?.medianMs} ms`);
 
 // 4. Worker round trip (Node worker_threads running the same dispatcher).
 const rt = await nodeWorkerRoundTrip();
@@ -108,9 +112,9 @@ let browserLine = '';
 if (!args.has('no-browser')) {
   const b = await benchBrowser();
   results.browser = b;
-  const bw = b.policy.wasm as { tokensPerSecond?: number };
+  const bw = b.policy.wasm as { tokensPerSecond?: number; questions?: { medianMs: number; maxMs: number } };
   const bg = b.policy.webgpu as { tokensPerSecond?: number; error?: string };
-  browserLine = `; browser worker round trip median ${b.roundTripMedianMs} ms; policy tok/s Chromium wasm ${bw.tokensPerSecond ?? 'n/a'}, webgpu ${bg.tokensPerSecond ?? bg.error}`;
+  browserLine = `; browser worker round trip median ${b.roundTripMedianMs} ms; policy tok/s Chromium wasm ${bw.tokensPerSecond ?? 'n/a'}, webgpu ${bg.tokensPerSecond ?? bg.error}; whole question on Chromium wasm median ${bw.questions?.medianMs ?? 'n/a'} ms, max ${bw.questions?.maxMs ?? 'n/a'} ms`;
   console.log(`browser (headless Chromium, vite preview, real Web Worker): ${JSON.stringify(b)}`);
 }
 

@@ -2,7 +2,7 @@
 import * as ort from 'onnxruntime-web/webgpu';
 import { EMBEDDED_POLICY } from '../state/modelFiles';
 import { SqlEngineClient } from '../workers/sqlEngineClient';
-import { benchPolicy } from './policyBench';
+import { BENCH_QUESTIONS, benchPolicy } from './policyBench';
 import { SAMPLES } from '../state/samples';
 
 async function main() {
@@ -25,9 +25,11 @@ async function main() {
   const read = async (u: string) => new Uint8Array(await (await fetch(u)).arrayBuffer());
   ort.env.wasm.numThreads = 1;
   const policy: Record<string, unknown> = {};
+  await client.open(await read('/samples/concert_singer.sqlite'));
+  const qb = { schema: await client.schema(), run: (sql: string) => client.query(sql, 10_000), questions: BENCH_QUESTIONS };
   for (const backend of ['wasm', 'webgpu']) {
     try {
-      policy[backend] = await benchPolicy(ort, EMBEDDED_POLICY, read, backend);
+      policy[backend] = await benchPolicy(ort, EMBEDDED_POLICY, read, backend, qb);
     } catch (e) {
       policy[backend] = { error: e instanceof Error ? e.message : String(e) };
     }

@@ -1,6 +1,9 @@
 /** Decoding speed of the embedded policy on one backend: prefill ms, decode tokens/s, ms per CoCTE step. */
 import type * as Ort from 'onnxruntime-web';
+import { IdentifierConstraint, tokenTexts } from '../core/constrain';
 import { decode } from '../core/decode';
+import { answer } from '../core/policy';
+import type { QueryOutcome, SchemaInfo } from '../core/types';
 import { loadTokenizer } from '../core/tokenizer';
 import type { ModelFiles } from '../workers/modelProtocol';
 import { OrtCausalLM } from '../workers/ortCausalLM';
@@ -13,6 +16,15 @@ export interface PolicyBench {
   newTokens: number;
   tokensPerSecond: number;
   msPerStep: number | null;
+  /** Whole questions (prompt, every step written and executed, final query), constrained greedy decoding. */
+  questions?: { n: number; medianMs: number; maxMs: number; meanTokens: number };
+}
+
+/** A database to answer questions on, for the whole-question timing. */
+export interface QuestionBench {
+  schema: SchemaInfo;
+  run: (sql: string) => Promise<QueryOutcome>;
+  questions: string[];
 }
 
 const PROMPT =
@@ -21,7 +33,13 @@ const PROMPT =
   '# singer_in_concert(concert_ID int PK = 1 | 2, Singer_ID text PK = 2 | 3)\n' +
   '# singer_in_concert.Singer_ID -> singer.Singer_ID\n-- What are the names of singers older than the average age, ordered by age?\n';
 
-export async function benchPolicy(ort: typeof Ort, files: ModelFiles, read: (url: string) => Promise<Uint8Array>, backend: string): Promise<PolicyBench> {
+export async function benchPolicy(
+  ort: typeof Ort,
+  files: ModelFiles,
+  read: (url: string) => Promise<Uint8Array>,
+  backend: string,
+  qb?: QuestionBench,
+): Promise<PolicyBench> {
   const json = async (u: string) => JSON.parse(new TextDecoder().decode(await read(u)));
   const t0 = performance.now();
   const tok = loadTokenizer(await json(files.tokenizer), await json(files.tokenizerConfig));
@@ -31,6 +49,20 @@ export async function benchPolicy(ort: typeof Ort, files: ModelFiles, read: (url
   let steps = 0;
   const r = await decode(lm, tok, PROMPT, { maxNewTokens: 96, onStep: () => void steps++ });
   const total = r.prefillMs + r.decodeMs;
+  let questions: PolicyBench['questions'];
+  if (qb) {
+    const constraint = new IdentifierConstraint(qb.schema, tokenTexts(tok.decode, lm.vocabSize));
+    const times: number[] = [];
+    let toks = 0;
+    for (const q of qb.questions) {
+      const t = performance.now();
+      const a = await answer(lm, tok, qb.schema, q, qb.run, { maxNewTokens: 320, constrain: (text, logits) => constraint.apply(text, logits) });
+      times.push(performance.now() - t);
+      toks += a.decoded.tokenIds.length;
+    }
+    times.sort((x, y) => x - y);
+    questions = { n: times.length, medianMs: round(times[Math.floor(times.length / 2)]!), maxMs: round(times.at(-1)!), meanTokens: round(toks / times.length) };
+  }
   return {
     backend,
     loadMs: round(loadMs),
@@ -39,9 +71,19 @@ export async function benchPolicy(ort: typeof Ort, files: ModelFiles, read: (url
     newTokens: r.tokenIds.length,
     tokensPerSecond: round(r.tokenIds.length / (r.decodeMs / 1000)),
     msPerStep: steps > 0 ? round(total / (steps + 1)) : null,
+    ...(questions ? { questions } : {}),
   };
 }
 
 function round(x: number): number {
   return Number(x.toFixed(1));
 }
+
+/** Questions on the bundled concert_singer sample used for the whole-question timing (Node and browser alike). */
+export const BENCH_QUESTIONS = [
+  'How many singers do we have?',
+  'What are the names of singers older than the average age?',
+  'Show the stadium name and the number of concerts in each stadium.',
+  'List the names of singers who performed in a concert in 2014.',
+  'What is the average, minimum and maximum age of all singers from France?',
+];

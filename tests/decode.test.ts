@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decode, entropy, softmax, type CausalLM } from '../src/core/decode';
+import { decode, entropy, prefill, softmax, type CausalLM } from '../src/core/decode';
 import type { TextTokenizer } from '../src/core/tokenizer';
 
 // A scripted toy model: the vocabulary is whole chunks of CoCTE text.
@@ -67,6 +67,19 @@ describe('decode', () => {
     expect(r.feedbackTokens).toBe(2);
     expect(fedIds).toContainEqual([9, 9]);
     expect(r.text).toBe(VOCAB[4]!);
+  });
+
+  it('decodes several candidates from one prefilled prompt without releasing its cache', async () => {
+    const lm = new Scripted();
+    const released: unknown[] = [];
+    const counted: CausalLM = { vocabSize: lm.vocabSize, forward: (ids, past) => lm.forward(ids, past), release: (p) => void released.push(p) };
+    const pre = await prefill(counted, tok, 'prompt');
+    const a = await decode(counted, tok, 'prompt', { prefilled: pre, temperature: 1, seed: 1 });
+    const b = await decode(counted, tok, 'prompt', { prefilled: pre, temperature: 1, seed: 2 });
+    expect(lm.forwards).toBe(1 + a.tokenIds.length + b.tokenIds.length); // one prefill, then one pass per written token
+    expect(released).not.toContain(pre.past);
+    expect(a.prefillMs).toBe(0);
+    expect(a.promptTokens).toBe(1);
   });
 
   it('stops at the token budget and when aborted', async () => {

@@ -34,6 +34,27 @@ export interface DecodeOptions {
   retryTemperature?: number;
   onToken?: (text: string, tokens: number) => void;
   signal?: AbortSignal;
+  /**
+   * A prompt already run through the model (`prefill`): N candidates for one question share it, so the prompt is
+   * computed once. Its cache is not released by `decode`; the caller releases it when every candidate is done.
+   */
+  prefilled?: Prefilled;
+}
+
+/** A prompt's KV cache and next-token logits, reusable by several decodes. */
+export interface Prefilled {
+  prompt: string;
+  promptTokens: number;
+  logits: Float32Array;
+  past: unknown;
+  prefillMs: number;
+}
+
+export async function prefill(lm: CausalLM, tok: TextTokenizer, prompt: string): Promise<Prefilled> {
+  const ids = tok.encode(prompt);
+  const t0 = now();
+  const { logits, past } = await lm.forward(ids, null);
+  return { prompt, promptTokens: ids.length, logits, past, prefillMs: now() - t0 };
 }
 
 export type StepVerdict = boolean | void | string;
@@ -61,10 +82,14 @@ export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, o
   const maxNew = opts.maxNewTokens ?? 384;
   const temperature = opts.temperature ?? 0;
   const rng = mulberry32(opts.seed ?? 1);
-  const promptIds = tok.encode(prompt);
-  const t0 = now();
-  let { logits, past } = await lm.forward(promptIds, null);
-  const prefillMs = now() - t0;
+  const shared = opts.prefilled?.prompt === prompt ? opts.prefilled : undefined;
+  const start = shared ?? (await prefill(lm, tok, prompt));
+  let { logits, past } = start;
+  const prefillMs = shared ? 0 : start.prefillMs;
+  // Never release the shared prompt cache: other candidates decode from it.
+  const release = (p: unknown) => {
+    if (!shared || p !== shared.past) lm.release?.(p);
+  };
   const ids: number[] = [];
   const entropies: number[] = [];
   const tokenEnds: number[] = [];
@@ -98,7 +123,7 @@ export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, o
     tokenEnds.push(text.length);
     opts.onToken?.(text, ids.length);
     const out = await lm.forward([next], past);
-    if (past !== mark.past) lm.release?.(past);
+    if (past !== mark.past) release(past);
     logits = out.logits;
     past = out.past;
     const ended = countMatches(text, STEP_END);
@@ -107,7 +132,7 @@ export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, o
       if (verdict === false && mark.retries < (opts.stepRetries ?? 0)) {
         // Rewind to the start of this step and write it again, sampling.
         resampled++;
-        lm.release?.(past);
+        release(past);
         past = mark.past;
         logits = mark.logits;
         ids.length = mark.n;
@@ -122,19 +147,19 @@ export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, o
       if (typeof verdict === 'string' && verdict) {
         const feedIds = tok.encode(verdict);
         const fed = await lm.forward(feedIds, past);
-        lm.release?.(past);
+        release(past);
         past = fed.past;
         logits = fed.logits;
         fedTokens += feedIds.length;
       }
-      if (mark.past !== past) lm.release?.(mark.past);
+      if (mark.past !== past) release(mark.past);
       mark = { past, logits, n: ids.length, text, retries: 0 };
       temp = temperature;
     }
   }
-  if (past !== mark.past) lm.release?.(mark.past);
-  lm.release?.(past);
-  return { text, tokenIds: ids, entropies, tokenEnds, stopped, promptTokens: promptIds.length, prefillMs, decodeMs: now() - t1, resampledSteps: resampled, feedbackTokens: fedTokens };
+  if (past !== mark.past) release(mark.past);
+  release(past);
+  return { text, tokenIds: ids, entropies, tokenEnds, stopped, promptTokens: start.promptTokens, prefillMs, decodeMs: now() - t1, resampledSteps: resampled, feedbackTokens: fedTokens };
 }
 
 function countMatches(text: string, re: RegExp): number {

@@ -32,6 +32,13 @@ export function sameValue(a: SqlValue, b: SqlValue): boolean {
   return a === b;
 }
 
+/** A key equal for results that `sameResult` treats as equal (exact values; order kept only when `ordered`). */
+export function resultKey(rows: SqlValue[][], ordered: boolean): string {
+  const keys = rows.map(rowKey);
+  if (!ordered) keys.sort();
+  return keys.join('\u0002');
+}
+
 function rowKey(row: SqlValue[]): string {
   return row
     .map((v) => {

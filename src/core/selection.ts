@@ -1,0 +1,58 @@
+/**
+ * Choosing one chain among N sampled candidates (shared by the studio and `npm run eval`):
+ *  - best-of-N: candidates whose final query fails to execute are dropped first (the execution filter), the rest are
+ *    ranked by their PRM aggregate; ties go to the earlier sample;
+ *  - majority vote over execution results: the result most candidates agree on wins (the baseline to beat).
+ */
+import { resultKey } from './resultCompare';
+import { aggregate, type Aggregator } from './stepWeights';
+import type { QueryOutcome } from './types';
+
+export interface ScoredCandidate {
+  /** The final query's outcome. */
+  outcome: QueryOutcome;
+  /** Whether the gold query orders its result does not matter here: votes compare results as multisets. */
+  stepScores: number[];
+  stepEntropies: number[];
+}
+
+export interface Choice {
+  index: number;
+  /** The score or vote count that decided. */
+  value: number;
+  /** One sentence for the studio: why this candidate. */
+  reason: string;
+}
+
+export function bestOfN(cands: ScoredCandidate[], agg: Aggregator): Choice {
+  let best = -1;
+  let bestScore = -Infinity;
+  cands.forEach((c, i) => {
+    if (!c.outcome.ok) return;
+    const s = aggregate(c.stepScores, agg, c.stepEntropies);
+    if (s > bestScore) {
+      best = i;
+      bestScore = s;
+    }
+  });
+  const executable = cands.filter((c) => c.outcome.ok).length;
+  if (best < 0) return { index: 0, value: 0, reason: `none of the ${cands.length} candidates executes; showing the first` };
+  return {
+    index: best,
+    value: bestScore,
+    reason: `highest ${agg} PRM score (${bestScore.toFixed(3)}) of ${executable} executable candidate${executable === 1 ? '' : 's'} out of ${cands.length}`,
+  };
+}
+
+export function majorityVote(cands: ScoredCandidate[]): Choice {
+  const groups = new Map<string, number[]>();
+  cands.forEach((c, i) => {
+    if (!c.outcome.ok) return;
+    const k = `${c.outcome.result.columns.length}|${resultKey(c.outcome.result.rows, false)}`;
+    groups.set(k, [...(groups.get(k) ?? []), i]);
+  });
+  let winner: number[] = [];
+  for (const g of groups.values()) if (g.length > winner.length) winner = g;
+  if (winner.length === 0) return { index: 0, value: 0, reason: `none of the ${cands.length} candidates executes; showing the first` };
+  return { index: winner[0]!, value: winner.length, reason: `${winner.length} of ${cands.length} candidates return this result` };
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { bestOfN, majorityVote, type ScoredCandidate } from '../src/core/selection';
+import { aggregate, inverseEntropyWeights } from '../src/core/stepWeights';
+import type { QueryOutcome, SqlValue } from '../src/core/types';
+
+const ok = (rows: SqlValue[][]): QueryOutcome => ({ ok: true, result: { columns: rows[0]?.map((_, i) => `c${i}`) ?? ['c0'], rows, totalRows: rows.length, truncated: false, elapsedMs: 0 } });
+const err: QueryOutcome = { ok: false, error: 'no such column: x', kind: 'sql' };
+const cand = (outcome: QueryOutcome, stepScores: number[], stepEntropies: number[] = stepScores.map(() => 1)): ScoredCandidate => ({ outcome, stepScores, stepEntropies });
+
+describe('entropy weights and aggregation', () => {
+  it('weights confident (low-entropy) steps more, normalized to 1', () => {
+    const w = inverseEntropyWeights([0, 0.9, 1.9]);
+    expect(w.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    expect(w[0]!).toBeCloseTo(10 / (10 + 1 + 0.5), 12);
+    expect(w[0]!).toBeGreaterThan(w[1]!);
+    expect(w[1]!).toBeGreaterThan(w[2]!);
+    expect(inverseEntropyWeights([0.5, 0.5])).toEqual([0.5, 0.5]);
+  });
+
+  it('aggregates step scores five ways', () => {
+    const s = [0.9, 0.5, 0.8];
+    expect(aggregate(s, 'min')).toBe(0.5);
+    expect(aggregate(s, 'mean')).toBeCloseTo(2.2 / 3, 12);
+    expect(aggregate(s, 'last')).toBe(0.8);
+    expect(aggregate(s, 'product')).toBeCloseTo(0.36, 12);
+    // Equal entropies: the weighted score is the mean; a confident low-scored step pulls it down.
+    expect(aggregate(s, 'weighted', [1, 1, 1])).toBeCloseTo(aggregate(s, 'mean'), 12);
+    expect(aggregate(s, 'weighted', [2, 0, 2])).toBeLessThan(aggregate(s, 'mean'));
+    expect(aggregate([], 'min')).toBe(0);
+  });
+});
+
+describe('choosing among candidates', () => {
+  const cands = [
+    cand(err, [0.99, 0.99]), // best scores but does not execute: filtered out
+    cand(ok([[1]]), [0.6, 0.7]),
+    cand(ok([[2]]), [0.9, 0.4]),
+    cand(ok([[2]]), [0.3, 0.3]),
+  ];
+
+  it('best-of-N drops candidates that do not execute, then ranks by the aggregate', () => {
+    expect(bestOfN(cands, 'min').index).toBe(1);
+    expect(bestOfN(cands, 'mean').index).toBe(2);
+    expect(bestOfN(cands, 'last').index).toBe(1);
+    expect(bestOfN(cands, 'min').reason).toMatch(/3 executable candidates out of 4/);
+  });
+
+  it('breaks ties in favour of the earlier sample', () => {
+    expect(bestOfN([cand(ok([[1]]), [0.5]), cand(ok([[2]]), [0.5])], 'mean').index).toBe(0);
+  });
+
+  it('majority vote picks the result most candidates return (rows as a multiset)', () => {
+    const v = majorityVote([...cands, cand(ok([[1], [3]]), [0]), cand(ok([[3], [1]]), [0]), cand(ok([[1], [3]]), [0])]);
+    expect(v.index).toBe(4);
+    expect(v.value).toBe(3);
+    expect(majorityVote([cand(err, [1])]).reason).toMatch(/none of the 1/);
+  });
+});

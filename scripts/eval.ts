@@ -1,24 +1,28 @@
 /**
  * Execution accuracy of the embedded policy on any Spider-format question set.
  *   npm run eval -- --questions ../shared/data/spider/dev.json --tables ../shared/data/spider/tables.json \
- *     --db-dir ../shared/data/spider/database [--limit N] [--strategy greedy] [--out eval/greedy.json] [--model models/policy]
+ *     --db-dir ../shared/data/spider/database [--limit N] [--strategy greedy|vote|bon|beam] [--out FILE] [--model models/policy]
+ *     [--n 8] (candidates for vote / bon; decode budget per level for beam) [--agg weighted|min|mean|last|product]
+ *     [--beam-width 2] [--prm models/prm] [--temperature 1]
  *     [--no-constrain] (names are restricted to the schema unless this is given) [--dtype quantized|fp32]
  *     [--step-retries R] (a step that fails to execute is sampled again up to R times)
  *     [--feedback] (each finished step's execution summary is fed back to the policy) [--question-timeout-ms MS]
  * A question is correct when its predicted query returns the gold query's rows (a multiset; in order when the gold
  * query has ORDER BY), as in Spider's execution accuracy. Each SQL execution has a timeout. Questions whose database
- * file is missing are listed and excluded from n. Last line: `EX greedy: X% (k/n)`.
+ * file is missing are listed and excluded from n. With N candidates (vote, bon) the report also gives, from the same
+ * candidates, vote@N, best-of-N with every aggregator and pass@N. Last line: `EX <strategy>: X% (k/n)`.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { IdentifierConstraint, tokenTexts } from '../src/core/constrain';
-import { answer } from '../src/core/policy';
+import { choose, search, STRATEGIES, type Candidate, type Strategy } from '../src/core/search';
+import { AGGREGATORS, type Aggregator } from '../src/core/stepWeights';
 import { sameResult } from '../src/core/resultCompare';
 import { ordersResult } from '../src/core/sqlAst';
 import { loadTokenizer } from '../src/core/tokenizer';
 import { SqlEngineClient } from '../src/workers/sqlEngineClient';
-import { OrtCausalLM } from '../src/workers/ortCausalLM';
+import { OrtCausalLM, OrtStepScorer } from '../src/workers/ortCausalLM';
 import { nodeSqlWorker } from './lib/nodeWorkerShim';
 import { dbPath, flags, readExamples } from './lib/spider';
 
@@ -27,7 +31,14 @@ const questionsFile = args.get('questions') ?? '../shared/data/spider/dev.json';
 const tablesFile = args.get('tables') ?? '../shared/data/spider/tables.json';
 const dbDir = args.get('db-dir') ?? '../shared/data/spider/database';
 const limit = Number(args.get('limit') ?? Infinity);
-const strategy = args.get('strategy') ?? 'greedy';
+const strategy = (args.get('strategy') ?? 'greedy') as Strategy;
+if (!STRATEGIES.includes(strategy)) throw new Error(`unknown strategy ${strategy} (${STRATEGIES.join(', ')})`);
+const nCand = Number(args.get('n') ?? 8);
+const agg = (args.get('agg') ?? 'weighted') as Aggregator;
+if (!AGGREGATORS.includes(agg)) throw new Error(`unknown aggregator ${agg} (${AGGREGATORS.join(', ')})`);
+const beamWidth = Number(args.get('beam-width') ?? 2);
+const prmDir = args.get('prm') ?? 'models/prm';
+const temperature = Number(args.get('temperature') ?? 1);
 const modelDir = args.get('model') ?? 'models/policy';
 const dtype = args.get('dtype') ?? 'quantized';
 const timeoutMs = Number(args.get('timeout-ms') ?? 10_000);
@@ -35,8 +46,8 @@ const constrained = !args.has('no-constrain');
 const retries = Number(args.get('step-retries') ?? 0);
 const feedback = args.has('feedback');
 const questionTimeoutMs = Number(args.get('question-timeout-ms') ?? 60_000);
-const out = args.get('out') ?? `eval/${strategy}${constrained ? '' : '-unconstrained'}${retries ? `-retries${retries}` : ''}${feedback ? '-feedback' : ''}.json`;
-if (strategy !== 'greedy') throw new Error(`strategy ${strategy} is not implemented yet (greedy only)`);
+const tag = strategy === 'greedy' ? '' : strategy === 'vote' ? `${nCand}` : strategy === 'bon' ? `${nCand}-${agg}` : `${nCand}-w${beamWidth}-${agg}`;
+const out = args.get('out') ?? `eval/${strategy}${tag}${constrained ? '' : '-unconstrained'}${retries ? `-retries${retries}` : ''}${feedback ? '-feedback' : ''}.json`;
 
 const knownDbs = existsSync(tablesFile) ? new Set((JSON.parse(readFileSync(tablesFile, 'utf8')) as { db_id: string }[]).map((t) => t.db_id)) : null;
 const examples = readExamples(questionsFile).slice(0, limit);
@@ -45,6 +56,14 @@ const config = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8'));
 const tok = loadTokenizer(JSON.parse(readFileSync(join(modelDir, 'tokenizer.json'), 'utf8')), JSON.parse(readFileSync(join(modelDir, 'tokenizer_config.json'), 'utf8')));
 const file = join(modelDir, 'onnx', dtype === 'fp32' ? 'model.onnx' : `model_${dtype}.onnx`);
 const lm = await OrtCausalLM.create(ort, new Uint8Array(readFileSync(file)), config, ['wasm']);
+const readJson = (dir: string, f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8'));
+const prm =
+  strategy === 'bon' || strategy === 'beam'
+    ? {
+        model: await OrtStepScorer.create(ort, new Uint8Array(readFileSync(join(prmDir, 'onnx', 'model_quantized.onnx'))), readJson(prmDir, 'config.json'), ['wasm']),
+        tok: loadTokenizer(readJson(prmDir, 'tokenizer.json'), readJson(prmDir, 'tokenizer_config.json')),
+      }
+    : undefined;
 const vocabTexts = tokenTexts(tok.decode, lm.vocabSize);
 let constraint: IdentifierConstraint | null = null;
 let constraintDb = '';
@@ -59,6 +78,9 @@ let executed = 0;
 let tokens = 0;
 let decodeMs = 0;
 let resampled = 0;
+let prmMs = 0;
+let passAtN = 0;
+const altCorrect: Record<string, number> = {};
 const t0 = performance.now();
 
 for (const [i, ex] of examples.entries()) {
@@ -80,31 +102,70 @@ for (const [i, ex] of examples.entries()) {
   const gold = await engine.query(ex.query, 1e6);
   // Per-question time limit on decoding (each SQL execution has its own timeout too).
   const signal = AbortSignal.timeout(questionTimeoutMs);
-  const res = await answer(lm, tok, schema, ex.question, (sql) => engine.query(sql, 1e6), {
+  const res = await search(lm, tok, schema, ex.question, (sql) => engine.query(sql, 1e6), {
+    strategy,
+    n: nCand,
+    agg,
+    beamWidth,
+    temperature,
+    prm,
     maxNewTokens: 320,
     stepRetries: retries,
     executionFeedback: feedback,
     signal,
     seed: i + 1,
     ...(constrained && constraint ? { constrain: (text: string, logits: Float32Array) => constraint!.apply(text, logits) } : {}),
-  });
-  tokens += res.decoded.tokenIds.length;
-  resampled += res.decoded.resampledSteps;
-  decodeMs += res.decoded.decodeMs;
-  const final = res.steps[res.steps.length - 1]!.outcome;
+  }).catch((e: Error) => e);
+  if (res instanceof Error) {
+    rows.push({ i, db_id: ex.db_id, question: ex.question, gold: ex.query, prediction: '', correct: false, error: res.message, timedOut: signal.aborted });
+    continue;
+  }
+  const isCorrect = (c: Candidate) => {
+    const o = c.answer.steps.at(-1)!.outcome;
+    return gold.ok && o.ok && sameResult(gold.result.rows, o.result.rows, ordersResult(ex.query));
+  };
+  const candCorrect = res.candidates.map(isCorrect);
+  const chosen = res.candidates[res.choice.index]!;
+  tokens += res.tokens;
+  decodeMs += res.decodeMs;
+  prmMs += res.prmMs;
+  resampled += res.candidates.reduce((a, c) => a + c.answer.decoded.resampledSteps, 0);
+  const final = chosen.answer.steps.at(-1)!.outcome;
   if (final.ok) executed++;
-  const correct = gold.ok && final.ok && sameResult(gold.result.rows, final.result.rows, ordersResult(ex.query));
+  const correct = candCorrect[res.choice.index]!;
   if (correct) k++;
+  if (candCorrect.some(Boolean)) passAtN++;
+  // From the same candidates: every other selection rule.
+  const alt: Record<string, boolean> = {};
+  if (res.candidates.length > 1) {
+    alt.vote = candCorrect[choose('vote', res.candidates, agg).index]!;
+    if (prm) for (const a of AGGREGATORS) alt[a] = candCorrect[choose('bon', res.candidates, a).index]!;
+    for (const [key, v] of Object.entries(alt)) altCorrect[key] = (altCorrect[key] ?? 0) + (v ? 1 : 0);
+  }
   rows.push({
     i,
     db_id: ex.db_id,
     question: ex.question,
     gold: ex.query,
-    prediction: res.sql,
-    steps: res.steps.map((s) => ({ name: s.name, ok: s.outcome.ok, rows: s.outcome.ok ? s.outcome.result.totalRows : null, error: s.outcome.ok ? null : s.outcome.error, entropy: Number(s.meanEntropy.toFixed(3)) })),
+    prediction: chosen.answer.sql,
+    steps: chosen.answer.steps.map((s, j) => ({
+      name: s.name,
+      ok: s.outcome.ok,
+      rows: s.outcome.ok ? s.outcome.result.totalRows : null,
+      error: s.outcome.ok ? null : s.outcome.error,
+      entropy: Number(s.meanEntropy.toFixed(3)),
+      ...(chosen.stepScores.length ? { prm: Number(chosen.stepScores[j]?.toFixed(3)) } : {}),
+    })),
     correct,
     error: final.ok ? null : final.error,
-    timedOut: res.decoded.stopped === 'aborted',
+    timedOut: signal.aborted,
+    ...(res.candidates.length > 1
+      ? {
+          choice: res.choice,
+          alternatives: alt,
+          candidates: res.candidates.map((c, j) => ({ sql: c.answer.sql, ok: c.answer.steps.at(-1)!.outcome.ok, correct: candCorrect[j], prm: c.stepScores.map((x) => Number(x.toFixed(3))), entropy: c.stepEntropies.map((x) => Number(x.toFixed(3))) })),
+        }
+      : {}),
   });
   if (n % 25 === 0) console.log(`${n} questions: EX ${((100 * k) / n).toFixed(1)}%, executable ${((100 * executed) / n).toFixed(1)}%, ${(tokens / (decodeMs / 1000)).toFixed(0)} tok/s`);
 }
@@ -112,6 +173,7 @@ engine.dispose();
 
 const summary = {
   strategy,
+  ...(strategy === 'greedy' ? {} : { candidates: nCand, temperature, ...(strategy === 'vote' ? {} : { aggregator: agg, prm: prmDir }), ...(strategy === 'beam' ? { beamWidth } : {}) }),
   constrained,
   stepRetries: retries,
   executionFeedback: feedback,
@@ -123,9 +185,13 @@ const summary = {
   executable: n ? executed / n : 0,
   excludedMissingDb: missing.length,
   resampledSteps: resampled,
+  ...(strategy === 'greedy' ? {} : { passAtN: n ? passAtN / n : 0, sameCandidates: Object.fromEntries(Object.entries(altCorrect).map(([key, v]) => [key, n ? Number((v / n).toFixed(4)) : 0])) }),
+  prmSeconds: Number((prmMs / 1000).toFixed(1)),
+  secondsPerQuestion: 0,
   decodeTokensPerSecond: Number((tokens / (decodeMs / 1000)).toFixed(1)),
   seconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
 };
+summary.secondsPerQuestion = n ? Number((summary.seconds / n).toFixed(2)) : 0;
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, JSON.stringify({ summary, missing, questions: rows }, null, 1));
 console.log(JSON.stringify(summary));

@@ -14,7 +14,7 @@ import { decomposeSql } from '../src/core/decompose';
 import { buildPrompt, serializeSchema } from '../src/core/prompt';
 import { sameResult } from '../src/core/resultCompare';
 import { linkSchema } from '../src/core/schemaLink';
-import { ordersResult, parseSqlite, walk, type Node } from '../src/core/sqlAst';
+import { ordersResult, queryTables } from '../src/core/sqlAst';
 import { normalizeSql } from '../src/core/sqlFormat';
 import type { SchemaInfo } from '../src/core/types';
 import { EnginePool, flags, readExamples, sqlJs } from './lib/spider';
@@ -24,26 +24,6 @@ const spider = args.get('spider') ?? '../shared/data/spider';
 const outDir = args.get('out') ?? 'models/data';
 const variants = Math.max(1, Number(args.get('variants') ?? 3));
 const pool = new EnginePool(await sqlJs(), join(spider, 'database'));
-
-export function goldTables(sql: string): Set<string> {
-  const out = new Set<string>();
-  for (const s of parseSqlite(sql).statements)
-    walk(s, (n: Node) => {
-      if (n.type === 'from_clause') {
-        walk(n.expr as Node, (m) => {
-          if (m.type === 'identifier') out.add(String(m.name).toLowerCase());
-          if (m.type === 'alias') {
-            const e = m.expr as Node;
-            if (e.type === 'identifier') out.add(String(e.name).toLowerCase());
-            return e.type !== 'identifier';
-          }
-          return m.type === 'join_expr' || m.type === 'paren_expr' || m.type === 'select_stmt' || m.type === 'compound_select_stmt';
-        });
-      }
-      return true;
-    });
-  return out;
-}
 
 function nameTest(schema: SchemaInfo): (n: string) => boolean {
   const names = new Set<string>();
@@ -124,7 +104,7 @@ for (const file of ['train_spider.json', 'train_others.json']) {
       continue;
     }
     const link = linkSchema(ex.question, entry.schema);
-    const needed = goldTables(sql);
+    const needed = queryTables(sql);
     const linked = new Set(link.tables.map((x) => x.toLowerCase()));
     const missing = [...needed].filter((x) => !linked.has(x));
     if (missing.length === 0) linkedAll++;

@@ -39,6 +39,13 @@ export interface DecodeOptions {
    * computed once. Its cache is not released by `decode`; the caller releases it when every candidate is done.
    */
   prefilled?: Prefilled;
+  /**
+   * Continue a partial chain (step-level search): these tokens were already generated after the prompt, with these
+   * entropies. They are run after the (shared) prompt cache and count as generated text.
+   */
+  resume?: { ids: number[]; entropies: number[] };
+  /** Stop as soon as this many steps (counting the resumed ones) are complete: `stopped` is then 'step'. */
+  maxSteps?: number;
 }
 
 /** A prompt's KV cache and next-token logits, reusable by several decodes. */
@@ -66,7 +73,7 @@ export interface DecodeResult {
   entropies: number[];
   /** Character offset in `text` where each token ends (maps tokens to steps). */
   tokenEnds: number[];
-  stopped: 'eos' | 'length' | 'aborted';
+  stopped: 'eos' | 'length' | 'aborted' | 'step';
   /** Steps that were rejected and written again. */
   resampledSteps: number;
   /** Tokens of execution summaries fed back to the model (not generated). */
@@ -94,12 +101,24 @@ export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, o
   const entropies: number[] = [];
   const tokenEnds: number[] = [];
   let text = '';
-  let steps = 0;
+  if (opts.resume?.ids.length) {
+    const r = opts.resume;
+    const out = await lm.forward(r.ids, past);
+    release(past);
+    ({ logits, past } = out);
+    for (let i = 0; i < r.ids.length; i++) {
+      ids.push(r.ids[i]!);
+      entropies.push(r.entropies[i] ?? 0);
+      tokenEnds.push(tok.decode(ids).length);
+    }
+    text = tok.decode(ids);
+  }
+  let steps = countMatches(text, STEP_END);
   let stopped: DecodeResult['stopped'] = 'length';
   let resampled = 0;
   let fedTokens = 0;
   // Where the current step started, to rewind to when the step is rejected.
-  let mark = { past, logits, n: 0, text: '', retries: 0 };
+  let mark = { past, logits, n: ids.length, text, retries: 0 };
   let temp = temperature;
   const t1 = now();
   let generated = 0;
@@ -155,6 +174,10 @@ export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, o
       if (mark.past !== past) release(mark.past);
       mark = { past, logits, n: ids.length, text, retries: 0 };
       temp = temperature;
+      if (opts.maxSteps !== undefined && steps >= opts.maxSteps) {
+        stopped = 'step';
+        break;
+      }
     }
   }
   if (past !== mark.past) release(mark.past);

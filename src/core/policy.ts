@@ -58,38 +58,58 @@ export async function answer(
 ): Promise<PolicyAnswer> {
   const prompt = policyPrompt(question, schema);
   const steps: PolicyStep[] = [];
+  const decoded = await decode(lm, tok, prompt, { ...opts, onStep: stepRunner(runQuery, steps, opts) });
+  return finishAnswer(prompt, decoded, steps, runQuery, opts.onStep);
+}
+
+/**
+ * The decoder's `onStep` for a chain: runs each finished step's view at once, records it in `steps`, reports it, and
+ * rejects a failing step while retries remain (before anything builds on it).
+ */
+export function stepRunner(
+  runQuery: (sql: string) => Promise<QueryOutcome>,
+  steps: PolicyStep[],
+  opts: Pick<AnswerOptions, 'stepRetries' | 'executionFeedback' | 'onStep'>,
+): NonNullable<DecodeOptions['onStep']> {
   const attempts = new Map<number, number>();
-  const decoded = await decode(lm, tok, prompt, {
-    ...opts,
-    onStep: async (text, index) => {
-      const t = parseCoCTE(`${text}SELECT 1`).trajectory;
-      const step = t.steps[index];
-      if (!step) return;
-      const outcome = await runQuery(stepPrefixSql(t, index));
-      const tries = attempts.get(index) ?? 0;
-      // A step that does not execute is written again (when retries are allowed) before anything builds on it.
-      if (!outcome.ok && tries < (opts.stepRetries ?? 0)) {
-        attempts.set(index, tries + 1);
-        return false;
-      }
-      const s: PolicyStep = { index, name: step.name, sql: step.sql, outcome, meanEntropy: 0 };
-      steps.push(s);
-      opts.onStep?.(s);
-      return opts.executionFeedback ? stepSummary(outcome) : true;
-    },
-  });
+  return async (text, index) => {
+    // The step's closing line may end with the comma that announces the next step: drop it to parse the prefix.
+    const t = parseCoCTE(`${text.replace(/,\s*$/, '\n')}SELECT 1`).trajectory;
+    const step = t.steps[index];
+    if (!step) return;
+    const outcome = await runQuery(stepPrefixSql(t, index));
+    const tries = attempts.get(index) ?? 0;
+    if (!outcome.ok && tries < (opts.stepRetries ?? 0)) {
+      attempts.set(index, tries + 1);
+      return false;
+    }
+    const s: PolicyStep = { index, name: step.name, sql: step.sql, outcome, meanEntropy: 0 };
+    steps.push(s);
+    opts.onStep?.(s);
+    return opts.executionFeedback ? stepSummary(outcome) : true;
+  };
+}
+
+/** Runs the final query of a finished decode and assembles the answer (steps with their mean entropies). */
+export async function finishAnswer(
+  prompt: string,
+  decoded: DecodeResult,
+  steps: PolicyStep[],
+  runQuery: (sql: string) => Promise<QueryOutcome>,
+  onStep?: (step: PolicyStep) => void,
+): Promise<PolicyAnswer> {
   const trajectory = parseCoCTE(decoded.text).trajectory;
   const finalIndex = trajectory.steps.length;
   const outcome = await runQuery(stepPrefixSql(trajectory, finalIndex));
   const final: PolicyStep = { index: finalIndex, name: 'final', sql: trajectory.final.sql, outcome, meanEntropy: 0 };
-  steps.push(final);
-  opts.onStep?.(final);
-  assignEntropies(decoded, steps);
-  return { prompt, text: decoded.text, trajectory, sql: printCoCTE(trajectory), steps, decoded };
+  const all = [...steps.slice(0, finalIndex), final];
+  onStep?.(final);
+  assignEntropies(decoded, all);
+  return { prompt, text: decoded.text, trajectory, sql: printCoCTE(trajectory), steps: all, decoded };
 }
 
 /** Splits the token entropies at the step boundaries (`  ),` lines) and averages each step's share. */
-function assignEntropies(d: DecodeResult, steps: PolicyStep[]): void {
+export function assignEntropies(d: Pick<DecodeResult, 'text' | 'tokenEnds' | 'entropies'>, steps: { meanEntropy: number }[]): void {
   const bounds: number[] = [];
   const re = /\n {2}\),?\n/g;
   for (let m = re.exec(d.text); m; m = re.exec(d.text)) bounds.push(m.index + m[0].length);

@@ -350,3 +350,24 @@ export function queryShape(sql: string): QueryShape {
   });
   return shape;
 }
+
+/** The tables a query reads (lower-case names from every FROM clause, subqueries included; CTE names too). */
+export function queryTables(sql: string): Set<string> {
+  const out = new Set<string>();
+  for (const s of parseSqlite(sql).statements)
+    walk(s, (n) => {
+      if (n.type === 'from_clause') {
+        walk(n.expr as Node, (m) => {
+          if (m.type === 'identifier') out.add(String(m.name).toLowerCase());
+          if (m.type === 'alias') {
+            const e = m.expr as Node;
+            if (e.type === 'identifier') out.add(String(e.name).toLowerCase());
+            return e.type !== 'identifier';
+          }
+          return m.type === 'join_expr' || m.type === 'paren_expr' || m.type === 'select_stmt' || m.type === 'compound_select_stmt';
+        });
+      }
+      return true;
+    });
+  return out;
+}

@@ -3,9 +3,12 @@
  * layout (inputs input_ids / attention_mask / position_ids / past_key_values.{i}.{key,value}; outputs logits /
  * present.{i}.{key,value}) and implements `CausalLM` for one sequence with a KV cache.
  * The ORT module is passed in, so the browser can hand over `onnxruntime-web/webgpu` and Node `onnxruntime-web`.
+ * Also loads the process reward model (inputs input_ids / attention_mask; output scores, one per position) as a
+ * `StepScoreModel`.
  */
 import type * as Ort from 'onnxruntime-web';
 import type { CausalLM } from '../core/decode';
+import type { StepScoreModel } from '../core/prm';
 
 export interface DecoderConfig {
   num_hidden_layers: number;
@@ -73,5 +76,42 @@ export class OrtCausalLM implements CausalLM {
     const cache = past as Cache | null;
     if (!cache) return;
     for (const t of Object.values(cache.tensors)) t.dispose?.();
+  }
+}
+
+export interface PrmConfig {
+  max_position_embeddings: number;
+  /** `segments` (with execution summaries) or `plain`. */
+  prm_input?: string;
+}
+
+export class OrtStepScorer implements StepScoreModel {
+  readonly maxLength: number;
+  readonly withExecution: boolean;
+
+  private constructor(private readonly ort: typeof Ort, private readonly session: Ort.InferenceSession, config: PrmConfig) {
+    this.maxLength = config.max_position_embeddings;
+    this.withExecution = config.prm_input !== 'plain';
+  }
+
+  static async create(ort: typeof Ort, model: Uint8Array, config: PrmConfig, executionProviders: string[] = ['wasm']): Promise<OrtStepScorer> {
+    const session = await ort.InferenceSession.create(model, { executionProviders, graphOptimizationLevel: 'all' });
+    if (!session.inputNames.includes('input_ids') || !session.outputNames.includes('scores')) {
+      throw new Error('This ONNX file is not a step scorer: it needs an input_ids input and a scores output.');
+    }
+    return new OrtStepScorer(ort, session, config);
+  }
+
+  async scores(ids: number[]): Promise<Float32Array> {
+    const { Tensor } = this.ort;
+    const T = ids.length;
+    const out = await this.session.run({
+      input_ids: new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, T]),
+      attention_mask: new Tensor('int64', new BigInt64Array(T).fill(1n), [1, T]),
+    });
+    const s = out.scores!;
+    const data = (s.data as Float32Array).slice(0, T);
+    s.dispose?.();
+    return data;
   }
 }

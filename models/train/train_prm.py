@@ -1,0 +1,263 @@
+"""Trains the process reward model on CPU, resumable, from the policy's weights.
+
+  LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp /usr/bin/python3 models/train/train_prm.py \
+      --data models/prm/data/train.jsonl --init models/policy/checkpoints/best.pt --out models/prm --minutes 25
+  ... --no-exec --out models/prm-noexec     # the ablation: the same model without execution summaries
+
+Data: scripts/make-prm-data.ts (records with `segments`, `plain` and one label per step). Loss: binary cross-entropy
+at the last token of every step segment. Validation: whole training databases held out (never Spider dev); reports
+step accuracy, step AUC and chain AUC (min over steps, all-correct chains against the rest). Writes
+<out>/train_log.jsonl, <out>/metrics.json, <out>/checkpoints/{last,best}.pt (best by step AUC).
+"""
+import argparse
+import json
+import os
+import random
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(__file__))
+from bpe import Tokenizer  # noqa: E402
+from model import Config  # noqa: E402
+from prm_model import PrmModel  # noqa: E402
+
+PAD = 1
+
+
+def encode(rec, tok, key, max_len):
+    """(ids, positions, labels): positions are the last token of each step segment."""
+    segs = [tok.encode(s) for s in rec[key]]
+    prompt, steps = segs[0], segs[1:]
+    labels = list(rec["labels"])
+    room = max_len - sum(len(s) for s in steps)
+    if room < 64:  # a very long chain: keep the steps that fit after a minimal prompt
+        keep, used = 0, 0
+        for s in steps:
+            if used + len(s) > max_len - 64:
+                break
+            used += len(s)
+            keep += 1
+        steps, labels = steps[:keep], labels[:keep]
+        room = max_len - used
+    if not steps:
+        return None
+    prompt = prompt[-room:]  # keep the question end of the prompt
+    ids, pos = list(prompt), []
+    for s in steps:
+        ids += s
+        pos.append(len(ids) - 1)
+    return ids, pos, labels
+
+
+def batches(seqs, tokens_per_batch, rng, shuffle=True):
+    order = sorted(range(len(seqs)), key=lambda i: len(seqs[i][0]) + (rng.random() * 8 if shuffle else 0))
+    out, cur, longest = [], [], 0
+    for i in order:
+        L = len(seqs[i][0])
+        if cur and max(longest, L) * (len(cur) + 1) > tokens_per_batch:
+            out.append(cur)
+            cur, longest = [], 0
+        cur.append(i)
+        longest = max(longest, L)
+    if cur:
+        out.append(cur)
+    if shuffle:
+        rng.shuffle(out)
+    return out
+
+
+def collate(seqs, idx):
+    L = max(len(seqs[i][0]) for i in idx)
+    ids = torch.full((len(idx), L), PAD, dtype=torch.long)
+    mask = torch.zeros((len(idx), L), dtype=torch.long)
+    rows, cols, labels = [], [], []
+    for b, i in enumerate(idx):
+        s, pos, lab = seqs[i]
+        ids[b, : len(s)] = torch.tensor(s)
+        mask[b, : len(s)] = 1
+        rows += [b] * len(pos)
+        cols += pos
+        labels += lab
+    return ids, mask, torch.tensor(rows), torch.tensor(cols), torch.tensor(labels, dtype=torch.float32)
+
+
+def auc(scores, labels):
+    """Rank AUC (ties count half)."""
+    pairs = sorted(zip(scores, labels))
+    pos = sum(labels)
+    neg = len(labels) - pos
+    if pos == 0 or neg == 0:
+        return float("nan")
+    rank_sum, i = 0.0, 0
+    while i < len(pairs):
+        j = i
+        while j < len(pairs) and pairs[j][0] == pairs[i][0]:
+            j += 1
+        avg_rank = (i + j + 1) / 2  # 1-based ranks i+1..j
+        rank_sum += avg_rank * sum(l for _, l in pairs[i:j])
+        i = j
+    return (rank_sum - pos * (pos + 1) / 2) / (pos * neg)
+
+
+@torch.no_grad()
+def evaluate(model, seqs, tokens_per_batch):
+    model.eval()
+    step_s, step_l, chain_s, chain_l, loss_sum = [], [], [], [], 0.0
+    for idx in batches(seqs, tokens_per_batch, random.Random(1), shuffle=False):
+        ids, mask, rows, cols, labels = collate(seqs, idx)
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            logits = model(ids, mask)
+        z = logits.float()[rows, cols]
+        loss_sum += F.binary_cross_entropy_with_logits(z, labels, reduction="sum").item()
+        s = torch.sigmoid(z).tolist()
+        step_s += s
+        step_l += labels.tolist()
+        k = 0
+        for i in idx:
+            n = len(seqs[i][1])
+            chain_s.append(min(s[k:k + n]))
+            chain_l.append(1.0 if all(l == 1 for l in seqs[i][2]) else 0.0)
+            k += n
+    model.train()
+    acc = sum((x >= 0.5) == (l == 1) for x, l in zip(step_s, step_l)) / len(step_l)
+    return {"val_loss": round(loss_sum / len(step_l), 4), "step_acc": round(acc, 4), "step_auc": round(auc(step_s, step_l), 4),
+            "chain_auc_min": round(auc(chain_s, chain_l), 4), "val_steps": len(step_l), "val_positive": round(sum(step_l) / len(step_l), 4)}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default="models/prm/data/train.jsonl")
+    ap.add_argument("--out", default="models/prm")
+    ap.add_argument("--init", default="models/policy/checkpoints/best.pt", help="policy checkpoint whose body the PRM starts from")
+    ap.add_argument("--tokenizer", default="models/policy/tokenizer.json")
+    ap.add_argument("--no-exec", action="store_true", help="train on segments without execution summaries (ablation)")
+    ap.add_argument("--minutes", type=float, default=25)
+    ap.add_argument("--max-len", type=int, default=640)
+    ap.add_argument("--tokens-per-batch", type=int, default=4096)
+    ap.add_argument("--lr", type=float, default=3e-4)
+    ap.add_argument("--freeze-layers", type=int, default=4, help="lowest decoder layers (and embeddings) kept frozen")
+    ap.add_argument("--val-frac", type=float, default=0.08)
+    ap.add_argument("--val-max", type=int, default=900)
+    ap.add_argument("--eval-every", type=int, default=150)
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    os.makedirs(os.path.join(args.out, "checkpoints"), exist_ok=True)
+    tok = Tokenizer.load(args.tokenizer)
+    key = "plain" if args.no_exec else "segments"
+    rows = [json.loads(l) for l in open(args.data) if l.strip()]
+    dbs = sorted({r["db_id"] for r in rows})
+    random.Random(0).shuffle(dbs)
+    val_dbs = set(dbs[: max(1, int(len(dbs) * args.val_frac))])
+    enc = lambda rs: [e for e in (encode(r, tok, key, args.max_len) for r in rs) if e]  # noqa: E731
+    train_seqs = enc([r for r in rows if r["db_id"] not in val_dbs])
+    val_rows = [r for r in rows if r["db_id"] in val_dbs]
+    random.Random(1).shuffle(val_rows)
+    val_seqs = enc(val_rows[: args.val_max])
+    n_steps = sum(len(s[2]) for s in train_seqs)
+    n_pos = sum(sum(s[2]) for s in train_seqs)
+    print(f"train {len(train_seqs)} chains, {n_steps} steps ({n_pos / n_steps:.1%} positive), "
+          f"{sum(len(s[0]) for s in train_seqs)} tokens; val {len(val_seqs)} chains on {len(val_dbs)} held-out dbs; input: {key}", flush=True)
+
+    c = torch.load(args.init, map_location="cpu")
+    h = c["config"]
+    cfg = Config(vocab_size=h["vocab_size"], hidden_size=h["hidden_size"], intermediate_size=h["intermediate_size"],
+                 num_hidden_layers=h["num_hidden_layers"], num_attention_heads=h["num_attention_heads"],
+                 num_key_value_heads=h["num_key_value_heads"], max_position_embeddings=args.max_len,
+                 rms_norm_eps=h["rms_norm_eps"], rope_theta=h["rope_theta"], dropout=0.1)
+    model = PrmModel(cfg)
+    model.body.load_state_dict({k: v.float() for k, v in c["model"].items()})
+    model.body.model.embed_tokens.weight.requires_grad_(False)
+    for layer in model.body.model.layers[: args.freeze_layers]:
+        for p in layer.parameters():
+            p.requires_grad_(False)
+    params = [p for p in model.parameters() if p.requires_grad]
+    n_params = sum(p.numel() for p in model.parameters())
+    opt = torch.optim.AdamW([{"params": [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("head")], "lr": args.lr},
+                             {"params": list(model.head.parameters()), "lr": args.lr * 10}], betas=(0.9, 0.95), weight_decay=0.01)
+    ckpt = os.path.join(args.out, "checkpoints", "last.pt")
+    state = {"step": 0, "epoch": 0, "seconds": 0.0, "tokens": 0, "init": args.init, "input": key}
+    if os.path.exists(ckpt):
+        c = torch.load(ckpt)
+        model.load_state_dict(c["model"])
+        opt.load_state_dict(c["opt"])
+        state = c["state"]
+        print(f"resumed at step {state['step']}", flush=True)
+    log = open(os.path.join(args.out, "train_log.jsonl"), "a")
+    cfg_out = dict(cfg.hf(), architectures=["LlamaForStepScoring"], model_type="cocte-prm", prm_input=key,
+                   score="sigmoid of the head at the last token of each step segment")
+    json.dump(cfg_out, open(os.path.join(args.out, "config.json"), "w"), indent=1)
+
+    def save_best(metrics):
+        torch.save({"model": model.state_dict(), "state": dict(state), "config": cfg_out, "metrics": metrics},
+                   os.path.join(args.out, "checkpoints", "best.pt"))
+
+    start, last_save = time.time(), time.time()
+    base_lrs = [g["lr"] for g in opt.param_groups]
+    rng = random.Random(state["epoch"])
+    if state["step"] == 0:
+        m0 = evaluate(model, val_seqs, args.tokens_per_batch)
+        print(json.dumps({"step": 0, **m0}), flush=True)
+    done = False
+    while not done:
+        plan = batches(train_seqs, args.tokens_per_batch, rng)
+        skip = state["step"] % len(plan) if state.get("mid_epoch") else 0
+        for idx in plan[skip:]:
+            t0 = time.time()
+            warm = min(1.0, (state["step"] + 1) / 50)
+            for g, lr in zip(opt.param_groups, base_lrs):
+                g["lr"] = lr * warm
+            ids, mask, rows_, cols, labels = collate(train_seqs, idx)
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                logits = model(ids, mask)
+            loss = F.binary_cross_entropy_with_logits(logits.float()[rows_, cols], labels)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            state["step"] += 1
+            state["tokens"] += int(mask.sum())
+            state["seconds"] += time.time() - t0
+            if state["step"] % 25 == 0:
+                rec = {"step": state["step"], "epoch": state["epoch"], "loss": round(loss.item(), 4), "tokens": state["tokens"],
+                       "tok_per_s": round(int(mask.sum()) / (time.time() - t0)), "train_seconds": round(state["seconds"])}
+                if state["step"] % args.eval_every == 0:
+                    rec.update(evaluate(model, val_seqs, args.tokens_per_batch))
+                    if rec["step_auc"] > state.get("best_auc", -1):
+                        state["best_auc"] = rec["step_auc"]
+                        state["best_step"] = state["step"]
+                        save_best(rec)
+                print(json.dumps(rec), flush=True)
+                log.write(json.dumps(rec) + "\n")
+                log.flush()
+            out_of_time = time.time() - start > args.minutes * 60
+            if time.time() - last_save > 300 or out_of_time:
+                state["mid_epoch"] = True
+                torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "state": state, "config": cfg_out}, ckpt + ".tmp")
+                os.replace(ckpt + ".tmp", ckpt)
+                last_save = time.time()
+            if out_of_time:
+                done = True
+                break
+        else:
+            state["epoch"] += 1
+            state["mid_epoch"] = False
+    final = evaluate(model, val_seqs, args.tokens_per_batch)
+    if final["step_auc"] > state.get("best_auc", -1):
+        state["best_auc"], state["best_step"] = final["step_auc"], state["step"]
+        save_best(final)
+    best = torch.load(os.path.join(args.out, "checkpoints", "best.pt"))["metrics"]
+    summary = {"input": key, "init": args.init, "params": n_params, "steps": state["step"], "train_seconds": round(state["seconds"]),
+               "train_tokens": state["tokens"], "train_chains": len(train_seqs), "train_steps": n_steps,
+               "train_positive": round(n_pos / n_steps, 4), "val_dbs": sorted(val_dbs), "best_step": state["best_step"], "best": best, "final": final}
+    json.dump(summary, open(os.path.join(args.out, "metrics.json"), "w"), indent=1)
+    print(json.dumps({k: summary[k] for k in ("input", "steps", "best_step", "best")}), flush=True)
+
+
+if __name__ == "__main__":
+    main()

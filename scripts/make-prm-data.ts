@@ -1,0 +1,140 @@
+/**
+ * Step-labelled training data for the process reward model, from execution.
+ *   npm run prm:data -- --spider ../shared/data/spider [--data models/data/train.jsonl] [--out models/prm/data]
+ *     [--corruptions 2]
+ * Sources (training databases only; dev is never used):
+ *  - gold: the decomposed gold chain of every training example; every step is labelled correct (1);
+ *  - corrupt: a gold step with one plausible mistake (corrupt.ts). Kept only when execution shows the mistake
+ *    matters: the step fails (label 0, the chain ends there), or its view differs from the gold view and the final
+ *    result differs from the gold result (label 0 for that step and every later one, 1 before it);
+ * Each record holds the segments the PRM reads (prmInput.ts): the prompt, then per step its text and execution
+ * summary, and one label per step. Writes train.jsonl and stats.json; last line `prm data: …`.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseCoCTE, printCoCTE, stepPrefixSql } from '../src/core/cocte';
+import { corruptStep, CORRUPTIONS, type CorruptionKind } from '../src/core/corrupt';
+import { mulberry32 } from '../src/core/decode';
+import { prmSegments, stepChunks } from '../src/core/prmInput';
+import { sameResult } from '../src/core/resultCompare';
+import { ordersResult } from '../src/core/sqlAst';
+import type { QueryOutcome, Trajectory } from '../src/core/types';
+import { EnginePool, flags, sqlJs } from './lib/spider';
+
+const args = flags(process.argv.slice(2));
+const spider = args.get('spider') ?? '../shared/data/spider';
+const dataFile = args.get('data') ?? 'models/data/train.jsonl';
+const outDir = args.get('out') ?? 'models/prm/data';
+const perExample = Number(args.get('corruptions') ?? 2);
+if (!existsSync(dataFile)) throw new Error(`${dataFile} not found: run \`npm run data\` first`);
+
+interface PolicyRow {
+  db_id: string;
+  question: string;
+  gold: string;
+  prompt: string;
+  target: string;
+  aug?: number;
+}
+
+interface PrmRecord {
+  db_id: string;
+  question: string;
+  source: string;
+  /** What the PRM reads (prmInput.ts): the prompt, then per step its text and execution summary. */
+  segments: string[];
+  /** The same without execution summaries (the ablation). */
+  plain: string[];
+  labels: number[];
+}
+
+const pool = new EnginePool(await sqlJs(), join(spider, 'database'));
+const rows = readFileSync(dataFile, 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => JSON.parse(l) as PolicyRow)
+  .filter((r) => !r.aug);
+
+const out: string[] = [];
+const counts: Record<string, { tried: number; kept: number; steps: number; positive: number }> = {};
+const count = (source: string, kept: boolean, labels: number[] = []) => {
+  const c = (counts[source] ??= { tried: 0, kept: 0, steps: 0, positive: 0 });
+  c.tried++;
+  if (!kept) return;
+  c.kept++;
+  c.steps += labels.length;
+  c.positive += labels.filter((l) => l === 1).length;
+};
+
+/** Runs every step prefix of a chain; view rows are capped (enough for the summary and for comparing views). */
+function runSteps(run: (sql: string) => QueryOutcome, t: Trajectory): QueryOutcome[] {
+  return Array.from({ length: t.steps.length + 1 }, (_, i) => run(stepPrefixSql(t, i)));
+}
+
+
+for (const [n, r] of rows.entries()) {
+  const entry = pool.get(r.db_id);
+  if (!entry) continue;
+  const run = (sql: string) => entry.engine.query(sql, 100_000);
+  const gold = parseCoCTE(r.target).trajectory;
+  const goldOut = runSteps(run, gold);
+  const ordered = ordersResult(r.gold);
+  const chunks = stepChunks(printCoCTE(gold));
+  const record = (source: string, c: string[], o: QueryOutcome[], labels: number[]) =>
+    out.push(
+      JSON.stringify({
+        db_id: r.db_id,
+        question: r.question,
+        source,
+        segments: prmSegments(r.prompt, c, o),
+        plain: prmSegments(r.prompt, c, o, false),
+        labels,
+      } satisfies PrmRecord),
+    );
+  record('gold', chunks, goldOut, chunks.map(() => 1));
+  count('gold', true, chunks.map(() => 1));
+
+  const rand = mulberry32(n + 1);
+  const used = new Set<string>();
+  for (let k = 0; k < perExample * 3 && used.size < perExample; k++) {
+    const j = Math.floor(rand() * (gold.steps.length + 1));
+    const kind: CorruptionKind = CORRUPTIONS[Math.floor(rand() * CORRUPTIONS.length)]!;
+    const stepSql = j < gold.steps.length ? gold.steps[j]!.sql : gold.final.sql;
+    const c = corruptStep(stepSql, entry.schema, rand, kind) ?? corruptStep(stepSql, entry.schema, rand);
+    if (!c || used.has(`${j}:${c.sql}`)) continue;
+    used.add(`${j}:${c.sql}`);
+    const source = `corrupt:${c.kind}`;
+    const bad: Trajectory =
+      j < gold.steps.length ? { ...gold, steps: gold.steps.map((s, i) => (i === j ? { ...s, sql: c.sql } : s)) } : { ...gold, final: { ...gold.final, sql: c.sql } };
+    const view = run(stepPrefixSql(bad, j));
+    const badChunks = stepChunks(printCoCTE(bad));
+    if (!view.ok) {
+      const labels = badChunks.slice(0, j + 1).map((_, i) => (i < j ? 1 : 0));
+      record(source, badChunks.slice(0, j + 1), [...goldOut.slice(0, j), view], labels);
+      count(source, true, labels);
+      continue;
+    }
+    const g = goldOut[j]!;
+    const sameView = g.ok && sameResult(g.result.rows, view.result.rows, j === gold.steps.length && ordered);
+    const badOut = [...goldOut.slice(0, j), view, ...runSteps(run, bad).slice(j + 1)];
+    const fin = badOut.at(-1)!;
+    const goldFin = goldOut.at(-1)!;
+    const sameFinal = fin.ok && goldFin.ok && sameResult(goldFin.result.rows, fin.result.rows, ordered);
+    if (sameView || sameFinal) {
+      count(source, false);
+      continue;
+    }
+    const labels = badChunks.map((_, i) => (i < j ? 1 : 0));
+    record(source, badChunks, badOut, labels);
+    count(source, true, labels);
+  }
+  if ((n + 1) % 1000 === 0) console.log(`${n + 1}/${rows.length} examples, ${out.length} records`);
+}
+
+mkdirSync(outDir, { recursive: true });
+writeFileSync(join(outDir, 'train.jsonl'), out.join('\n') + '\n');
+const totals = Object.values(counts).reduce((a, c) => ({ steps: a.steps + c.steps, positive: a.positive + c.positive }), { steps: 0, positive: 0 });
+const stats = { examples: rows.length, records: out.length, bySource: counts, steps: totals.steps, positiveSteps: totals.positive, positiveRate: Number((totals.positive / totals.steps).toFixed(4)) };
+writeFileSync(join(outDir, 'stats.json'), JSON.stringify(stats, null, 2));
+console.log(JSON.stringify(stats));
+console.log(`prm data: ${out.length} chains, ${totals.steps} labelled steps, ${(100 * stats.positiveRate).toFixed(1)}% positive (${join(outDir, 'train.jsonl')})`);

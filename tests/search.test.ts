@@ -1,0 +1,116 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CausalLM } from '../src/core/decode';
+import { prmInputIds, type StepScoreModel } from '../src/core/prm';
+import { search } from '../src/core/search';
+import type { TextTokenizer } from '../src/core/tokenizer';
+import type { SchemaInfo } from '../src/core/types';
+import type { SqlJsEngine } from '../src/workers/sqljsEngine';
+import { fixtureEngine } from './helpers';
+
+// A toy policy whose vocabulary is whole chunks of CoCTE text over concert_singer.
+const VOCAB = [
+  '<eos>',
+  'WITH\n  s1 AS (\n    SELECT Name, Age FROM singer\n  ),\n',
+  'WITH\n  s1 AS (\n    SELECT nope FROM singer\n  ),\n',
+  '  s2 AS (\n    SELECT Name FROM s1 WHERE Age > 40\n  )\n',
+  'SELECT count(*) FROM s2',
+  'SELECT Name FROM s2',
+];
+const tok: TextTokenizer = { encode: () => [0], decode: (ids) => ids.map((i) => (i === 0 ? '' : VOCAB[i])).join(''), eosId: 0 };
+
+/** Step 1: the good or the broken first step (equal odds); then s2; then either final query (count a bit likelier). */
+class Toy implements CausalLM {
+  readonly vocabSize = VOCAB.length;
+  forwards = 0;
+  async forward(ids: number[], past: unknown | null) {
+    this.forwards++;
+    const len = ((past as number | null) ?? 0) + ids.length;
+    const logits = new Float32Array(VOCAB.length).fill(-9);
+    if (len === 1) logits[1] = logits[2] = 1;
+    else if (len === 2) logits[3] = 3;
+    else if (len === 3) [logits[4], logits[5]] = [1.3, 1];
+    else logits[0] = 3;
+    return { logits, past: len };
+  }
+}
+
+// A toy PRM: one "token" per segment, whose score says whether the step is good. The final `SELECT Name` step is the
+// one it prefers, and a failing step (its summary says error) scores low.
+const prmTok: TextTokenizer = {
+  encode: (text) => [text.includes('-- error') ? 1 : text.includes('SELECT Name FROM s2') ? 3 : 2],
+  decode: () => '',
+  eosId: 0,
+};
+const SCORE = [0.5, 0.05, 0.7, 0.95];
+const prmModel: StepScoreModel = { maxLength: 512, withExecution: true, scores: async (ids) => Float32Array.from(ids, (i) => SCORE[i]!) };
+
+let engine: SqlJsEngine;
+let schema: SchemaInfo;
+const run = async (sql: string) => engine.query(sql, 1000);
+
+beforeAll(async () => {
+  engine = await fixtureEngine('concert_singer.sqlite');
+  schema = engine.schema();
+});
+
+describe('search strategies', () => {
+  it('greedy writes one chain and runs every step', async () => {
+    const r = await search(new Toy(), tok, schema, 'Singers older than 40?', run, { strategy: 'greedy' });
+    expect(r.candidates).toHaveLength(1);
+    expect(r.candidates[0]!.answer.steps.map((s) => s.outcome.ok)).toEqual([true, true, true]);
+    expect(r.choice.index).toBe(0);
+  });
+
+  it('vote and best-of-N sample N chains from one prefilled prompt, deterministically per seed', async () => {
+    const lm = new Toy();
+    const a = await search(lm, tok, schema, 'q', run, { strategy: 'vote', n: 6, seed: 3 });
+    const b = await search(new Toy(), tok, schema, 'q', run, { strategy: 'vote', n: 6, seed: 3 });
+    expect(a.candidates.map((c) => c.answer.text)).toEqual(b.candidates.map((c) => c.answer.text));
+    expect(new Set(a.candidates.map((c) => c.answer.text)).size).toBeGreaterThan(1);
+    // One prompt prefill + one forward per generated token (3 or fewer per candidate), no re-prefill per candidate.
+    expect(lm.forwards).toBe(1 + a.candidates.reduce((s, c) => s + c.answer.decoded.tokenIds.length, 0));
+    expect(a.choice.reason).toMatch(/of 6 candidates return this result/);
+  });
+
+  it('best-of-N drops chains that fail, then picks the highest PRM aggregate', async () => {
+    const r = await search(new Toy(), tok, schema, 'q', run, { strategy: 'bon', n: 8, seed: 1, agg: 'min', prm: { model: prmModel, tok: prmTok } });
+    const chosen = r.candidates[r.choice.index]!;
+    expect(chosen.answer.steps.at(-1)!.outcome.ok).toBe(true);
+    expect(chosen.answer.text).toContain('SELECT Name FROM s2');
+    expect(chosen.stepScores).toEqual([0.7, 0.7, 0.95].map((x) => Math.fround(x)));
+    for (const c of r.candidates) if (c.answer.text.includes('nope')) expect(c.stepScores[0]).toBeCloseTo(0.05);
+    expect(r.choice.reason).toMatch(/highest min PRM score/);
+  });
+
+  it('beam search keeps the partial chains the PRM likes and reuses the prompt cache', async () => {
+    const lm = new Toy();
+    const r = await search(lm, tok, schema, 'q', run, { strategy: 'beam', n: 6, beamWidth: 1, seed: 5, agg: 'mean', prm: { model: prmModel, tok: prmTok } });
+    expect(r.candidates.length).toBeGreaterThan(0);
+    const chosen = r.candidates[r.choice.index]!;
+    expect(chosen.answer.text).toBe(VOCAB[1]! + VOCAB[3]! + VOCAB[5]!);
+    expect(chosen.answer.steps.every((s) => s.outcome.ok)).toBe(true);
+    // The broken first step is pruned at depth 0 (width 1): no finished chain starts with it.
+    expect(r.candidates.every((c) => !c.answer.text.includes('nope'))).toBe(true);
+    // Prompt prefilled once; every expansion resumes from it (one forward for the resumed tokens, one per new token).
+    expect(lm.forwards).toBeLessThan(1 + 6 * 3 * 2);
+  });
+
+  it('needs a PRM for best-of-N and beam', async () => {
+    await expect(search(new Toy(), tok, schema, 'q', run, { strategy: 'bon' })).rejects.toThrow(/process reward model/);
+  });
+});
+
+describe('PRM input', () => {
+  const charTok: TextTokenizer = { encode: (t) => Array.from(t, (c) => c.charCodeAt(0)), decode: () => '', eosId: 0 };
+  it('puts a score position at the end of every step and cuts the prompt from the left', () => {
+    const { ids, positions } = prmInputIds(charTok, ['P'.repeat(100) + 'Q', 'abc', 'de'], 70);
+    expect(ids).toHaveLength(70);
+    expect(String.fromCharCode(...ids.slice(-6))).toBe('Qabcde');
+    expect(positions).toEqual([67, 69]);
+  });
+  it('drops steps that leave less than 64 prompt tokens', () => {
+    const { ids, positions } = prmInputIds(charTok, ['p'.repeat(10), 'x'.repeat(30), 'y'.repeat(30)], 100);
+    expect(positions).toEqual([39]);
+    expect(ids).toHaveLength(40);
+  });
+});

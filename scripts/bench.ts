@@ -100,9 +100,10 @@ const nodePolicy = await benchPolicy(
   async (p) => new Uint8Array(readFileSync(p)),
   'wasm',
   qb,
+  { config: 'models/prm/config.json', tokenizer: 'models/prm/tokenizer.json', tokenizerConfig: 'models/prm/tokenizer_config.json', onnx: 'models/prm/onnx/model_quantized.onnx' },
 );
 results.policyNode = nodePolicy;
-console.log(`policy in Node (wasm, int8): ${nodePolicy.tokensPerSecond} tok/s, prefill ${nodePolicy.promptTokens} tokens in ${nodePolicy.prefillMs} ms, whole question median ${nodePolicy.questions?.medianMs} ms`);
+console.log(`policy in Node (wasm, int8): ${nodePolicy.tokensPerSecond} tok/s, prefill ${nodePolicy.promptTokens} tokens in ${nodePolicy.prefillMs} ms, whole question median ${nodePolicy.questions?.medianMs} ms, best-of-8 with PRM median ${nodePolicy.bestOf8?.medianMs} ms`);
 
 // 4. Worker round trip (Node worker_threads running the same dispatcher).
 const rt = await nodeWorkerRoundTrip();
@@ -112,9 +113,9 @@ let browserLine = '';
 if (!args.has('no-browser')) {
   const b = await benchBrowser();
   results.browser = b;
-  const bw = b.policy.wasm as { tokensPerSecond?: number; questions?: { medianMs: number; maxMs: number } };
+  const bw = b.policy.wasm as { tokensPerSecond?: number; questions?: { medianMs: number; maxMs: number }; bestOf8?: { medianMs: number; maxMs: number } };
   const bg = b.policy.webgpu as { tokensPerSecond?: number; error?: string };
-  browserLine = `; browser worker round trip median ${b.roundTripMedianMs} ms; policy tok/s Chromium wasm ${bw.tokensPerSecond ?? 'n/a'}, webgpu ${bg.tokensPerSecond ?? bg.error}; whole question on Chromium wasm median ${bw.questions?.medianMs ?? 'n/a'} ms, max ${bw.questions?.maxMs ?? 'n/a'} ms`;
+  browserLine = `; browser worker round trip median ${b.roundTripMedianMs} ms; policy tok/s Chromium wasm ${bw.tokensPerSecond ?? 'n/a'}, webgpu ${bg.tokensPerSecond ?? bg.error}; whole question on Chromium wasm median ${bw.questions?.medianMs ?? 'n/a'} ms, max ${bw.questions?.maxMs ?? 'n/a'} ms; best-of-8 + PRM on Chromium wasm median ${bw.bestOf8?.medianMs ?? 'n/a'} ms, max ${bw.bestOf8?.maxMs ?? 'n/a'} ms`;
   console.log(`browser (headless Chromium, vite preview, real Web Worker): ${JSON.stringify(b)}`);
 }
 

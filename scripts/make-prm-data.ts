@@ -8,7 +8,9 @@
  *    matters: the step fails (label 0, the chain ends there), or its view differs from the gold view and the final
  *    result differs from the gold result (label 0 for that step and every later one, 1 before it);
  * Each record holds the segments the PRM reads (prmInput.ts): the prompt, then per step its text and execution
- * summary, and one label per step. Writes train.jsonl and stats.json; last line `prm data: …`.
+ * summary, and one label per step. `--limit N` takes N examples spread over every database. Each query runs in a
+ * worker with a timeout (`--timeout-ms`, 2000); a timed-out corrupted step counts as failing (label 0).
+ * Writes train.jsonl and stats.json; last line `prm data: …`.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,14 +20,19 @@ import { mulberry32 } from '../src/core/decode';
 import { prmSegments, stepChunks } from '../src/core/prmInput';
 import { sameResult } from '../src/core/resultCompare';
 import { ordersResult } from '../src/core/sqlAst';
-import type { QueryOutcome, Trajectory } from '../src/core/types';
-import { EnginePool, flags, sqlJs } from './lib/spider';
+import type { QueryOutcome, SchemaInfo, Trajectory } from '../src/core/types';
+import { SqlEngineClient } from '../src/workers/sqlEngineClient';
+import { nodeSqlWorker } from './lib/nodeWorkerShim';
+import { dbPath, flags } from './lib/spider';
 
 const args = flags(process.argv.slice(2));
 const spider = args.get('spider') ?? '../shared/data/spider';
 const dataFile = args.get('data') ?? 'models/data/train.jsonl';
 const outDir = args.get('out') ?? 'models/prm/data';
 const perExample = Number(args.get('corruptions') ?? 2);
+const maxExamples = Number(args.get('limit') ?? Infinity);
+// Corrupted joins can turn into huge cross products: every query runs in a worker with a timeout.
+const timeoutMs = Number(args.get('timeout-ms') ?? 2000);
 if (!existsSync(dataFile)) throw new Error(`${dataFile} not found: run \`npm run data\` first`);
 
 interface PolicyRow {
@@ -48,12 +55,16 @@ interface PrmRecord {
   labels: number[];
 }
 
-const pool = new EnginePool(await sqlJs(), join(spider, 'database'));
-const rows = readFileSync(dataFile, 'utf8')
+const engine = new SqlEngineClient({ createWorker: nodeSqlWorker, queryTimeoutMs: timeoutMs });
+let openDb = '';
+let schema: SchemaInfo | null = null;
+// Every database contributes: a limit takes the first examples of each database in turn.
+const all = readFileSync(dataFile, 'utf8')
   .split('\n')
   .filter(Boolean)
   .map((l) => JSON.parse(l) as PolicyRow)
   .filter((r) => !r.aug);
+const rows = interleaveByDb(all).slice(0, maxExamples).sort((a, b) => a.db_id.localeCompare(b.db_id));
 
 const out: string[] = [];
 const counts: Record<string, { tried: number; kept: number; steps: number; positive: number }> = {};
@@ -67,17 +78,34 @@ const count = (source: string, kept: boolean, labels: number[] = []) => {
 };
 
 /** Runs every step prefix of a chain; view rows are capped (enough for the summary and for comparing views). */
-function runSteps(run: (sql: string) => QueryOutcome, t: Trajectory): QueryOutcome[] {
-  return Array.from({ length: t.steps.length + 1 }, (_, i) => run(stepPrefixSql(t, i)));
+async function runSteps(run: (sql: string) => Promise<QueryOutcome>, t: Trajectory): Promise<QueryOutcome[]> {
+  const out: QueryOutcome[] = [];
+  for (let i = 0; i <= t.steps.length; i++) out.push(await run(stepPrefixSql(t, i)));
+  return out;
+}
+
+function interleaveByDb<T extends { db_id: string }>(xs: T[]): T[] {
+  const by = new Map<string, T[]>();
+  for (const x of xs) by.set(x.db_id, [...(by.get(x.db_id) ?? []), x]);
+  const lists = [...by.values()];
+  const out: T[] = [];
+  for (let i = 0; out.length < xs.length; i++) for (const l of lists) if (l[i]) out.push(l[i]!);
+  return out;
 }
 
 
 for (const [n, r] of rows.entries()) {
-  const entry = pool.get(r.db_id);
-  if (!entry) continue;
-  const run = (sql: string) => entry.engine.query(sql, 100_000);
+  if (r.db_id !== openDb) {
+    const path = dbPath(join(spider, 'database'), r.db_id);
+    if (!existsSync(path)) continue;
+    await engine.open(new Uint8Array(readFileSync(path)));
+    schema = await engine.schema();
+    openDb = r.db_id;
+  }
+  const run = (sql: string) => engine.query(sql, 100_000);
   const gold = parseCoCTE(r.target).trajectory;
-  const goldOut = runSteps(run, gold);
+  const goldOut = await runSteps(run, gold);
+  if (goldOut.some((o) => !o.ok)) continue; // a gold step timed out: no clean labels
   const ordered = ordersResult(r.gold);
   const chunks = stepChunks(printCoCTE(gold));
   const record = (source: string, c: string[], o: QueryOutcome[], labels: number[]) =>
@@ -100,13 +128,13 @@ for (const [n, r] of rows.entries()) {
     const j = Math.floor(rand() * (gold.steps.length + 1));
     const kind: CorruptionKind = CORRUPTIONS[Math.floor(rand() * CORRUPTIONS.length)]!;
     const stepSql = j < gold.steps.length ? gold.steps[j]!.sql : gold.final.sql;
-    const c = corruptStep(stepSql, entry.schema, rand, kind) ?? corruptStep(stepSql, entry.schema, rand);
+    const c = corruptStep(stepSql, schema!, rand, kind) ?? corruptStep(stepSql, schema!, rand);
     if (!c || used.has(`${j}:${c.sql}`)) continue;
     used.add(`${j}:${c.sql}`);
     const source = `corrupt:${c.kind}`;
     const bad: Trajectory =
       j < gold.steps.length ? { ...gold, steps: gold.steps.map((s, i) => (i === j ? { ...s, sql: c.sql } : s)) } : { ...gold, final: { ...gold.final, sql: c.sql } };
-    const view = run(stepPrefixSql(bad, j));
+    const view = await run(stepPrefixSql(bad, j));
     const badChunks = stepChunks(printCoCTE(bad));
     if (!view.ok) {
       const labels = badChunks.slice(0, j + 1).map((_, i) => (i < j ? 1 : 0));
@@ -116,7 +144,7 @@ for (const [n, r] of rows.entries()) {
     }
     const g = goldOut[j]!;
     const sameView = g.ok && sameResult(g.result.rows, view.result.rows, j === gold.steps.length && ordered);
-    const badOut = [...goldOut.slice(0, j), view, ...runSteps(run, bad).slice(j + 1)];
+    const badOut = [...goldOut.slice(0, j), view, ...(await runSteps(run, bad)).slice(j + 1)];
     const fin = badOut.at(-1)!;
     const goldFin = goldOut.at(-1)!;
     const sameFinal = fin.ok && goldFin.ok && sameResult(goldFin.result.rows, fin.result.rows, ordered);
@@ -131,10 +159,11 @@ for (const [n, r] of rows.entries()) {
   if ((n + 1) % 1000 === 0) console.log(`${n + 1}/${rows.length} examples, ${out.length} records`);
 }
 
+engine.dispose();
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'train.jsonl'), out.join('\n') + '\n');
 const totals = Object.values(counts).reduce((a, c) => ({ steps: a.steps + c.steps, positive: a.positive + c.positive }), { steps: 0, positive: 0 });
-const stats = { examples: rows.length, records: out.length, bySource: counts, steps: totals.steps, positiveSteps: totals.positive, positiveRate: Number((totals.positive / totals.steps).toFixed(4)) };
+const stats = { examples: rows.length, timeoutMs, workerRestarts: engine.restarts, records: out.length, bySource: counts, steps: totals.steps, positiveSteps: totals.positive, positiveRate: Number((totals.positive / totals.steps).toFixed(4)) };
 writeFileSync(join(outDir, 'stats.json'), JSON.stringify(stats, null, 2));
 console.log(JSON.stringify(stats));
 console.log(`prm data: ${out.length} chains, ${totals.steps} labelled steps, ${(100 * stats.positiveRate).toFixed(1)}% positive (${join(outDir, 'train.jsonl')})`);

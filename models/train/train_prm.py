@@ -135,6 +135,7 @@ def main():
     ap.add_argument("--tokenizer", default="models/policy/tokenizer.json")
     ap.add_argument("--no-exec", action="store_true", help="train on segments without execution summaries (ablation)")
     ap.add_argument("--minutes", type=float, default=25)
+    ap.add_argument("--max-steps", type=int, default=0, help="stop after this many optimizer steps (0: time only); the ablation uses the same budget")
     ap.add_argument("--max-len", type=int, default=640)
     ap.add_argument("--tokens-per-batch", type=int, default=4096)
     ap.add_argument("--lr", type=float, default=3e-4)
@@ -235,7 +236,7 @@ def main():
                 print(json.dumps(rec), flush=True)
                 log.write(json.dumps(rec) + "\n")
                 log.flush()
-            out_of_time = time.time() - start > args.minutes * 60
+            out_of_time = time.time() - start > args.minutes * 60 or (args.max_steps and state["step"] >= args.max_steps)
             if time.time() - last_save > 300 or out_of_time:
                 state["mid_epoch"] = True
                 torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "state": state, "config": cfg_out}, ckpt + ".tmp")

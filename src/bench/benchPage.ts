@@ -1,6 +1,6 @@
 /** Browser micro-benchmarks for `npm run bench -- --browser`: engine worker round trip and sample open times. */
 import * as ort from 'onnxruntime-web/webgpu';
-import { EMBEDDED_POLICY } from '../state/modelFiles';
+import { EMBEDDED_POLICY, EMBEDDED_PRM } from '../state/modelFiles';
 import { SqlEngineClient } from '../workers/sqlEngineClient';
 import { BENCH_QUESTIONS, benchPolicy } from './policyBench';
 import { SAMPLES } from '../state/samples';
@@ -29,7 +29,7 @@ async function main() {
   const qb = { schema: await client.schema(), run: (sql: string) => client.query(sql, 10_000), questions: BENCH_QUESTIONS };
   for (const backend of ['wasm', 'webgpu']) {
     try {
-      policy[backend] = await benchPolicy(ort, EMBEDDED_POLICY, read, backend, qb);
+      policy[backend] = await benchPolicy(ort, EMBEDDED_POLICY, read, backend, qb, backend === 'wasm' ? EMBEDDED_PRM : undefined);
     } catch (e) {
       policy[backend] = { error: e instanceof Error ? e.message : String(e) };
     }

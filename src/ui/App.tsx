@@ -1,5 +1,7 @@
 import { useEffect } from 'react';
+import { watchEditorChain } from '../state/editorScoring';
 import { useStudio } from '../state/store';
+import { CandidatesView } from './CandidatesView';
 import { DbToolbar } from './DbToolbar';
 import { DropZone } from './DropZone';
 import { ErrorBanner } from './ErrorBanner';
@@ -14,6 +16,8 @@ export function App() {
   useEffect(() => {
     document.title = 'CoCTE Studio';
   }, []);
+  // Re-scores the editor's chain with the PRM after edits (once a question was answered).
+  useEffect(() => watchEditorChain(), []);
   return (
     <DropZone>
       <div className="studio">
@@ -31,6 +35,7 @@ export function App() {
           </main>
           <aside className="steps-pane" aria-label="Steps">
             <QuestionBox />
+            <CandidatesView />
             <StepTimeline />
           </aside>
         </div>

@@ -1,20 +1,28 @@
 import { useState } from 'react';
-import { useModel } from '../state/modelStore';
+import { GREEDY, useModel } from '../state/modelStore';
 import { useStudio } from '../state/store';
+import type { SearchSettings } from '../workers/modelProtocol';
+import { SearchControls } from './SearchControls';
 
-/** Ask the local policy a question; shows model loading (bytes), the backend, tokens per second, and Stop. */
+/**
+ * Ask the local policy a question with a search strategy; shows model loading (bytes of the policy and the PRM), the
+ * backend, tokens per second, and Stop.
+ */
 export function QuestionBox() {
   const [question, setQuestion] = useState('');
+  const [settings, setSettings] = useState<SearchSettings>(GREEDY);
   const m = useModel();
   const dbOpen = useStudio((s) => s.dbName !== null);
   const asking = m.askingId !== null;
   const pct = m.total > 0 ? Math.min(100, (100 * m.loaded) / m.total) : 0;
+  const downloading = m.status === 'loading' || (m.status === 'ready' && m.prm === 'loading');
+  const prmMissing = m.prm === 'error' ? 'PRM unavailable' : null;
   return (
     <form
       className="question-box"
       onSubmit={(e) => {
         e.preventDefault();
-        if (question.trim() && !asking) m.ask(question.trim());
+        if (question.trim() && !asking) m.ask(question.trim(), settings);
       }}
     >
       <div className="question-row">
@@ -35,21 +43,32 @@ export function QuestionBox() {
           </button>
         )}
       </div>
+      <SearchControls value={settings} onChange={setSettings} prmMissing={prmMissing} disabled={asking} />
       <div className="model-status" data-testid="model-status">
-        {m.status === 'loading' && (
+        {downloading && (
           <>
             <progress max={100} value={pct} aria-label="Model download" />
             <span>
-              Loading model {(m.loaded / 1e6).toFixed(1)}
+              Loading {m.status === 'ready' ? 'PRM' : 'models'} {(m.loaded / 1e6).toFixed(1)}
               {m.total ? ` / ${(m.total / 1e6).toFixed(1)}` : ''} MB
             </span>
           </>
         )}
         {m.status === 'ready' && <span data-testid="backend">Policy ready · {m.backend === 'webgpu' ? 'WebGPU' : 'WASM'}</span>}
-        {m.status === 'idle' && <span className="muted">Local policy model loads on first use (nothing leaves this machine).</span>}
+        {m.prm === 'ready' && <span data-testid="prm-status">PRM ready</span>}
+        {m.prm === 'error' && m.status !== 'error' && (
+          <span className="warn" data-testid="prm-status" title={m.prmError ?? undefined}>
+            PRM unavailable: Greedy and Vote@N only
+          </span>
+        )}
+        {m.status === 'idle' && <span className="muted">Local models load on first use (nothing leaves this machine).</span>}
         {m.tokensPerSecond !== null && <span data-testid="tok-s">{m.tokensPerSecond.toFixed(0)} tok/s</span>}
         {asking && <span>writing…</span>}
-        {m.lastAnswer && !asking && <span className="muted">answered in {(m.lastAnswer.totalMs / 1000).toFixed(2)} s</span>}
+        {m.lastAnswer && !asking && (
+          <span className="muted">
+            answered in {(m.lastAnswer.totalMs / 1000).toFixed(2)} s{m.lastAnswer.prmMs > 0 ? ` (PRM ${(m.lastAnswer.prmMs / 1000).toFixed(2)} s)` : ''}
+          </span>
+        )}
         {m.error && (
           <span className="step-error" role="alert">
             {m.error}

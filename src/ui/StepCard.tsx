@@ -1,6 +1,8 @@
 import type { StepRun } from '../core/stepRunner';
+import { editorStepScore, useCandidates } from '../state/candidateStore';
 import { useStudio } from '../state/store';
 import { MiniTable } from './MiniTable';
+import { ScoreBar } from './ScoreBar';
 
 const PREVIEW_ROWS = 5;
 
@@ -13,9 +15,11 @@ interface Props {
   isFinal: boolean;
 }
 
-/** A step: its name and note, its SQL, and what running it gave (rows, count, time) or the error. */
+/** A step: its name and note, its SQL, what running it gave (rows, count, time) or the error, and its PRM score when known. */
 export function StepCard({ index, name, note, sql, run, isFinal }: Props) {
   const selected = useStudio((s) => s.selectedStep === index);
+  const editorSql = useStudio((s) => s.sql);
+  const prmScore = useCandidates((c) => editorStepScore(c, editorSql, index));
   const outcome = run?.outcome;
   const state = !run ? 'pending' : outcome!.ok ? 'ok' : 'error';
   return (
@@ -31,6 +35,11 @@ export function StepCard({ index, name, note, sql, run, isFinal }: Props) {
         )}
         {!run && <span className="step-meta">running…</span>}
       </button>
+      {prmScore !== null && (
+        <div className="step-prm">
+          <ScoreBar kind="prm" caption="PRM" value={prmScore} label={`${isFinal ? 'Final query' : `Step ${name}`} PRM score`} testId="step-prm" />
+        </div>
+      )}
       {note && <p className="step-note">{note}</p>}
       <pre className="step-sql">{sql}</pre>
       {outcome && !outcome.ok && (

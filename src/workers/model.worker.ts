@@ -1,75 +1,94 @@
 /// <reference lib="webworker" />
 /**
- * Model worker: loads a decoder folder (config + tokenizer + ONNX) with byte progress, picks WebGPU when the
- * browser has an adapter (WASM otherwise), and answers questions step by step. SQL runs on the page's SQL worker:
- * each step is sent back as a `runSql` request, so its rows appear while the next step is being written.
+ * Model worker: loads the policy and the process reward model (config + tokenizer + ONNX each, one byte-progress
+ * total), picks WebGPU when the browser has an adapter (WASM otherwise), and answers questions with a search strategy
+ * (greedy, vote, best-of-N, beam). SQL runs on the page's SQL worker: each step is sent back as a `runSql` request, so
+ * a greedy chain's rows appear while the next step is being written. The PRM also re-scores chains edited by hand.
+ * The policy is ready before the PRM loads; when the PRM fails, greedy and vote still work.
  */
 import * as ort from 'onnxruntime-web/webgpu';
+import { toCandidateInfo } from '../core/candidateInfo';
 import { IdentifierConstraint, tokenTexts } from '../core/constrain';
-import { answer } from '../core/policy';
+import { policyPrompt } from '../core/policy';
+import { scoreChain, type StepScoreModel } from '../core/prm';
+import { search } from '../core/search';
 import { loadTokenizer, type TextTokenizer } from '../core/tokenizer';
 import type { QueryOutcome } from '../core/types';
+import { startDownload, type Download } from './modelDownload';
 import type { ModelEvent, ModelFiles, ModelRequest } from './modelProtocol';
-import { OrtCausalLM } from './ortCausalLM';
+import { OrtCausalLM, OrtStepScorer, type DecoderConfig, type PrmConfig } from './ortCausalLM';
+
+type Backend = 'webgpu' | 'wasm';
 
 const post = (e: ModelEvent) => (self as DedicatedWorkerGlobalScope).postMessage(e);
 let lm: OrtCausalLM | null = null;
 let tok: TextTokenizer | null = null;
 let vocabTexts: string[] = [];
+let prm: { model: StepScoreModel; tok: TextTokenizer } | null = null;
+let prmProblem = 'it is still loading.';
 let nextQuery = 1;
 const pendingSql = new Map<number, (o: QueryOutcome) => void>();
 const aborts = new Map<number, AbortController>();
 let loading: Promise<void> | null = null;
+let prmLoading: Promise<void> | null = null;
 
 ort.env.wasm.numThreads = 1;
 
-async function fetchWithProgress(url: string, file: string, onBytes: (n: number) => void): Promise<Uint8Array> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`The model file ${file} is missing (HTTP ${res.status}).`);
-  const reader = res.body!.getReader();
-  const chunks: Uint8Array[] = [];
-  let n = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    n += value.byteLength;
-    onBytes(value.byteLength);
-  }
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
-}
-
-async function load(files: ModelFiles, preferWebGpu: boolean): Promise<void> {
-  const t0 = performance.now();
-  const sizes = await Promise.all(Object.values(files).map(async (u) => Number((await fetch(u, { method: 'HEAD' })).headers.get('content-length') ?? 0)));
-  const total = sizes.reduce((a, b) => a + b, 0);
-  let loaded = 0;
-  const get = (key: keyof ModelFiles) => fetchWithProgress(files[key], key, (n) => post({ type: 'progress', loaded: (loaded += n), total, file: key }));
-  const text = async (key: keyof ModelFiles) => JSON.parse(new TextDecoder().decode(await get(key)));
-  const config = await text('config');
-  tok = loadTokenizer(await text('tokenizer'), await text('tokenizerConfig'));
-  const bytes = await get('onnx');
-  let backend: 'webgpu' | 'wasm' = 'wasm';
-  if (preferWebGpu && 'gpu' in navigator) {
+/** WebGPU when asked for and an adapter exists, WASM otherwise (also when the WebGPU session fails). */
+async function onBackend<T>(preferred: Backend, create: (eps: string[]) => Promise<T>): Promise<{ value: T; backend: Backend }> {
+  if (preferred === 'webgpu' && 'gpu' in navigator) {
     try {
       const adapter = await (navigator as unknown as { gpu: { requestAdapter(): Promise<unknown> } }).gpu.requestAdapter();
-      if (adapter) {
-        lm = await OrtCausalLM.create(ort, bytes, config, ['webgpu']);
-        backend = 'webgpu';
-      }
+      if (adapter) return { value: await create(['webgpu']), backend: 'webgpu' };
     } catch {
-      lm = null;
+      // fall through to WASM
     }
   }
-  if (!lm) lm = await OrtCausalLM.create(ort, bytes, config, ['wasm']);
+  return { value: await create(['wasm']), backend: 'wasm' };
+}
+
+async function load(files: ModelFiles, prmFiles: ModelFiles | undefined, preferWebGpu: boolean): Promise<void> {
+  const t0 = performance.now();
+  const dl = await startDownload([...Object.values(files), ...Object.values(prmFiles ?? {})], (loaded, total, file) => post({ type: 'progress', loaded, total, file }));
+  const config = await dl.json<DecoderConfig>(files.config, 'config');
+  tok = loadTokenizer(await dl.json(files.tokenizer, 'tokenizer'), await dl.json(files.tokenizerConfig, 'tokenizerConfig'));
+  const bytes = await dl.bytes(files.onnx, 'onnx');
+  const made = await onBackend(preferWebGpu ? 'webgpu' : 'wasm', (eps) => OrtCausalLM.create(ort, bytes, config, eps));
+  lm = made.value;
   vocabTexts = tokenTexts(tok.decode, lm.vocabSize);
-  post({ type: 'ready', backend, loadMs: performance.now() - t0 });
+  post({ type: 'ready', backend: made.backend, loadMs: performance.now() - t0 });
+  if (!prmFiles) {
+    prmProblem = 'none is configured.';
+    post({ type: 'prmError', error: 'No process reward model is configured.' });
+  } else
+    prmLoading = loadPrm(dl, prmFiles, made.backend).catch((e) => {
+      prmProblem = `it failed to load (${e instanceof Error ? e.message : String(e)}).`;
+      post({ type: 'prmError', error: `The process reward model failed to load: ${e instanceof Error ? e.message : String(e)}` });
+    });
+}
+
+async function loadPrm(dl: Download, files: ModelFiles, backend: Backend): Promise<void> {
+  const t0 = performance.now();
+  const config = await dl.json<PrmConfig>(files.config, 'prm config');
+  const prmTok = loadTokenizer(await dl.json(files.tokenizer, 'prm tokenizer'), await dl.json(files.tokenizerConfig, 'prm tokenizerConfig'));
+  const bytes = await dl.bytes(files.onnx, 'prm onnx');
+  const { value } = await onBackend(backend, (eps) => OrtStepScorer.create(ort, bytes, config, eps));
+  prm = { model: oneAtATime(value), tok: prmTok };
+  post({ type: 'prmReady', loadMs: performance.now() - t0 });
+}
+
+/** The PRM session runs one forward pass at a time (search scoring and editor re-scoring may overlap). */
+function oneAtATime(model: StepScoreModel): StepScoreModel {
+  let tail: Promise<unknown> = Promise.resolve();
+  return {
+    maxLength: model.maxLength,
+    withExecution: model.withExecution,
+    scores(ids) {
+      const run = tail.then(() => model.scores(ids));
+      tail = run.catch(() => undefined);
+      return run;
+    },
+  };
 }
 
 function runSql(sql: string): Promise<QueryOutcome> {
@@ -80,10 +99,79 @@ function runSql(sql: string): Promise<QueryOutcome> {
   });
 }
 
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+async function ask(m: Extract<ModelRequest, { type: 'ask' }>): Promise<void> {
+  // A question asked while the models load waits for them (the PRM too: its download and session creation would
+  // otherwise compete with decoding on this one thread).
+  if (loading) await loading;
+  if (prmLoading) await prmLoading;
+  if (!lm || !tok) return post({ type: 'askError', id: m.id, error: 'The model is not loaded yet.' });
+  if (m.strategy === 'bon' || m.strategy === 'beam') {
+    if (!prm) return post({ type: 'askError', id: m.id, error: `${m.strategy === 'bon' ? 'Best-of-N' : 'Beam search'} needs the process reward model, but ${prmProblem} Greedy and Vote@N still work.` });
+  }
+  const ctrl = new AbortController();
+  aborts.set(m.id, ctrl);
+  const t0 = performance.now();
+  let generated = 0;
+  let tStart = 0;
+  try {
+    const constraint = m.constrained ? new IdentifierConstraint(m.schema, vocabTexts) : null;
+    const res = await search(lm, tok, m.schema, m.question, runSql, {
+      strategy: m.strategy,
+      n: m.n,
+      agg: m.agg,
+      beamWidth: m.beamWidth,
+      maxNewTokens: m.maxNewTokens,
+      signal: ctrl.signal,
+      ...(prm ? { prm } : {}),
+      ...(constraint ? { constrain: (text: string, logits: Float32Array) => constraint.apply(text, logits) } : {}),
+      // One call per generated token, over every candidate.
+      onToken: (text) => {
+        if (++generated === 1) tStart = performance.now();
+        if (generated % 4 === 0) post({ type: 'tokens', id: m.id, text, tokens: generated, tokensPerSecond: generated / Math.max(1e-3, (performance.now() - tStart) / 1000) });
+      },
+      ...(m.strategy === 'greedy'
+        ? { onStep: (step) => post({ type: 'step', id: m.id, step, text: '' }) }
+        : { onCandidate: (index, c) => post({ type: 'candidate', id: m.id, index, candidate: toCandidateInfo(c) }) }),
+    });
+    const chosen = res.candidates[res.choice.index]!;
+    post({
+      type: 'done',
+      id: m.id,
+      strategy: m.strategy,
+      sql: chosen.answer.sql,
+      candidates: res.candidates.map((c) => toCandidateInfo(c)),
+      choice: res.choice,
+      tokens: res.tokens,
+      tokensPerSecond: res.tokens / Math.max(1e-3, res.decodeMs / 1000),
+      prmMs: res.prmMs,
+      totalMs: performance.now() - t0,
+      stopped: chosen.answer.decoded.stopped,
+    });
+  } catch (e) {
+    post({ type: 'askError', id: m.id, error: message(e) });
+  } finally {
+    aborts.delete(m.id);
+  }
+}
+
+async function score(m: Extract<ModelRequest, { type: 'score' }>): Promise<void> {
+  if (loading) await loading;
+  if (prmLoading) await prmLoading;
+  if (!prm) return post({ type: 'scoreError', id: m.id, error: `No PRM scores: ${prmProblem}` });
+  try {
+    const scores = await scoreChain(prm.model, prm.tok, policyPrompt(m.question, m.schema), m.text, m.outcomes);
+    post({ type: 'scores', id: m.id, scores });
+  } catch (e) {
+    post({ type: 'scoreError', id: m.id, error: message(e) });
+  }
+}
+
 self.onmessage = async (ev: MessageEvent<ModelRequest>) => {
   const m = ev.data;
   if (m.type === 'load') {
-    loading = load(m.files, m.preferWebGpu).catch((e) => post({ type: 'loadError', error: e instanceof Error ? e.message : String(e) }));
+    loading = load(m.files, m.prmFiles, m.preferWebGpu).catch((e) => post({ type: 'loadError', error: message(e) }));
     await loading;
   } else if (m.type === 'sqlResult') {
     pendingSql.get(m.queryId)?.(m.outcome);
@@ -91,44 +179,8 @@ self.onmessage = async (ev: MessageEvent<ModelRequest>) => {
   } else if (m.type === 'stop') {
     aborts.get(m.id)?.abort();
   } else if (m.type === 'ask') {
-    if (loading) await loading; // a question asked while the model loads waits for it
-    if (!lm || !tok) {
-      post({ type: 'askError', id: m.id, error: 'The model is not loaded yet.' });
-      return;
-    }
-    const ctrl = new AbortController();
-    aborts.set(m.id, ctrl);
-    const t0 = performance.now();
-    try {
-      const constraint = m.constrained ? new IdentifierConstraint(m.schema, vocabTexts) : null;
-      let tStart = 0;
-      const res = await answer(lm, tok, m.schema, m.question, runSql, {
-        maxNewTokens: m.maxNewTokens,
-        signal: ctrl.signal,
-        ...(constraint ? { constrain: (text: string, logits: Float32Array) => constraint.apply(text, logits) } : {}),
-        onToken: (text, tokens) => {
-          if (tokens === 1) tStart = performance.now();
-          if (tokens % 4 === 0) post({ type: 'tokens', id: m.id, text, tokens, tokensPerSecond: tokens / Math.max(1e-3, (performance.now() - tStart) / 1000) });
-        },
-        onStep: (step) => post({ type: 'step', id: m.id, step, text: '' }),
-      });
-      const d = res.decoded;
-      post({
-        type: 'done',
-        id: m.id,
-        sql: res.sql,
-        text: res.text,
-        steps: res.steps,
-        tokens: d.tokenIds.length,
-        tokensPerSecond: d.tokenIds.length / Math.max(1e-3, d.decodeMs / 1000),
-        prefillMs: d.prefillMs,
-        totalMs: performance.now() - t0,
-        stopped: d.stopped,
-      });
-    } catch (e) {
-      post({ type: 'askError', id: m.id, error: e instanceof Error ? e.message : String(e) });
-    } finally {
-      aborts.delete(m.id);
-    }
+    await ask(m);
+  } else if (m.type === 'score') {
+    await score(m);
   }
 };

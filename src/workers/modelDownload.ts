@@ -1,0 +1,40 @@
+/**
+ * Downloading model files with one byte-progress total over every file (the policy's and the PRM's): sizes come from
+ * HEAD requests first, then each file streams in and reports its bytes.
+ */
+export type OnProgress = (loaded: number, total: number, file: string) => void;
+
+export interface Download {
+  bytes(url: string, file: string): Promise<Uint8Array>;
+  json<T>(url: string, file: string): Promise<T>;
+}
+
+export async function startDownload(urls: string[], onProgress: OnProgress): Promise<Download> {
+  const sizes = await Promise.all(urls.map((u) => fetch(u, { method: 'HEAD' }).then((r) => Number(r.headers.get('content-length') ?? 0), () => 0)));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  let loaded = 0;
+  const bytes = (url: string, file: string) => fetchWithProgress(url, file, (n) => onProgress((loaded += n), total, file));
+  return { bytes, json: async <T>(url: string, file: string) => JSON.parse(new TextDecoder().decode(await bytes(url, file))) as T };
+}
+
+async function fetchWithProgress(url: string, file: string, onBytes: (n: number) => void): Promise<Uint8Array> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`The model file ${file} is missing (HTTP ${res.status}).`);
+  const reader = res.body!.getReader();
+  const chunks: Uint8Array[] = [];
+  let n = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    n += value.byteLength;
+    onBytes(value.byteLength);
+  }
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}

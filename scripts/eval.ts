@@ -1,7 +1,7 @@
 /**
  * Execution accuracy of the embedded policy on any Spider-format question set.
  *   npm run eval -- --questions ../shared/data/spider/dev.json --tables ../shared/data/spider/tables.json \
- *     --db-dir ../shared/data/spider/database [--limit N] [--strategy greedy|vote|bon|beam] [--out FILE] [--model models/policy]
+ *     --db-dir ../shared/data/spider/database [--limit N] [--stride K] [--strategy greedy|vote|bon|beam] [--out FILE] [--model models/policy]
  *     [--n 8] (candidates for vote / bon; decode budget per level for beam) [--agg weighted|min|mean|last|product]
  *     [--beam-width 2] [--prm models/prm] [--temperature 1]
  *     [--no-constrain] (names are restricted to the schema unless this is given) [--dtype quantized|fp32]
@@ -50,7 +50,11 @@ const tag = strategy === 'greedy' ? '' : strategy === 'vote' ? `${nCand}` : stra
 const out = args.get('out') ?? `eval/${strategy}${tag}${constrained ? '' : '-unconstrained'}${retries ? `-retries${retries}` : ''}${feedback ? '-feedback' : ''}.json`;
 
 const knownDbs = existsSync(tablesFile) ? new Set((JSON.parse(readFileSync(tablesFile, 'utf8')) as { db_id: string }[]).map((t) => t.db_id)) : null;
-const examples = readExamples(questionsFile).slice(0, limit);
+// `--stride K` keeps every K-th question (a subset spread over every database), before `--limit`.
+const stride = Math.max(1, Number(args.get('stride') ?? 1));
+const examples = readExamples(questionsFile)
+  .filter((_, i) => i % stride === 0)
+  .slice(0, limit);
 ort.env.wasm.numThreads = 1;
 const config = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8'));
 const tok = loadTokenizer(JSON.parse(readFileSync(join(modelDir, 'tokenizer.json'), 'utf8')), JSON.parse(readFileSync(join(modelDir, 'tokenizer_config.json'), 'utf8')));
@@ -179,6 +183,7 @@ const summary = {
   executionFeedback: feedback,
   model: file,
   questions: questionsFile,
+  stride,
   n,
   correct: k,
   ex: n ? k / n : 0,

@@ -10,6 +10,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { normalizeTrajectory, printCoCTE } from '../src/core/cocte';
+import { mulberry32 } from '../src/core/decode';
 import { decomposeSql } from '../src/core/decompose';
 import { buildPrompt, serializeSchema } from '../src/core/prompt';
 import { sameResult } from '../src/core/resultCompare';
@@ -40,17 +41,11 @@ const lines: string[] = [];
 let seen = 0;
 let augmented = 0;
 
-/** A small deterministic PRNG (mulberry32 over a string hash) so the data is the same on every run. */
+/** A deterministic PRNG per key (mulberry32 over a string hash) so the data is the same on every run. */
 function seeded(key: string): () => number {
   let a = 0;
   for (let i = 0; i < key.length; i++) a = (Math.imul(a ^ key.charCodeAt(i), 2654435761) + 1) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(a);
 }
 
 function shuffle<T>(xs: T[], rand: () => number): T[] {

@@ -16,7 +16,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
 from bpe import Tokenizer  # noqa: E402
-from model import Config  # noqa: E402
+from model import config_from_hf  # noqa: E402
 from prm_model import PrmExport, PrmModel  # noqa: E402
 from quantize import quantize_dynamic  # noqa: E402
 from train_prm import encode  # noqa: E402
@@ -25,10 +25,7 @@ from train_prm import encode  # noqa: E402
 def load(ckpt):
     c = torch.load(ckpt, map_location="cpu")
     h = c["config"]
-    cfg = Config(vocab_size=h["vocab_size"], hidden_size=h["hidden_size"], intermediate_size=h["intermediate_size"],
-                 num_hidden_layers=h["num_hidden_layers"], num_attention_heads=h["num_attention_heads"],
-                 num_key_value_heads=h["num_key_value_heads"], max_position_embeddings=h["max_position_embeddings"],
-                 rms_norm_eps=h["rms_norm_eps"], rope_theta=h["rope_theta"])
+    cfg = config_from_hf(h)
     m = PrmModel(cfg)
     m.load_state_dict(c["model"])
     m.eval()

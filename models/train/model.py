@@ -35,6 +35,13 @@ class Config:
         return d
 
 
+def config_from_hf(h, **overrides):
+    """The Config of a saved checkpoint from its HF-style config dict (extra keys ignored)."""
+    keys = ("vocab_size", "hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads",
+            "num_key_value_heads", "max_position_embeddings", "rms_norm_eps", "rope_theta")
+    return Config(**{**{k: h[k] for k in keys}, **overrides})
+
+
 class RMSNorm(nn.Module):
     def __init__(self, n, eps):
         super().__init__()

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(__file__))
 from bpe import Tokenizer  # noqa: E402
-from model import Config  # noqa: E402
+from model import config_from_hf  # noqa: E402
 from prm_model import PrmModel  # noqa: E402
 
 PAD = 1
@@ -167,10 +167,7 @@ def main():
 
     c = torch.load(args.init, map_location="cpu")
     h = c["config"]
-    cfg = Config(vocab_size=h["vocab_size"], hidden_size=h["hidden_size"], intermediate_size=h["intermediate_size"],
-                 num_hidden_layers=h["num_hidden_layers"], num_attention_heads=h["num_attention_heads"],
-                 num_key_value_heads=h["num_key_value_heads"], max_position_embeddings=args.max_len,
-                 rms_norm_eps=h["rms_norm_eps"], rope_theta=h["rope_theta"], dropout=0.1)
+    cfg = config_from_hf(h, max_position_embeddings=args.max_len, dropout=0.1)
     model = PrmModel(cfg)
     model.body.load_state_dict({k: v.float() for k, v in c["model"].items()})
     model.body.model.embed_tokens.weight.requires_grad_(False)

@@ -86,7 +86,7 @@ export async function search(lm: CausalLM, tok: TextTokenizer, schema: SchemaInf
         stats.tokens += d.tokenIds.length;
         stats.decodeMs += d.decodeMs;
         const a = await finishAnswer(prompt, d, steps, runQuery, opts.strategy === 'greedy' ? opts.onStep : undefined);
-        const c: Candidate = { answer: a, stepScores: opts.strategy === 'bon' ? await score(a.text, a.steps.map((s) => s.outcome)) : [], stepEntropies: a.steps.map((s) => s.meanEntropy) };
+        const c: Candidate = { answer: a, stepScores: opts.strategy !== 'greedy' && opts.prm ? await score(a.text, a.steps.map((s) => s.outcome)) : [], stepEntropies: a.steps.map((s) => s.meanEntropy) };
         candidates.push(c);
         opts.onCandidate?.(i, c);
       }

@@ -36,6 +36,17 @@ describe('IdentifierConstraint', () => {
     expect(ok).toContain(' 42');
   });
 
+  it('does not let the end token cut a name in half', () => {
+    const c = new IdentifierConstraint(schema, ['', 'ger', ' x'], 3);
+    const logits = new Float32Array([5, 0, 0]);
+    c.apply('SELECT count(*) FROM sin', logits);
+    expect(logits[0]).toBe(-Infinity);
+    expect(logits[1]).toBe(0);
+    const done = new Float32Array([5, 0, 0]);
+    c.apply('SELECT count(*) FROM singer', done);
+    expect(done[0]).toBe(5);
+  });
+
   it('checks words across token boundaries', () => {
     expect(allowed('SELECT')).toContain(' nam');
     expect(allowed('SELECT nam')).toContain('e');

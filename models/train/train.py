@@ -218,7 +218,12 @@ def main():
         else:
             state["epoch"] += 1
             state["mid_epoch"] = False
-    print(json.dumps({"final_step": state["step"], "params": n_params, "tokens": state["tokens"], "train_seconds": round(state["seconds"]), "val_loss": round(evaluate(), 4)}), flush=True)
+    final_val = round(evaluate(), 4)
+    if final_val < state.get("best_val", 1e9):  # the last step can be the best one
+        state["best_val"], state["best_step"] = final_val, state["step"]
+        torch.save({"model": model.state_dict(), "state": dict(state), "config": cfg.hf(), "params": n_params},
+                   os.path.join(args.out, "checkpoints", "best.pt"))
+    print(json.dumps({"final_step": state["step"], "params": n_params, "tokens": state["tokens"], "train_seconds": round(state["seconds"]), "val_loss": final_val}), flush=True)
 
 
 if __name__ == "__main__":

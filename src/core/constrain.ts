@@ -73,6 +73,8 @@ export class IdentifierConstraint {
   }
 
   private tokenOk(partial: string, tokenText: string): boolean {
+    // The end token (empty text) ends the word being written: only a complete name may end there.
+    if (tokenText === '') return partial === '' || this.allowedWord(partial);
     let word = partial;
     let quoted: string | null = null;
     for (const ch of tokenText) {

@@ -21,7 +21,7 @@ export async function benchBrowser(): Promise<BrowserBench> {
     try {
       const page = await browser.newPage();
       await page.goto('http://127.0.0.1:4174/bench.html');
-      await page.waitForFunction(() => (window as unknown as { __bench?: unknown }).__bench, null, { timeout: 180_000 });
+      await page.waitForFunction(() => (window as unknown as { __bench?: unknown }).__bench, null, { timeout: 600_000 });
       return (await page.evaluate(() => (window as unknown as { __bench: unknown }).__bench)) as BrowserBench;
     } finally {
       await browser.close();

@@ -56,11 +56,11 @@ const examples = readExamples(questionsFile)
   .filter((_, i) => i % stride === 0)
   .slice(0, limit);
 ort.env.wasm.numThreads = 1;
-const config = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8'));
-const tok = loadTokenizer(JSON.parse(readFileSync(join(modelDir, 'tokenizer.json'), 'utf8')), JSON.parse(readFileSync(join(modelDir, 'tokenizer_config.json'), 'utf8')));
+const readJson = (dir: string, f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8'));
+const config = readJson(modelDir, 'config.json');
+const tok = loadTokenizer(readJson(modelDir, 'tokenizer.json'), readJson(modelDir, 'tokenizer_config.json'));
 const file = join(modelDir, 'onnx', dtype === 'fp32' ? 'model.onnx' : `model_${dtype}.onnx`);
 const lm = await OrtCausalLM.create(ort, new Uint8Array(readFileSync(file)), config, ['wasm']);
-const readJson = (dir: string, f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8'));
 const prm =
   strategy === 'bon' || strategy === 'beam'
     ? {

@@ -9,7 +9,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { normalizeTrajectory, printCoCTE } from '../src/core/cocte';
+import { normalizeTrajectory, printWithoutNotes } from '../src/core/cocte';
 import { mulberry32 } from '../src/core/decode';
 import { decomposeSql } from '../src/core/decompose';
 import { buildPrompt, serializeSchema } from '../src/core/prompt';
@@ -91,8 +91,7 @@ for (const file of ['train_spider.json', 'train_others.json']) {
       drop('decomposer could not parse');
       continue;
     }
-    t = { ...t, steps: t.steps.map((s) => ({ ...s, note: '' })), final: { ...t.final, note: '' } };
-    const target = printCoCTE(t);
+    const target = printWithoutNotes(t);
     const got = entry.engine.query(target, 1e6);
     if (!got.ok || !sameResult(gold.result.rows, got.result.rows, ordersResult(ex.query))) {
       drop('chain not equivalent to gold by execution');

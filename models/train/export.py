@@ -14,18 +14,8 @@ import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
 from bpe import Tokenizer  # noqa: E402
-from model import config_from_hf, ExportWrapper, LlamaLM  # noqa: E402
+from model import ExportWrapper, LlamaLM, load_checkpoint  # noqa: E402
 from quantize import quantize_dynamic  # noqa: E402
-
-
-def load(ckpt):
-    c = torch.load(ckpt, map_location="cpu")
-    h = c["config"]
-    cfg = config_from_hf(h)
-    m = LlamaLM(cfg)
-    m.load_state_dict(c["model"])
-    m.eval()
-    return m, cfg
 
 
 def export(m, cfg, path):
@@ -79,7 +69,8 @@ def main():
     ap.add_argument("--out", default="models/policy")
     ap.add_argument("--fixtures", default="tests/fixtures/policy-logits.json")
     args = ap.parse_args()
-    m, cfg = load(args.ckpt)
+    m, _ = load_checkpoint(args.ckpt, LlamaLM)
+    cfg = m.cfg
     fp32 = os.path.join(args.out, "onnx", "model.onnx")
     export(m, cfg, fp32)
     quantize_dynamic(fp32, os.path.join(args.out, "onnx", "model_quantized.onnx"))

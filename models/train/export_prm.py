@@ -16,20 +16,10 @@ import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
 from bpe import Tokenizer  # noqa: E402
-from model import config_from_hf  # noqa: E402
+from model import load_checkpoint  # noqa: E402
 from prm_model import PrmExport, PrmModel  # noqa: E402
 from quantize import quantize_dynamic  # noqa: E402
 from train_prm import encode  # noqa: E402
-
-
-def load(ckpt):
-    c = torch.load(ckpt, map_location="cpu")
-    h = c["config"]
-    cfg = config_from_hf(h)
-    m = PrmModel(cfg)
-    m.load_state_dict(c["model"])
-    m.eval()
-    return m, h
 
 
 def main():
@@ -40,7 +30,7 @@ def main():
     ap.add_argument("--data", default="models/prm/data/train.jsonl")
     ap.add_argument("--fixtures", default="tests/fixtures/prm-scores.json")
     args = ap.parse_args()
-    m, h = load(args.ckpt)
+    m, h = load_checkpoint(args.ckpt, PrmModel)
     os.makedirs(os.path.join(args.out, "onnx"), exist_ok=True)
     fp32 = os.path.join(args.out, "onnx", "model.onnx")
     ids = torch.randint(2, h["vocab_size"], (2, 7))

@@ -42,6 +42,15 @@ def config_from_hf(h, **overrides):
     return Config(**{**{k: h[k] for k in keys}, **overrides})
 
 
+def load_checkpoint(path, make):
+    """A model built by `make(config)` from a saved checkpoint, in eval mode, with the checkpoint's HF-style config."""
+    c = torch.load(path, map_location="cpu")
+    m = make(config_from_hf(c["config"]))
+    m.load_state_dict(c["model"])
+    m.eval()
+    return m, c["config"]
+
+
 class RMSNorm(nn.Module):
     def __init__(self, n, eps):
         super().__init__()

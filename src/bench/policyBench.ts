@@ -54,38 +54,19 @@ export async function benchPolicy(
   const r = await decode(lm, tok, PROMPT, { maxNewTokens: 96, onStep: () => void steps++ });
   const total = r.prefillMs + r.decodeMs;
   let questions: PolicyBench['questions'];
+  let bestOf8: PolicyBench['bestOf8'];
   if (qb) {
     const constraint = new IdentifierConstraint(qb.schema, tokenTexts(tok.decode, lm.vocabSize));
-    const times: number[] = [];
-    let toks = 0;
-    for (const q of qb.questions) {
-      const t = performance.now();
-      const a = await answer(lm, tok, qb.schema, q, qb.run, { maxNewTokens: 320, constrain: (text, logits) => constraint.apply(text, logits) });
-      times.push(performance.now() - t);
-      toks += a.decoded.tokenIds.length;
+    const constrain = (text: string, logits: Float32Array) => constraint.apply(text, logits);
+    const { meanPrmMs: _noPrm, ...greedy } = await timeQuestions(qb.questions, async (q) => ({ tokens: (await answer(lm, tok, qb.schema, q, qb.run, { maxNewTokens: 320, constrain })).decoded.tokenIds.length, prmMs: 0 }));
+    questions = greedy;
+    if (prmFiles) {
+      const prm = {
+        model: await OrtStepScorer.create(ort, await read(prmFiles.onnx), await json(prmFiles.config), [backend]),
+        tok: loadTokenizer(await json(prmFiles.tokenizer), await json(prmFiles.tokenizerConfig)),
+      };
+      bestOf8 = await timeQuestions(qb.questions, (q) => search(lm, tok, qb.schema, q, qb.run, { strategy: 'bon', n: 8, agg: 'weighted', prm, maxNewTokens: 320, constrain }));
     }
-    times.sort((x, y) => x - y);
-    questions = { n: times.length, medianMs: round(times[Math.floor(times.length / 2)]!), maxMs: round(times.at(-1)!), meanTokens: round(toks / times.length) };
-  }
-  let bestOf8: PolicyBench['bestOf8'];
-  if (qb && prmFiles) {
-    const prm = {
-      model: await OrtStepScorer.create(ort, await read(prmFiles.onnx), await json(prmFiles.config), [backend]),
-      tok: loadTokenizer(await json(prmFiles.tokenizer), await json(prmFiles.tokenizerConfig)),
-    };
-    const constraint = new IdentifierConstraint(qb.schema, tokenTexts(tok.decode, lm.vocabSize));
-    const times: number[] = [];
-    let toks = 0;
-    let prmMs = 0;
-    for (const q of qb.questions) {
-      const t = performance.now();
-      const r = await search(lm, tok, qb.schema, q, qb.run, { strategy: 'bon', n: 8, agg: 'weighted', prm, maxNewTokens: 320, constrain: (text, logits) => constraint.apply(text, logits) });
-      times.push(performance.now() - t);
-      toks += r.tokens;
-      prmMs += r.prmMs;
-    }
-    times.sort((x, y) => x - y);
-    bestOf8 = { n: times.length, medianMs: round(times[Math.floor(times.length / 2)]!), maxMs: round(times.at(-1)!), meanTokens: round(toks / times.length), meanPrmMs: round(prmMs / times.length) };
   }
   return {
     backend,
@@ -98,6 +79,23 @@ export async function benchPolicy(
     ...(questions ? { questions } : {}),
     ...(bestOf8 ? { bestOf8 } : {}),
   };
+}
+
+/** Answers every question once; median and max wall time, mean tokens and PRM time per question. */
+async function timeQuestions(questions: string[], run: (q: string) => Promise<{ tokens: number; prmMs: number }>) {
+  const times: number[] = [];
+  let tokens = 0;
+  let prmMs = 0;
+  for (const q of questions) {
+    const t = performance.now();
+    const r = await run(q);
+    times.push(performance.now() - t);
+    tokens += r.tokens;
+    prmMs += r.prmMs;
+  }
+  times.sort((x, y) => x - y);
+  const n = times.length;
+  return { n, medianMs: round(times[Math.floor(n / 2)]!), maxMs: round(times.at(-1)!), meanTokens: round(tokens / n), meanPrmMs: round(prmMs / n) };
 }
 
 function round(x: number): number {

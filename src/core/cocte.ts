@@ -195,9 +195,17 @@ function matching(tokens: Token[], open: number): number {
   return -1;
 }
 
+/**
+ * The chain in canonical form without the `-- note` comments a person or the decomposer adds: what runs, what the
+ * policy is trained to write and what the PRM reads (`stepChunks` finds one chunk per step whatever the editor layout).
+ */
+export function printWithoutNotes(t: Trajectory): string {
+  return printCoCTE({ ...t, steps: t.steps.map(withoutNote), final: { ...t.final, note: '' } });
+}
+
 /** SQL that shows the rows of step `index` (0-based) on its own: the steps up to it, then `SELECT * FROM` it. */
 export function stepPrefixSql(t: Trajectory, index: number): string {
-  if (index >= t.steps.length) return printCoCTE({ ...t, steps: t.steps.map(withoutNote), final: { ...t.final, note: '' } });
+  if (index >= t.steps.length) return printWithoutNotes(t);
   const steps = t.steps.slice(0, index + 1).map(withoutNote);
   const name = t.steps[index]!.name;
   return printCoCTE({ ...t, steps, final: { sql: `SELECT * FROM ${name}`, note: '' } });

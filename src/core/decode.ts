@@ -43,7 +43,7 @@ export interface DecodeOptions {
    * Continue a partial chain (step-level search): these tokens were already generated after the prompt, with these
    * entropies. They are run after the (shared) prompt cache and count as generated text.
    */
-  resume?: { ids: number[]; entropies: number[] };
+  resume?: Pick<DecodeResult, 'tokenIds' | 'entropies' | 'tokenEnds'>;
   /** Stop as soon as this many steps (counting the resumed ones) are complete: `stopped` is then 'step'. */
   maxSteps?: number;
 }
@@ -101,16 +101,14 @@ export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, o
   const entropies: number[] = [];
   const tokenEnds: number[] = [];
   let text = '';
-  if (opts.resume?.ids.length) {
+  if (opts.resume?.tokenIds.length) {
     const r = opts.resume;
-    const out = await lm.forward(r.ids, past);
+    const out = await lm.forward(r.tokenIds, past);
     release(past);
     ({ logits, past } = out);
-    for (let i = 0; i < r.ids.length; i++) {
-      ids.push(r.ids[i]!);
-      entropies.push(r.entropies[i] ?? 0);
-      tokenEnds.push(tok.decode(ids).length);
-    }
+    ids.push(...r.tokenIds);
+    entropies.push(...r.entropies);
+    tokenEnds.push(...r.tokenEnds);
     text = tok.decode(ids);
   }
   let steps = countMatches(text, STEP_END);

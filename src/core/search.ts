@@ -106,8 +106,9 @@ export function choose(strategy: Strategy, candidates: Candidate[], agg: Aggrega
 }
 
 interface Partial {
-  ids: number[];
+  tokenIds: number[];
   entropies: number[];
+  tokenEnds: number[];
   text: string;
   steps: PolicyStep[];
   scores: number[];
@@ -129,7 +130,7 @@ async function beam(
   const maxDepth = opts.maxDepth ?? 8;
   const agg = opts.agg ?? 'weighted';
   const rank = (p: Partial) => aggregate(p.scores, agg, p.steps.map((s) => s.meanEntropy));
-  let beams: Partial[] = [{ ids: [], entropies: [], text: '', steps: [], scores: [] }];
+  let beams: Partial[] = [{ tokenIds: [], entropies: [], tokenEnds: [], text: '', steps: [], scores: [] }];
   let seed = opts.seed ?? 1;
   const finished: Candidate[] = [];
   for (let depth = 0; depth < maxDepth && beams.length && !opts.signal?.aborted; depth++) {
@@ -144,22 +145,22 @@ async function beam(
           temperature: e === 0 ? 0 : (opts.temperature ?? 1),
           seed: seed++,
           prefilled: pre,
-          resume: { ids: b.ids, entropies: b.entropies },
+          resume: b,
           maxSteps: b.steps.length + 1,
           onStep: stepRunner(runQuery, steps, opts),
         });
-        stats.tokens += d.tokenIds.length - b.ids.length;
+        stats.tokens += d.tokenIds.length - b.tokenIds.length;
         stats.decodeMs += d.decodeMs;
         if (seen.has(d.text)) continue;
         seen.add(d.text);
         if (d.stopped === 'step' && steps.length > b.steps.length && depth < maxDepth - 1) {
           assignEntropies(d, steps);
           const outcomes = steps.map((s) => s.outcome);
-          next.push({ ids: d.tokenIds, entropies: d.entropies, text: d.text, steps, scores: await score(d.text, outcomes) });
+          next.push({ ...d, steps, scores: await score(d.text, outcomes) });
         } else {
           const a = await finishAnswer(prompt, d, steps, runQuery);
           const c: Candidate = { answer: a, stepScores: await score(a.text, a.steps.map((s) => s.outcome)), stepEntropies: a.steps.map((s) => s.meanEntropy) };
-          next.push({ ids: d.tokenIds, entropies: d.entropies, text: d.text, steps: a.steps, scores: c.stepScores, done: c });
+          next.push({ ...d, steps: a.steps, scores: c.stepScores, done: c });
         }
       }
     }

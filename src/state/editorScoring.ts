@@ -4,7 +4,7 @@
  * one PRM forward pass, debounced so typing does not queue passes. Also forgets the candidates when another database
  * is opened.
  */
-import { prmChainText } from '../core/prmChainText';
+import { printWithoutNotes } from '../core/cocte';
 import { useCandidates } from './candidateStore';
 import { useModel } from './modelStore';
 import { useStudio } from './store';
@@ -36,7 +36,7 @@ export function watchEditorChain(): () => void {
     inFlight = true;
     const sql = s.sql;
     try {
-      const scores = await m.score(question, prmChainText(s.trajectory), s.runs.map((r) => r!.outcome));
+      const scores = await m.score(question, printWithoutNotes(s.trajectory), s.runs.map((r) => r!.outcome));
       // Only if the editor still holds the chain that was scored (and no new question started meanwhile).
       if (useStudio.getState().sql === sql && useCandidates.getState().question === question) useCandidates.getState().setEditorScores(sql, scores);
     } catch {

@@ -62,8 +62,8 @@ async function load(files: ModelFiles, prmFiles: ModelFiles | undefined, preferW
     post({ type: 'prmError', error: 'No process reward model is configured.' });
   } else
     prmLoading = loadPrm(dl, prmFiles, made.backend).catch((e) => {
-      prmProblem = `it failed to load (${e instanceof Error ? e.message : String(e)}).`;
-      post({ type: 'prmError', error: `The process reward model failed to load: ${e instanceof Error ? e.message : String(e)}` });
+      prmProblem = `it failed to load (${message(e)}).`;
+      post({ type: 'prmError', error: `The process reward model failed to load: ${message(e)}` });
     });
 }
 

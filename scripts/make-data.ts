@@ -2,9 +2,11 @@
  * Builds the policy's training data from Spider's training sets (train_spider + train_others; never dev).
  *   npm run data -- --spider ../shared/data/spider [--out models/data]
  * Every gold query is normalized, decomposed into a CoCTE chain and kept only when the chain returns the same
- * result as the gold query. The prompt holds the linked, pruned schema and the question. `--variants K` (default 3)
- * adds K-1 augmented copies of each example whose prompts shuffle table and column order, vary the number of example
- * values and add an unrelated table of the same database (the target is unchanged). Writes train.jsonl,
+ * result as the gold query. The prompt holds the question and then the linked, pruned schema (QUESTION_FIRST).
+ * `--variants K` (default 4) adds K-1 augmented copies of each example whose prompts shuffle table and column order,
+ * vary the number of example values (0-2) and add an unrelated table of the same database; copies from
+ * `--renamed-from` (default 2) on also respell every table and column name in prompt and target alike
+ * (scripts/lib/renameSchema.ts), so that the model learns to copy names from its prompt. Writes train.jsonl,
  * stats.json and DATA_CARD.md; prints, as its last line, `data: kept K/N examples`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -12,18 +14,22 @@ import { join } from 'node:path';
 import { normalizeTrajectory, printWithoutNotes } from '../src/core/cocte';
 import { mulberry32 } from '../src/core/decode';
 import { decomposeSql } from '../src/core/decompose';
-import { buildPrompt, serializeSchema } from '../src/core/prompt';
+import { buildPrompt, QUESTION_FIRST, serializeSchema } from '../src/core/prompt';
 import { sameResult } from '../src/core/resultCompare';
 import { linkSchema } from '../src/core/schemaLink';
 import { ordersResult, queryTables } from '../src/core/sqlAst';
 import { normalizeSql } from '../src/core/sqlFormat';
 import type { SchemaInfo } from '../src/core/types';
+import { renameMap, renameSchema, renameSql } from './lib/renameSchema';
 import { EnginePool, flags, readExamples, sqlJs } from './lib/spider';
 
 const args = flags(process.argv.slice(2));
 const spider = args.get('spider') ?? '../shared/data/spider';
 const outDir = args.get('out') ?? 'models/data';
-const variants = Math.max(1, Number(args.get('variants') ?? 3));
+const variants = Math.max(1, Number(args.get('variants') ?? 4));
+/** Copies from `renamedFrom` on (0-based variant index) also rename the schema's identifiers. */
+const renamedFrom = Number(args.get('renamed-from') ?? 2);
+const format = QUESTION_FIRST;
 const pool = new EnginePool(await sqlJs(), join(spider, 'database'));
 
 function nameTest(schema: SchemaInfo): (n: string) => boolean {
@@ -40,6 +46,7 @@ const drop = (why: string) => (dropped[why] = (dropped[why] ?? 0) + 1);
 const lines: string[] = [];
 let seen = 0;
 let augmented = 0;
+let renamed = 0;
 
 /** A deterministic PRNG per key (mulberry32 over a string hash) so the data is the same on every run. */
 function seeded(key: string): () => number {
@@ -104,7 +111,7 @@ for (const file of ['train_spider.json', 'train_others.json']) {
     if (missing.length === 0) linkedAll++;
     // Training prompts always contain the gold tables, so every target is answerable from its prompt.
     const tables = entry.schema.tables.filter((x) => linked.has(x.name.toLowerCase()) || needed.has(x.name.toLowerCase())).map((x) => x.name);
-    const prompt = buildPrompt(ex.question, serializeSchema(entry.schema, { ...link, tables }));
+    const prompt = buildPrompt(ex.question, serializeSchema(entry.schema, { ...link, tables }, { examplesPerColumn: format.examplesPerColumn }), format);
     promptChars += prompt.length;
     targetChars += target.length;
     stepHist[t.steps.length + 1] = (stepHist[t.steps.length + 1] ?? 0) + 1;
@@ -112,12 +119,23 @@ for (const file of ['train_spider.json', 'train_others.json']) {
     lines.push(JSON.stringify({ ...base, prompt, target }));
     for (let k = 1; k < variants; k++) {
       const rand = seeded(`${seen}:${k}`);
-      const schema = shuffledSchema(entry.schema, rand);
+      let schema = shuffledSchema(entry.schema, rand);
       const others = schema.tables.filter((x) => !tables.includes(x.name));
       const extra = others.length > 0 && rand() < 0.5 ? [others[Math.floor(rand() * others.length)]!.name] : [];
-      const keep = schema.tables.filter((x) => tables.includes(x.name) || extra.includes(x.name)).map((x) => x.name);
-      const text = serializeSchema(schema, { ...link, tables: keep }, { examplesPerColumn: 1 + Math.floor(rand() * 3) });
-      lines.push(JSON.stringify({ ...base, aug: k, prompt: buildPrompt(ex.question, text), target }));
+      let keep = schema.tables.filter((x) => tables.includes(x.name) || extra.includes(x.name)).map((x) => x.name);
+      let columns = link.columns;
+      let varTarget = target;
+      if (k >= renamedFrom) {
+        const map = renameMap(schema, rand);
+        const to = (n: string) => map.get(n.toLowerCase()) ?? n;
+        schema = renameSchema(schema, map);
+        keep = keep.map(to);
+        columns = new Set([...link.columns].map((tc) => tc.split('.').map(to).join('.').toLowerCase()));
+        varTarget = renameSql(target, map);
+        renamed++;
+      }
+      const text = serializeSchema(schema, { ...link, columns, tables: keep }, { examplesPerColumn: Math.floor(rand() * 3) });
+      lines.push(JSON.stringify({ ...base, aug: k, renamed: k >= renamedFrom || undefined, prompt: buildPrompt(ex.question, text, format), target: varTarget }));
       augmented++;
     }
   }
@@ -130,6 +148,8 @@ const stats = {
   examples: seen,
   kept: lines.length - augmented,
   augmentedCopies: augmented,
+  renamedCopies: renamed,
+  promptFormat: format,
   dropped,
   linkingRecall: Number((linkedAll / Math.max(1, lines.length - augmented)).toFixed(4)),
   promptChars,

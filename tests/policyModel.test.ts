@@ -62,7 +62,7 @@ describe('embedded policy (int8 ONNX in onnxruntime-web, Node)', () => {
     const schema = (await fixtureEngine('concert_singer.sqlite')).schema();
     const c = new IdentifierConstraint(schema, tokenTexts(tok.decode, lm.vocabSize));
     for (const q of ['How many singers do we have?', 'List the names of stadiums with capacity above 5000.']) {
-      const out = await decode(lm, tok, policyPrompt(q, schema), { maxNewTokens: 80, constrain: (t, l) => c.apply(t, l) });
+      const out = await decode(lm, tok, policyPrompt(q, schema, lm.promptFormat), { maxNewTokens: 80, constrain: (t, l) => c.apply(t, l) });
       const words = lex(out.text).filter((t) => t.kind === 'word').map((t) => t.text);
       expect(words.length).toBeGreaterThan(0);
       for (const w of words) expect(c.allowedWord(w), `${w} in ${out.text}`).toBe(true);

@@ -108,6 +108,8 @@ def main():
     ap.add_argument("--val-frac", type=float, default=0.03)
     ap.add_argument("--dropout", type=float, default=0.1)
     ap.add_argument("--init", default="models/policy/resume.pt", help="weights to start from when there is no checkpoint (committed, fp16)")
+    ap.add_argument("--fresh-schedule", action="store_true",
+                    help="with --init: a new run (step 0, new warm-up and schedule) that starts from the init's weights only")
     args = ap.parse_args()
 
     torch.set_num_threads(2)
@@ -143,9 +145,19 @@ def main():
     elif os.path.exists(args.init):
         c = torch.load(args.init)
         model.load_state_dict({k: v.float() for k, v in c["model"].items()})
-        state.update(c.get("state", {}))
-        print(f"initialized from {args.init} (step {state['step']}, optimizer state starts fresh)", flush=True)
-    json.dump(cfg.hf(), open(os.path.join(args.out, "config.json"), "w"), indent=1)
+        prior = c.get("state", {})
+        if args.fresh_schedule:
+            state["init"] = {"path": args.init, **{k: prior.get(k) for k in ("step", "tokens", "seconds")}}
+        else:
+            state.update(prior)
+        print(f"initialized from {args.init} (step {prior.get('step')}, optimizer state starts fresh, "
+              f"{'new schedule' if args.fresh_schedule else 'schedule continues'})", flush=True)
+    hf = cfg.hf()
+    stats_path = os.path.join(os.path.dirname(args.data), "stats.json")
+    fmt = json.load(open(stats_path)).get("promptFormat") if os.path.exists(stats_path) else None
+    if fmt:  # the prompt layout the data was made with; the runtime reads it (src/core/prompt.ts promptFormatOf)
+        hf["cocte_prompt"] = {"order": fmt["order"], "examples_per_column": fmt["examplesPerColumn"]}
+    json.dump(hf, open(os.path.join(args.out, "config.json"), "w"), indent=1)
     json.dump({"bos_token_id": 0, "eos_token_id": 0, "pad_token_id": 1, "max_new_tokens": 384, "do_sample": False},
               open(os.path.join(args.out, "generation_config.json"), "w"), indent=1)
     log = open(os.path.join(args.out, "train_log.jsonl"), "a")

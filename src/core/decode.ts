@@ -4,10 +4,13 @@
  * forward pass. Every token's distribution entropy is recorded (the PRM's step weights need it), and the decoder
  * reports each finished CoCTE step (a line `  ),` or the closing `  )` of the WITH list) as soon as it is written.
  */
+import type { PromptFormat } from './prompt';
 import type { TextTokenizer } from './tokenizer';
 
 export interface CausalLM {
   readonly vocabSize: number;
+  /** How this model's prompt is laid out (from its config; `SCHEMA_FIRST` when absent). */
+  readonly promptFormat?: PromptFormat;
   /** Runs `ids` after the cached context; returns the last position's logits and the extended cache. */
   forward(ids: number[], past: unknown | null): Promise<{ logits: Float32Array; past: unknown }>;
   /** Releases a cache that is no longer needed. */

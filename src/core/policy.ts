@@ -5,7 +5,7 @@
  */
 import { parseCoCTE, printCoCTE, stepPrefixSql } from './cocte';
 import { decode, type CausalLM, type DecodeOptions, type DecodeResult } from './decode';
-import { buildPrompt, serializeSchema } from './prompt';
+import { buildPrompt, SCHEMA_FIRST, serializeSchema, type PromptFormat } from './prompt';
 import { linkSchema } from './schemaLink';
 import type { TextTokenizer } from './tokenizer';
 import type { QueryOutcome, SchemaInfo, Trajectory } from './types';
@@ -44,8 +44,9 @@ export function stepSummary(outcome: QueryOutcome): string {
   return `  -- ${outcome.result.totalRows} row${outcome.result.totalRows === 1 ? '' : 's'}\n`;
 }
 
-export function policyPrompt(question: string, schema: SchemaInfo): string {
-  return buildPrompt(question, serializeSchema(schema, linkSchema(question, schema)));
+export function policyPrompt(question: string, schema: SchemaInfo, format: PromptFormat = SCHEMA_FIRST): string {
+  const link = linkSchema(question, schema);
+  return buildPrompt(question, serializeSchema(schema, link, { examplesPerColumn: format.examplesPerColumn }), format);
 }
 
 export async function answer(
@@ -56,7 +57,7 @@ export async function answer(
   runQuery: (sql: string) => Promise<QueryOutcome>,
   opts: AnswerOptions = {},
 ): Promise<PolicyAnswer> {
-  const prompt = policyPrompt(question, schema);
+  const prompt = policyPrompt(question, schema, lm.promptFormat);
   const steps: PolicyStep[] = [];
   const decoded = await decode(lm, tok, prompt, { ...opts, onStep: stepRunner(runQuery, steps, opts) });
   return finishAnswer(prompt, decoded, steps, runQuery, opts.onStep);

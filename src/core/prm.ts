@@ -7,6 +7,7 @@
  * one by one and concatenated, exactly as models/train/train_prm.py does, and a prompt that does not fit is cut from
  * the left (the question is at its end).
  */
+import type { PromptFormat } from './prompt';
 import { prmSegments, stepChunks } from './prmInput';
 import type { TextTokenizer } from './tokenizer';
 import type { QueryOutcome } from './types';
@@ -16,6 +17,8 @@ export interface StepScoreModel {
   readonly maxLength: number;
   /** Whether the model was trained with execution summaries in its input (`prm_input` in its config). */
   readonly withExecution: boolean;
+  /** How the question and schema are laid out in this model's input (from its config; `SCHEMA_FIRST` when absent). */
+  readonly promptFormat?: PromptFormat;
   /** One score in [0, 1] per input position. */
   scores(ids: number[]): Promise<Float32Array>;
 }

@@ -51,7 +51,31 @@ function valueText(v: SqlValue, max: number): string {
   return s.length > max ? s.slice(0, max) + '…' : s;
 }
 
+/**
+ * How a model's prompt is laid out; a model folder declares it in `config.json` as `cocte_prompt` (models without it
+ * get `SCHEMA_FIRST`, the format of the first embedded models).
+ * - `schema-first`: schema lines, then `-- question`.
+ * - `question-first`: `-- question`, then the schema lines. In a causal model the schema tokens then "see" the
+ *   question, so the representation of every table and column can already say whether the question is about it.
+ */
+export interface PromptFormat {
+  order: 'schema-first' | 'question-first';
+  examplesPerColumn: number;
+}
+
+export const SCHEMA_FIRST: PromptFormat = { order: 'schema-first', examplesPerColumn: 2 };
+export const QUESTION_FIRST: PromptFormat = { order: 'question-first', examplesPerColumn: 1 };
+
+/** The format a model folder's config declares (`cocte_prompt: { order, examples_per_column }`). */
+export function promptFormatOf(config: { cocte_prompt?: { order?: string; examples_per_column?: number } }): PromptFormat {
+  const p = config.cocte_prompt;
+  if (!p) return SCHEMA_FIRST;
+  if (p.order !== 'schema-first' && p.order !== 'question-first') throw new Error(`Unknown cocte_prompt.order "${p.order}" in the model's config.json.`);
+  return { order: p.order, examplesPerColumn: p.examples_per_column ?? SCHEMA_FIRST.examplesPerColumn };
+}
+
 /** The text the policy continues. */
-export function buildPrompt(question: string, schemaText: string): string {
-  return `${schemaText}\n-- ${question.replace(/\s+/g, ' ').trim()}\n`;
+export function buildPrompt(question: string, schemaText: string, format: PromptFormat = SCHEMA_FIRST): string {
+  const q = `-- ${question.replace(/\s+/g, ' ').trim()}\n`;
+  return format.order === 'question-first' ? `${q}${schemaText}\n` : `${schemaText}\n${q}`;
 }

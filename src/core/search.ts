@@ -58,13 +58,15 @@ type RunQuery = (sql: string) => Promise<QueryOutcome>;
 export async function search(lm: CausalLM, tok: TextTokenizer, schema: SchemaInfo, question: string, runQuery: RunQuery, opts: SearchOptions): Promise<SearchResult> {
   const needsPrm = opts.strategy === 'bon' || opts.strategy === 'beam';
   if (needsPrm && !opts.prm) throw new Error(`The ${opts.strategy} strategy needs a process reward model (none is loaded).`);
-  const prompt = policyPrompt(question, schema);
+  const prompt = policyPrompt(question, schema, lm.promptFormat);
+  // The PRM reads the question and schema in its own layout, which may differ from the policy's.
+  const prmPrompt = opts.prm ? policyPrompt(question, schema, opts.prm.model.promptFormat) : prompt;
   const pre = await prefill(lm, tok, prompt);
   const stats = { tokens: 0, decodeMs: 0, prmMs: 0 };
   const score = async (text: string, outcomes: QueryOutcome[]): Promise<number[]> => {
     if (!opts.prm) return [];
     const t0 = performance.now();
-    const s = await scoreChain(opts.prm.model, opts.prm.tok, prompt, text, outcomes);
+    const s = await scoreChain(opts.prm.model, opts.prm.tok, prmPrompt, text, outcomes);
     stats.prmMs += performance.now() - t0;
     return s;
   };

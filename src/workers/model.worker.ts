@@ -161,7 +161,7 @@ async function score(m: Extract<ModelRequest, { type: 'score' }>): Promise<void>
   if (prmLoading) await prmLoading;
   if (!prm) return post({ type: 'scoreError', id: m.id, error: `No PRM scores: ${prmProblem}` });
   try {
-    const scores = await scoreChain(prm.model, prm.tok, policyPrompt(m.question, m.schema), m.text, m.outcomes);
+    const scores = await scoreChain(prm.model, prm.tok, policyPrompt(m.question, m.schema, prm.model.promptFormat), m.text, m.outcomes);
     post({ type: 'scores', id: m.id, scores });
   } catch (e) {
     post({ type: 'scoreError', id: m.id, error: message(e) });

@@ -9,6 +9,7 @@
 import type * as Ort from 'onnxruntime-web';
 import type { CausalLM } from '../core/decode';
 import type { StepScoreModel } from '../core/prm';
+import { promptFormatOf, type PromptFormat } from '../core/prompt';
 
 export interface DecoderConfig {
   num_hidden_layers: number;
@@ -17,6 +18,8 @@ export interface DecoderConfig {
   hidden_size: number;
   head_dim?: number;
   vocab_size: number;
+  /** The prompt layout the model was trained on (see `promptFormatOf`). */
+  cocte_prompt?: { order?: string; examples_per_column?: number };
 }
 
 interface Cache {
@@ -26,6 +29,7 @@ interface Cache {
 
 export class OrtCausalLM implements CausalLM {
   readonly vocabSize: number;
+  readonly promptFormat: PromptFormat;
   private readonly layers: number;
   private readonly kvHeads: number;
   private readonly headDim: number;
@@ -33,6 +37,7 @@ export class OrtCausalLM implements CausalLM {
 
   private constructor(private readonly ort: typeof Ort, private readonly session: Ort.InferenceSession, config: DecoderConfig) {
     this.vocabSize = config.vocab_size;
+    this.promptFormat = promptFormatOf(config);
     this.layers = config.num_hidden_layers;
     this.kvHeads = config.num_key_value_heads ?? config.num_attention_heads;
     this.headDim = config.head_dim ?? config.hidden_size / config.num_attention_heads;
@@ -83,15 +88,18 @@ export interface PrmConfig {
   max_position_embeddings: number;
   /** `segments` (with execution summaries) or `plain`. */
   prm_input?: string;
+  cocte_prompt?: { order?: string; examples_per_column?: number };
 }
 
 export class OrtStepScorer implements StepScoreModel {
   readonly maxLength: number;
   readonly withExecution: boolean;
+  readonly promptFormat: PromptFormat;
 
   private constructor(private readonly ort: typeof Ort, private readonly session: Ort.InferenceSession, config: PrmConfig) {
     this.maxLength = config.max_position_embeddings;
     this.withExecution = config.prm_input !== 'plain';
+    this.promptFormat = promptFormatOf(config);
   }
 
   static async create(ort: typeof Ort, model: Uint8Array, config: PrmConfig, executionProviders: string[] = ['wasm']): Promise<OrtStepScorer> {

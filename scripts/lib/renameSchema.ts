@@ -1,0 +1,78 @@
+/**
+ * Identifier-renaming augmentation for the policy's training data. The training set has only ~140 schemas, so a
+ * small model can score well by memorizing their names instead of copying names from its prompt (run 2 wrote
+ * `FROM people` for a singer question whose prompt holds only `singer`). A renamed copy of an example changes the
+ * spelling of its table and column names in the prompt and in the target alike (case, snake/camel case, plural,
+ * a prefix or suffix), keeping the words the question shares with them, so only copying from the prompt fits.
+ */
+import { lex } from '../../src/core/sqlLexer';
+import type { SchemaInfo } from '../../src/core/types';
+
+const PLAIN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const RESERVED = new Set(
+  ('select from where and or not in is null like glob between exists group by having order asc desc limit offset join inner left ' +
+    'right full outer cross natural on using as distinct all union intersect except with case when then else end cast collate ' +
+    'values count sum avg min max abs round length lower upper date time index key primary table').split(' '),
+);
+
+function camel(name: string): string {
+  return name.replace(/_+([A-Za-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+function snake(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
+/** One new spelling for a name; `isTable` allows table-only changes (plural, `tbl_` prefix). */
+function respell(name: string, isTable: boolean, rand: () => number): string {
+  const r = rand();
+  if (r < 0.2) return name.toLowerCase();
+  if (r < 0.3) return name.toUpperCase();
+  if (r < 0.45) return name.includes('_') ? camel(name[0]!.toUpperCase() + name.slice(1)) : snake(name);
+  if (r < 0.6) return isTable ? (/s$/i.test(name) ? name.replace(/s$/i, '') : `${name}s`) : `${name}_${['val', 'info', 'txt', 'no'][Math.floor(rand() * 4)]}`;
+  if (r < 0.75) return `${isTable ? ['tbl_', 't_', 'dim_'][Math.floor(rand() * 3)] : ['c_', 'f_'][Math.floor(rand() * 2)]}${name}`;
+  return name;
+}
+
+/** A case-insensitive old -> new map over every table and column name of the schema (one spelling per name). */
+export function renameMap(schema: SchemaInfo, rand: () => number): Map<string, string> {
+  const map = new Map<string, string>();
+  const used = new Set<string>();
+  const add = (name: string, isTable: boolean) => {
+    const key = name.toLowerCase();
+    if (map.has(key)) return;
+    let next = PLAIN.test(name) ? respell(name, isTable, rand) : name;
+    if (!PLAIN.test(next) || RESERVED.has(next.toLowerCase()) || used.has(next.toLowerCase())) next = name;
+    map.set(key, next);
+    used.add(next.toLowerCase());
+  };
+  for (const t of schema.tables) add(t.name, true);
+  for (const t of schema.tables) for (const c of t.columns) add(c.name, false);
+  return map;
+}
+
+export function renameSchema(schema: SchemaInfo, map: Map<string, string>): SchemaInfo {
+  const to = (n: string) => map.get(n.toLowerCase()) ?? n;
+  return {
+    ...schema,
+    tables: schema.tables.map((t) => ({
+      ...t,
+      name: to(t.name),
+      columns: t.columns.map((c) => ({ ...c, name: to(c.name) })),
+      primaryKey: t.primaryKey.map(to),
+      foreignKeys: t.foreignKeys.map((f) => ({ ...f, from: to(f.from), table: to(f.table), to: f.to ? to(f.to) : f.to })),
+    })),
+  };
+}
+
+/** The SQL with every schema name renamed (words that call a function, strings and quoted names are left alone). */
+export function renameSql(sql: string, map: Map<string, string>): string {
+  const toks = lex(sql);
+  return toks
+    .map((t, i) => {
+      if (t.kind !== 'word') return t.text;
+      const next = toks.slice(i + 1).find((x) => x.kind !== 'space');
+      if (next?.kind === 'open' && RESERVED.has(t.text.toLowerCase())) return t.text;
+      return map.get(t.text.toLowerCase()) ?? t.text;
+    })
+    .join('');
+}

@@ -34,8 +34,9 @@ def matmul_weights(inits, graph):
         if w_q is None:
             continue
         base = w_q[: -len("_q")]
-        w = inits[w_q].astype(np.float32) * inits[base + "_scale"].astype(np.float32).reshape(1, -1)
-        m = re.search(r"model[._/]layers[._/](\d+)[._/](self_attn|mlp)[._/](\w+?_proj)", node.name + " " + base)
+        zp = inits.get(base + "_zp", np.zeros(1)).astype(np.float32).reshape(1, -1)
+        w = (inits[w_q].astype(np.float32) - zp) * inits[base + "_scale"].astype(np.float32).reshape(1, -1)
+        m = re.search(r"layers[._/](\d+)[._/](self_attn|mlp)[._/](\w+?_proj)", node.name + " " + base)
         if m:
             out[f"model.layers.{m.group(1)}.{m.group(2)}.{m.group(3)}.weight"] = w.T
         else:

@@ -18,7 +18,7 @@ import { buildPrompt, QUESTION_FIRST, serializeSchema } from '../src/core/prompt
 import { sameResult } from '../src/core/resultCompare';
 import { linkSchema } from '../src/core/schemaLink';
 import { ordersResult, queryTables } from '../src/core/sqlAst';
-import { normalizeSql } from '../src/core/sqlFormat';
+import { normalizeSql, schemaNameTest } from '../src/core/sqlFormat';
 import type { SchemaInfo } from '../src/core/types';
 import { renameMap, renameSchema, renameSql } from './lib/renameSchema';
 import { EnginePool, flags, readExamples, sqlJs } from './lib/spider';
@@ -31,15 +31,6 @@ const variants = Math.max(1, Number(args.get('variants') ?? 4));
 const renamedFrom = Number(args.get('renamed-from') ?? 2);
 const format = QUESTION_FIRST;
 const pool = new EnginePool(await sqlJs(), join(spider, 'database'));
-
-function nameTest(schema: SchemaInfo): (n: string) => boolean {
-  const names = new Set<string>();
-  for (const t of schema.tables) {
-    names.add(t.name.toLowerCase());
-    for (const c of t.columns) names.add(c.name.toLowerCase());
-  }
-  return (n) => names.has(n.toLowerCase());
-}
 
 const dropped: Record<string, number> = {};
 const drop = (why: string) => (dropped[why] = (dropped[why] ?? 0) + 1);
@@ -90,7 +81,7 @@ for (const file of ['train_spider.json', 'train_others.json']) {
       drop('gold query does not execute');
       continue;
     }
-    const sql = normalizeSql(ex.query, nameTest(entry.schema));
+    const sql = normalizeSql(ex.query, schemaNameTest(entry.schema));
     let t;
     try {
       t = normalizeTrajectory(decomposeSql(sql, entry.schema));

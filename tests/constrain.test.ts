@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { IdentifierConstraint } from '../src/core/constrain';
+import { readFileSync } from 'node:fs';
+import { normalizeTrajectory, printWithoutNotes } from '../src/core/cocte';
+import { IdentifierConstraint, tokenTexts } from '../src/core/constrain';
+import { decomposeSql } from '../src/core/decompose';
+import { normalizeSql, schemaNameTest } from '../src/core/sqlFormat';
+import { loadTokenizer } from '../src/core/tokenizer';
 import type { SchemaInfo } from '../src/core/types';
+import { fixtureEngine } from './helpers';
 
 const schema: SchemaInfo = {
   tables: [
@@ -14,7 +20,10 @@ function col(name: string) {
 }
 
 // A toy vocabulary: each entry is what one token writes.
-const vocab = ['SELECT', ' name', ' nam', 'e', ' FROM', ' singers', ' singer', ' concert', 'x', ' WHERE', " 'Bob", "by'", ' age', ' s1', ' T2', '.Name', ' count_all', ' salary', '_2', ' 42'];
+const vocab = [
+  'SELECT', ' name', ' nam', 'e', ' FROM', ' singers', ' singer', ' concert', 'x', ' WHERE', " 'Bob", "by'", ' age', ' s1', ' T2', '.Name',
+  ' count_all', ' salary', '_2', ' 42', ' s2', 'Year', 'Name', 'concert_ID', ' DESC', ' desc', ' deSc', ' ROunD_8', ' sin', ' Name_2',
+];
 
 function allowed(text: string): string[] {
   const c = new IdentifierConstraint(schema, vocab, vocab.length);
@@ -25,15 +34,46 @@ function allowed(text: string): string[] {
 
 describe('IdentifierConstraint', () => {
   it('never lets the model write a name the schema does not have', () => {
-    const ok = allowed('SELECT name FROM');
-    expect(ok).toContain(' singer');
-    expect(ok).toContain(' concert');
+    const ok = allowed('SELECT name,');
+    expect(ok).toContain(' name');
     expect(ok).not.toContain(' singers');
     expect(ok).not.toContain(' salary');
-    expect(ok).toContain(' s1');
     expect(ok).toContain(' T2');
     expect(ok).toContain(' count_all');
     expect(ok).toContain(' 42');
+  });
+
+  it('reads only from tables and from CTEs the chain has finished', () => {
+    const ok = allowed('SELECT name FROM');
+    expect(ok).toEqual(expect.arrayContaining([' singer', ' concert', ' sin']));
+    for (const no of [' singers', ' name', ' count_all', ' 42', ' s1', ' s2']) expect(ok).not.toContain(no);
+    const chain = 'WITH\n  s1 AS (\n    SELECT name FROM singer\n  ),\n  s2 AS (\n    SELECT * FROM';
+    expect(allowed(chain)).toContain(' s1');
+    expect(allowed(chain)).not.toContain(' s2');
+    expect(allowed('WITH s1 AS (SELECT name FROM singer), s2 AS (SELECT * FROM s1) SELECT * FROM')).toEqual(
+      expect.arrayContaining([' s1', ' s2', ' singer']),
+    );
+  });
+
+  it("after an alias's dot, allows only that table's columns", () => {
+    const ok = allowed('SELECT T1.Name FROM singer AS T1 JOIN concert AS T2 ON T2.');
+    expect(ok).toEqual(expect.arrayContaining(['Year', 'concert_ID']));
+    expect(ok).not.toContain('Name');
+    expect(allowed('SELECT T1.Name FROM singer AS T1 JOIN concert AS T2 ON T1.')).toContain('Name');
+    expect(allowed('SELECT singer.')).toContain('Name');
+    expect(allowed('SELECT singer.')).not.toContain('Year');
+    // Before FROM names the alias, or when it names a CTE, the columns are not known: any name.
+    expect(allowed('SELECT T2.')).toEqual(expect.arrayContaining(['Year', 'Name']));
+    expect(allowed('WITH s1 AS (SELECT Name FROM singer) SELECT T1.Name FROM s1 AS T1 WHERE T1.')).toContain('Name');
+  });
+
+  it('writes keywords in one case and numbers only names', () => {
+    const ok = allowed('SELECT name FROM singer ORDER BY age');
+    expect(ok).toEqual(expect.arrayContaining([' DESC', ' desc', ' Name_2']));
+    expect(ok).not.toContain(' deSc');
+    expect(ok).not.toContain(' ROunD_8');
+    // After AS the model names its own column: any name.
+    expect(allowed('SELECT count(*) AS')).toContain(' salary');
   });
 
   it('does not let the end token cut a name in half', () => {
@@ -58,5 +98,27 @@ describe('IdentifierConstraint', () => {
   it('leaves string literals free', () => {
     expect(allowed("SELECT * FROM singer WHERE Name = 'Bo")).toContain('x');
     expect(allowed("SELECT * FROM singer WHERE Name = 'Bob'")).not.toContain('x');
+  });
+});
+
+describe('IdentifierConstraint with the embedded tokenizer', () => {
+  it('admits every gold chain of the Spider dev sample (a correct answer is never masked)', async () => {
+    const tok = loadTokenizer(
+      JSON.parse(readFileSync('models/policy/tokenizer.json', 'utf8')),
+      JSON.parse(readFileSync('models/policy/tokenizer_config.json', 'utf8')),
+    );
+    const texts = tokenTexts(tok.decode, JSON.parse(readFileSync('models/policy/config.json', 'utf8')).vocab_size);
+    const sample = JSON.parse(readFileSync('tests/fixtures/spider-dev-sample.json', 'utf8')) as { db_id: string; query: string }[];
+    let checked = 0;
+    for (const db of ['concert_singer', 'pets_1']) {
+      const schema = (await fixtureEngine(`${db}.sqlite`)).schema();
+      const c = new IdentifierConstraint(schema, texts);
+      for (const ex of sample.filter((x) => x.db_id === db)) {
+        const chain = printWithoutNotes(normalizeTrajectory(decomposeSql(normalizeSql(ex.query, schemaNameTest(schema)), schema)));
+        expect(c.firstBlocked(tok.encode(chain)), chain).toBe(-1);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(20);
   });
 });

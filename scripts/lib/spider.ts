@@ -58,3 +58,4 @@ export function flags(argv: string[]): Map<string, string> {
   }
   return out;
 }
+

@@ -15,83 +15,198 @@ const KEYWORDS =
 
 const AGGS = ['count', 'sum', 'avg', 'min', 'max', 'total', 'group_concat'];
 
+/**
+ * What may stand where a word starts: a table (after FROM/JOIN), a column of one table (after `alias.`), a new name
+ * (after AS: the model names its own output column or alias), or any known word.
+ */
+type Slot = { kind: 'table' } | { kind: 'columns'; of: Set<string> } | { kind: 'new' } | { kind: 'any' };
+
+/** What the chain written so far defines: the CTE names it may read from and the current step's table aliases. */
+interface Scope {
+  ctes: Set<string>;
+  aliases: Map<string, string | null>; // alias (lower case) -> schema table (lower case), or null for a CTE
+}
+
 export class IdentifierConstraint {
-  private readonly exact = new Set<string>();
-  private readonly prefixes = new Set<string>();
-  private readonly columns: string[] = [];
+  /** Schema names (tables, columns, derived aliases such as count_all or singer_name), lower case, any case allowed. */
+  private readonly names = new Set<string>();
+  private readonly namePrefixes = new Set<string>();
+  /** SQL keywords and functions, lower case; see oneCase for how they may be written. */
+  private readonly keywords = new Set<string>();
+  private readonly keywordPrefixes = new Set<string>();
+  private readonly tables = new Map<string, Set<string>>(); // table -> its columns, lower case
+  private readonly tablePrefixes = new Set<string>();
 
   constructor(schema: SchemaInfo, private readonly tokenTexts: string[], private readonly topK = 40) {
-    const add = (w: string) => {
+    const addTo = (exact: Set<string>, prefixes: Set<string>, w: string) => {
       const x = w.toLowerCase();
-      this.exact.add(x);
-      for (let i = 1; i <= x.length; i++) this.prefixes.add(x.slice(0, i));
+      exact.add(x);
+      for (let i = 1; i <= x.length; i++) prefixes.add(x.slice(0, i));
     };
-    for (const k of KEYWORDS.split(' ')) add(k);
+    const name = (w: string) => addTo(this.names, this.namePrefixes, w);
+    for (const k of KEYWORDS.split(' ')) addTo(this.keywords, this.keywordPrefixes, k);
     for (const t of schema.tables) {
-      add(t.name);
+      name(t.name);
+      for (let i = 1; i <= t.name.length; i++) this.tablePrefixes.add(t.name.toLowerCase().slice(0, i));
+      this.tables.set(t.name.toLowerCase(), new Set(t.columns.map((c) => c.name.toLowerCase())));
       for (const c of t.columns) {
-        add(c.name);
-        this.columns.push(c.name.toLowerCase());
-        add(`${t.name}_${c.name}`);
+        name(c.name);
+        name(`${t.name}_${c.name}`);
         for (const a of AGGS) {
-          add(`${a}_${c.name}`);
-          add(`${a}_distinct_${c.name}`);
+          name(`${a}_${c.name}`);
+          name(`${a}_distinct_${c.name}`);
         }
       }
     }
-    for (const a of AGGS) add(`${a}_all`);
+    for (const a of AGGS) name(`${a}_all`);
   }
 
-  /** Whether a whole word may appear. */
-  allowedWord(word: string): boolean {
+  /** Whether a whole word may appear where `slot` says (by default: anywhere). */
+  allowedWord(word: string, slot: Slot = ANY, scope: Scope = EMPTY_SCOPE): boolean {
     const w = word.toLowerCase();
-    if (this.exact.has(w) || /^[0-9]/.test(w) || /^[st]\d+$/.test(w)) return true;
-    // Numbered variants of allowed names: name_2, count_all_3.
+    if (slot.kind === 'new') return /^[a-z_]/.test(w);
+    if (slot.kind === 'table') return this.tables.has(w) || scope.ctes.has(w);
+    if (slot.kind === 'columns') return slot.of.has(w);
+    if (this.names.has(w) || /^[0-9]/.test(w) || /^[st]\d+$/.test(w)) return true;
+    if (this.keywords.has(w)) return oneCase(word);
+    // Numbered variants of derived names: name_2, count_all_3.
     const base = /^(.*)_\d+$/.exec(w)?.[1];
-    return base !== undefined && this.exact.has(base);
+    return base !== undefined && this.names.has(base);
   }
 
   /** Whether a word being written can still become an allowed word. */
-  allowedPrefix(word: string): boolean {
+  allowedPrefix(word: string, slot: Slot = ANY, scope: Scope = EMPTY_SCOPE): boolean {
     const w = word.toLowerCase();
-    if (this.prefixes.has(w) || /^[0-9]/.test(w) || /^[st]\d*$/.test(w)) return true;
+    if (slot.kind === 'new') return /^[a-z_]/.test(w);
+    if (slot.kind === 'table') return this.tablePrefixes.has(w) || [...scope.ctes].some((c) => c.startsWith(w));
+    if (slot.kind === 'columns') return [...slot.of].some((c) => c.startsWith(w));
+    if (this.namePrefixes.has(w) || /^[0-9]/.test(w) || /^[st]\d*$/.test(w)) return true;
+    if (this.keywordPrefixes.has(w) && oneCase(word)) return true;
     const m = /^(.*)_\d*$/.exec(w);
-    return !!m && this.exact.has(m[1]!);
+    return !!m && this.names.has(m[1]!);
   }
 
   /** Masks the logits of tokens that would write an unknown name (keeps the top-K tokens that pass). */
   apply(text: string, logits: Float32Array): void {
     if (insideQuotes(text)) return;
     const partial = /[A-Za-z0-9_]*$/.exec(text)![0];
+    const scope = scopeOf(text);
+    const before = text.slice(0, text.length - partial.length);
+    const ok = (id: number) => this.tokenOk(before, partial, this.tokenTexts[id] ?? '', scope);
     const order = topIndices(logits, this.topK);
     const keep = new Set<number>();
-    for (const id of order) if (this.tokenOk(partial, this.tokenTexts[id] ?? '')) keep.add(id);
+    for (const id of order) if (ok(id)) keep.add(id);
     // Nothing likely passes: fall back to every token that does (a full scan, rarely needed).
-    if (keep.size === 0) for (let i = 0; i < logits.length; i++) if (this.tokenOk(partial, this.tokenTexts[i] ?? '')) keep.add(i);
+    if (keep.size === 0) for (let i = 0; i < logits.length; i++) if (ok(i)) keep.add(i);
     if (keep.size === 0) return;
     for (let i = 0; i < logits.length; i++) if (!keep.has(i)) logits[i] = -Infinity;
   }
 
-  private tokenOk(partial: string, tokenText: string): boolean {
+  /**
+   * Replays a token sequence as if the model wrote it: the index of the first token the constraint would mask
+   * (with that token ranked first), or -1 when the whole text is admitted. Used to check that no correct answer is blocked.
+   */
+  firstBlocked(ids: number[]): number {
+    let text = '';
+    for (let i = 0; i < ids.length; i++) {
+      const logits = new Float32Array(this.tokenTexts.length);
+      logits[ids[i]!] = 1;
+      this.apply(text, logits);
+      if (logits[ids[i]!] === -Infinity) return i;
+      text += this.tokenTexts[ids[i]!] ?? '';
+    }
+    return -1;
+  }
+
+  /** The slot of a word that starts right after `before`. */
+  private slotAfter(before: string, scope: Scope): Slot {
+    const tail = before.slice(-80);
+    const dotted = /([A-Za-z_][A-Za-z0-9_]*)\.$/.exec(tail);
+    if (dotted) {
+      const q = dotted[1]!.toLowerCase();
+      const table = this.tables.has(q) ? q : scope.aliases.get(q);
+      const cols = table ? this.tables.get(table) : undefined;
+      return cols ? { kind: 'columns', of: cols } : ANY; // a CTE's or a not-yet-defined alias's columns: any name
+    }
+    if (/\b(from|join)\s+$/i.test(tail)) return { kind: 'table' };
+    return /\bas\s+$/i.test(tail) ? { kind: 'new' } : ANY;
+  }
+
+  private tokenOk(before: string, partial: string, tokenText: string, scope: Scope): boolean {
+    let slot = this.slotAfter(before, scope);
     // The end token (empty text) ends the word being written: only a complete name may end there.
-    if (tokenText === '') return partial === '' || this.allowedWord(partial);
+    if (tokenText === '') return partial === '' || this.allowedWord(partial, slot, scope);
     let word = partial;
     let quoted: string | null = null;
-    for (const ch of tokenText) {
+    for (let i = 0; i < tokenText.length; i++) {
+      const ch = tokenText[i]!;
       if (quoted) {
         if (ch === quoted) quoted = null;
         continue;
       }
       if (/[A-Za-z0-9_]/.test(ch)) {
+        if (word === '' && i > 0) slot = this.slotAfter(before + partial + tokenText.slice(0, i), scope);
         word += ch;
         continue;
       }
-      if (word && !this.allowedWord(word)) return false;
+      if (word && !this.allowedWord(word, slot, scope)) return false;
       word = '';
       if (ch === "'" || ch === '"') quoted = ch;
     }
-    return word === '' || this.allowedPrefix(word);
+    return word === '' || this.allowedPrefix(word, slot, scope);
   }
+}
+
+const ANY: Slot = { kind: 'any' };
+const EMPTY_SCOPE: Scope = { ctes: new Set(), aliases: new Map() };
+
+/** SELECT, select or Select (Spider's gold queries write Count(*)), never SeLeCt or deSc. */
+function oneCase(w: string): boolean {
+  return w === w.toLowerCase() || w === w.toUpperCase() || w.slice(1) === w.slice(1).toLowerCase();
+}
+
+const NOT_ALIAS = new Set(['where', 'join', 'on', 'inner', 'left', 'right', 'cross', 'natural', 'group', 'order', 'limit', 'union', 'intersect', 'except', 'having', 'using']);
+
+/**
+ * The CTEs the text has defined (minus the one being written, which may not read itself) and the table aliases of
+ * the step being written (`FROM singer AS T1 JOIN concert T2`), which bind `T1.` to singer's columns.
+ */
+function scopeOf(text: string): Scope {
+  const toks = lex(text).filter((t) => t.kind !== 'space' && t.kind !== 'comment');
+  const ctes = new Set<string>();
+  let stepStart = 0;
+  let open: string | null = null;
+  let depth = 0;
+  let openDepth = 0;
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i]!;
+    if (t.kind === 'open') {
+      depth++;
+      const [name, as] = [toks[i - 2], toks[i - 1]];
+      if (name?.kind === 'word' && as?.text.toLowerCase() === 'as' && /^s\d+$/i.test(name.text)) {
+        open = name.text.toLowerCase();
+        openDepth = depth;
+        stepStart = i + 1;
+      }
+    } else if (t.kind === 'close') {
+      if (open && depth === openDepth) {
+        ctes.add(open);
+        open = null;
+        stepStart = i + 1;
+      }
+      depth--;
+    }
+  }
+  const aliases = new Map<string, string | null>();
+  for (let i = stepStart; i + 1 < toks.length; i++) {
+    if (!/^(from|join)$/i.test(toks[i]!.text) || toks[i + 1]!.kind !== 'word') continue;
+    const table = toks[i + 1]!.text.toLowerCase();
+    let j = i + 2;
+    if (toks[j]?.text.toLowerCase() === 'as') j++;
+    const alias = toks[j];
+    if (alias?.kind === 'word' && !NOT_ALIAS.has(alias.text.toLowerCase())) aliases.set(alias.text.toLowerCase(), ctes.has(table) ? null : table);
+  }
+  return { ctes, aliases };
 }
 
 /** True when the text ends inside a string literal or a quoted identifier. */

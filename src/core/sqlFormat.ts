@@ -4,12 +4,23 @@
  * Literal contents are never touched.
  */
 import { lex, quoteIdent, type Token } from './sqlLexer';
+import type { SchemaInfo } from './types';
 
 const KEYWORDS = new Set(
   ('SELECT FROM WHERE AND OR NOT IN IS NULL LIKE GLOB BETWEEN EXISTS GROUP BY HAVING ORDER ASC DESC LIMIT OFFSET JOIN ' +
     'INNER LEFT RIGHT FULL OUTER CROSS NATURAL ON USING AS DISTINCT ALL UNION INTERSECT EXCEPT WITH RECURSIVE CASE WHEN ' +
     'THEN ELSE END CAST COLLATE ESCAPE VALUES').split(' '),
 );
+
+/** Whether a word (any case) names a table or column of the schema: normalizeSql's isName for that schema. */
+export function schemaNameTest(schema: SchemaInfo): (name: string) => boolean {
+  const names = new Set<string>();
+  for (const t of schema.tables) {
+    names.add(t.name.toLowerCase());
+    for (const c of t.columns) names.add(c.name.toLowerCase());
+  }
+  return (n) => names.has(n.toLowerCase());
+}
 
 /** `isName(x)`: whether x (unquoted, any case) is a table or column name; decides what "x" means. */
 export function normalizeSql(sql: string, isName: (name: string) => boolean = () => true): string {

@@ -14,6 +14,7 @@ import { decomposeSql } from '../src/core/decompose';
 import { SqlJsEngine } from '../src/workers/sqljsEngine';
 import { BENCH_QUESTIONS, benchPolicy } from '../src/bench/policyBench';
 import { benchBrowser } from './lib/benchBrowser';
+import { nodeOrt, type NodeRuntime } from './lib/nodeOrt';
 import { EnginePool, flags, readExamples, sqlJs } from './lib/spider';
 import { median, percentile } from './lib/stats';
 
@@ -87,23 +88,23 @@ if (existsSync(join(spider, 'dev.json'))) {
   console.log(stepSummary);
 }
 
-// 3. Policy decoding speed in Node (onnxruntime-web, wasm backend, int8 model).
-const ortNode = await import('onnxruntime-web');
-ortNode.env.wasm.numThreads = 1;
+// 3. Policy decoding speed in Node, int8 model: onnxruntime-node (native CPU, both cores) and onnxruntime-web's WASM
+// backend on one thread (the browser's code path).
 const dir = 'models/policy';
 const sampleDb = new SqlJsEngine(await sqlJs());
 sampleDb.open(new Uint8Array(readFileSync('public/samples/concert_singer.sqlite')));
 const qb = { schema: sampleDb.schema(), run: async (sql: string) => sampleDb.query(sql, 10_000), questions: BENCH_QUESTIONS };
-const nodePolicy = await benchPolicy(
-  ortNode,
-  { config: `${dir}/config.json`, tokenizer: `${dir}/tokenizer.json`, tokenizerConfig: `${dir}/tokenizer_config.json`, onnx: `${dir}/onnx/model_quantized.onnx` },
-  async (p) => new Uint8Array(readFileSync(p)),
-  'wasm',
-  qb,
-  { config: 'models/prm/config.json', tokenizer: 'models/prm/tokenizer.json', tokenizerConfig: 'models/prm/tokenizer_config.json', onnx: 'models/prm/onnx/model_quantized.onnx' },
-);
+const modelFiles = (d: string) => ({ config: `${d}/config.json`, tokenizer: `${d}/tokenizer.json`, tokenizerConfig: `${d}/tokenizer_config.json`, onnx: `${d}/onnx/model_quantized.onnx` });
+const policyIn = async (runtime: NodeRuntime) => {
+  const { ort, providers, label } = await nodeOrt(runtime);
+  const r = await benchPolicy(ort, modelFiles(dir), async (p) => new Uint8Array(readFileSync(p)), providers[0]!, qb, modelFiles('models/prm'));
+  console.log(`policy in Node, ${label}, int8: ${r.tokensPerSecond} tok/s, prefill ${r.promptTokens} tokens in ${r.prefillMs} ms, whole question median ${r.questions?.medianMs} ms, best-of-8 with PRM median ${r.bestOf8?.medianMs} ms`);
+  return r;
+};
+const nodePolicy = await policyIn('node');
 results.policyNode = nodePolicy;
-console.log(`policy in Node (wasm, int8): ${nodePolicy.tokensPerSecond} tok/s, prefill ${nodePolicy.promptTokens} tokens in ${nodePolicy.prefillMs} ms, whole question median ${nodePolicy.questions?.medianMs} ms, best-of-8 with PRM median ${nodePolicy.bestOf8?.medianMs} ms`);
+const nodeWasmPolicy = await policyIn('web');
+results.policyNodeWasm = nodeWasmPolicy;
 
 // 4. Worker round trip (Node worker_threads running the same dispatcher).
 const rt = await nodeWorkerRoundTrip();
@@ -121,7 +122,7 @@ if (!args.has('no-browser')) {
 
 mkdirSync('bench', { recursive: true });
 writeFileSync('bench/results.json', JSON.stringify(results, null, 2));
-console.log(`bench: ${stepSummary}; node worker round trip ${rt.medianMs} ms; policy Node ${nodePolicy.tokensPerSecond} tok/s${browserLine} (bench/results.json)`);
+console.log(`bench: ${stepSummary}; node worker round trip ${rt.medianMs} ms; policy Node ${nodePolicy.tokensPerSecond} tok/s (onnxruntime-node), ${nodeWasmPolicy.tokensPerSecond} tok/s (onnxruntime-web wasm)${browserLine} (bench/results.json)`);
 
 /** Round trip of `SELECT 1` through a worker thread running the real dispatcher, minus the in-process query time. */
 async function nodeWorkerRoundTrip(): Promise<{ medianMs: number; p95Ms: number; inProcessMs: number; n: number }> {

@@ -7,6 +7,7 @@
  *     [--no-constrain] (names are restricted to the schema unless this is given) [--dtype quantized|fp32]
  *     [--step-retries R] (a step that fails to execute is sampled again up to R times)
  *     [--feedback] (each finished step's execution summary is fed back to the policy) [--question-timeout-ms MS]
+ *     [--runtime node|web] (onnxruntime-node on every core, the default, or onnxruntime-web's WASM as in the browser)
  * A question is correct when its predicted query returns the gold query's rows (a multiset; in order when the gold
  * query has ORDER BY), as in Spider's execution accuracy. Each SQL execution has a timeout. Questions whose database
  * file is missing are listed and excluded from n. With N candidates (vote, bon) the report also gives, from the same
@@ -14,7 +15,6 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import * as ort from 'onnxruntime-web';
 import { IdentifierConstraint, tokenTexts } from '../src/core/constrain';
 import { choose, search, STRATEGIES, type Candidate, type Strategy } from '../src/core/search';
 import { AGGREGATORS, type Aggregator } from '../src/core/stepWeights';
@@ -23,6 +23,7 @@ import { ordersResult } from '../src/core/sqlAst';
 import { loadTokenizer } from '../src/core/tokenizer';
 import { SqlEngineClient } from '../src/workers/sqlEngineClient';
 import { OrtCausalLM, OrtStepScorer } from '../src/workers/ortCausalLM';
+import { nodeOrt, type NodeRuntime } from './lib/nodeOrt';
 import { nodeSqlWorker } from './lib/nodeWorkerShim';
 import { dbPath, flags, readExamples } from './lib/spider';
 
@@ -55,16 +56,16 @@ const stride = Math.max(1, Number(args.get('stride') ?? 1));
 const examples = readExamples(questionsFile)
   .filter((_, i) => i % stride === 0)
   .slice(0, limit);
-ort.env.wasm.numThreads = 1;
+const { ort, providers, label: runtimeLabel } = await nodeOrt((args.get('runtime') ?? 'node') as NodeRuntime);
 const readJson = (dir: string, f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8'));
 const config = readJson(modelDir, 'config.json');
 const tok = loadTokenizer(readJson(modelDir, 'tokenizer.json'), readJson(modelDir, 'tokenizer_config.json'));
 const file = join(modelDir, 'onnx', dtype === 'fp32' ? 'model.onnx' : `model_${dtype}.onnx`);
-const lm = await OrtCausalLM.create(ort, new Uint8Array(readFileSync(file)), config, ['wasm']);
+const lm = await OrtCausalLM.create(ort, new Uint8Array(readFileSync(file)), config, providers);
 const prm =
   strategy === 'bon' || strategy === 'beam'
     ? {
-        model: await OrtStepScorer.create(ort, new Uint8Array(readFileSync(join(prmDir, 'onnx', 'model_quantized.onnx'))), readJson(prmDir, 'config.json'), ['wasm']),
+        model: await OrtStepScorer.create(ort, new Uint8Array(readFileSync(join(prmDir, 'onnx', 'model_quantized.onnx'))), readJson(prmDir, 'config.json'), providers),
         tok: loadTokenizer(readJson(prmDir, 'tokenizer.json'), readJson(prmDir, 'tokenizer_config.json')),
       }
     : undefined;
@@ -182,6 +183,7 @@ const summary = {
   stepRetries: retries,
   executionFeedback: feedback,
   model: file,
+  runtime: runtimeLabel,
   questions: questionsFile,
   stride,
   n,

@@ -1,6 +1,6 @@
 /** Browser micro-benchmarks for `npm run bench -- --browser`: engine worker round trip and sample open times. */
-import * as ort from 'onnxruntime-web/webgpu';
 import { EMBEDDED_POLICY, EMBEDDED_PRM } from '../state/modelFiles';
+import { loadOrtWeb } from '../workers/ortCausalLM';
 import { SqlEngineClient } from '../workers/sqlEngineClient';
 import { BENCH_QUESTIONS, benchPolicy } from './policyBench';
 import { SAMPLES } from '../state/samples';
@@ -23,13 +23,12 @@ async function main() {
   }
   times.sort((a, b) => a - b);
   const read = async (u: string) => new Uint8Array(await (await fetch(u)).arrayBuffer());
-  ort.env.wasm.numThreads = 1;
   const policy: Record<string, unknown> = {};
   await client.open(await read('/samples/concert_singer.sqlite'));
   const qb = { schema: await client.schema(), run: (sql: string) => client.query(sql, 10_000), questions: BENCH_QUESTIONS };
   for (const backend of ['wasm', 'webgpu']) {
     try {
-      policy[backend] = await benchPolicy(ort, EMBEDDED_POLICY, read, backend, qb, backend === 'wasm' ? EMBEDDED_PRM : undefined);
+      policy[backend] = await benchPolicy(await loadOrtWeb(backend as 'wasm' | 'webgpu'), EMBEDDED_POLICY, read, backend, qb, backend === 'wasm' ? EMBEDDED_PRM : undefined);
     } catch (e) {
       policy[backend] = { error: e instanceof Error ? e.message : String(e) };
     }

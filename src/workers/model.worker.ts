@@ -6,7 +6,6 @@
  * a greedy chain's rows appear while the next step is being written. The PRM also re-scores chains edited by hand.
  * The policy is ready before the PRM loads; when the PRM fails, greedy and vote still work.
  */
-import * as ort from 'onnxruntime-web/webgpu';
 import { toCandidateInfo } from '../core/candidateInfo';
 import { IdentifierConstraint, tokenTexts } from '../core/constrain';
 import { policyPrompt } from '../core/policy';
@@ -16,7 +15,7 @@ import { loadTokenizer, type TextTokenizer } from '../core/tokenizer';
 import type { QueryOutcome } from '../core/types';
 import { startDownload, type Download } from './modelDownload';
 import type { ModelEvent, ModelFiles, ModelRequest } from './modelProtocol';
-import { OrtCausalLM, OrtStepScorer, type DecoderConfig, type PrmConfig } from './ortCausalLM';
+import { loadOrtWeb, OrtCausalLM, OrtStepScorer, type DecoderConfig, type PrmConfig } from './ortCausalLM';
 
 type Backend = 'webgpu' | 'wasm';
 
@@ -32,19 +31,17 @@ const aborts = new Map<number, AbortController>();
 let loading: Promise<void> | null = null;
 let prmLoading: Promise<void> | null = null;
 
-ort.env.wasm.numThreads = 1;
-
 /** WebGPU when asked for and an adapter exists, WASM otherwise (also when the WebGPU session fails). */
-async function onBackend<T>(preferred: Backend, create: (eps: string[]) => Promise<T>): Promise<{ value: T; backend: Backend }> {
+async function onBackend<T>(preferred: Backend, create: (ort: Awaited<ReturnType<typeof loadOrtWeb>>, eps: string[]) => Promise<T>): Promise<{ value: T; backend: Backend }> {
   if (preferred === 'webgpu' && 'gpu' in navigator) {
     try {
       const adapter = await (navigator as unknown as { gpu: { requestAdapter(): Promise<unknown> } }).gpu.requestAdapter();
-      if (adapter) return { value: await create(['webgpu']), backend: 'webgpu' };
+      if (adapter) return { value: await create(await loadOrtWeb('webgpu'), ['webgpu']), backend: 'webgpu' };
     } catch {
       // fall through to WASM
     }
   }
-  return { value: await create(['wasm']), backend: 'wasm' };
+  return { value: await create(await loadOrtWeb('wasm'), ['wasm']), backend: 'wasm' };
 }
 
 async function load(files: ModelFiles, prmFiles: ModelFiles | undefined, preferWebGpu: boolean): Promise<void> {
@@ -53,7 +50,7 @@ async function load(files: ModelFiles, prmFiles: ModelFiles | undefined, preferW
   const config = await dl.json<DecoderConfig>(files.config, 'config');
   tok = loadTokenizer(await dl.json(files.tokenizer, 'tokenizer'), await dl.json(files.tokenizerConfig, 'tokenizerConfig'));
   const bytes = await dl.bytes(files.onnx, 'onnx');
-  const made = await onBackend(preferWebGpu ? 'webgpu' : 'wasm', (eps) => OrtCausalLM.create(ort, bytes, config, eps));
+  const made = await onBackend(preferWebGpu ? 'webgpu' : 'wasm', (ort, eps) => OrtCausalLM.create(ort, bytes, config, eps));
   lm = made.value;
   vocabTexts = tokenTexts(tok.decode, lm.vocabSize);
   post({ type: 'ready', backend: made.backend, loadMs: performance.now() - t0 });
@@ -72,7 +69,7 @@ async function loadPrm(dl: Download, files: ModelFiles, backend: Backend): Promi
   const config = await dl.json<PrmConfig>(files.config, 'prm config');
   const prmTok = loadTokenizer(await dl.json(files.tokenizer, 'prm tokenizer'), await dl.json(files.tokenizerConfig, 'prm tokenizerConfig'));
   const bytes = await dl.bytes(files.onnx, 'prm onnx');
-  const { value } = await onBackend(backend, (eps) => OrtStepScorer.create(ort, bytes, config, eps));
+  const { value } = await onBackend(backend, (ort, eps) => OrtStepScorer.create(ort, bytes, config, eps));
   prm = { model: oneAtATime(value), tok: prmTok };
   post({ type: 'prmReady', loadMs: performance.now() - t0 });
 }

@@ -2,7 +2,7 @@
  * The onnxruntime-web adapter: the only file that talks to ORT. Loads a decoder exported in the transformers.js
  * layout (inputs input_ids / attention_mask / position_ids / past_key_values.{i}.{key,value}; outputs logits /
  * present.{i}.{key,value}) and implements `CausalLM` for one sequence with a KV cache.
- * The ORT module is passed in, so the browser can hand over `onnxruntime-web/webgpu` and Node `onnxruntime-web`.
+ * The ORT module is passed in (`loadOrtWeb` in the browser; onnxruntime-node or onnxruntime-web in Node scripts).
  * Also loads the process reward model (inputs input_ids / attention_mask; output scores, one per position) as a
  * `StepScoreModel`.
  */
@@ -10,6 +10,17 @@ import type * as Ort from 'onnxruntime-web';
 import type { CausalLM } from '../core/decode';
 import type { StepScoreModel } from '../core/prm';
 import { promptFormatOf, type PromptFormat } from '../core/prompt';
+
+/**
+ * The browser's ORT build for a backend. WASM uses the plain SIMD build (`onnxruntime-web/wasm`, 14 MB): the WebGPU
+ * build's wasm is instrumented for async GPU calls (JSEP/asyncify) and decodes several times slower on the CPU. Each
+ * is fetched only when used. One thread: on a 2-core machine a second thread buys nothing (and the main thread needs one).
+ */
+export async function loadOrtWeb(backend: 'webgpu' | 'wasm'): Promise<typeof Ort> {
+  const ort = backend === 'webgpu' ? await import('onnxruntime-web/webgpu') : await import('onnxruntime-web/wasm');
+  ort.env.wasm.numThreads = 1;
+  return ort;
+}
 
 export interface DecoderConfig {
   num_hidden_layers: number;

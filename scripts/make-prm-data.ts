@@ -13,7 +13,7 @@
  * Writes train.jsonl and stats.json; last line `prm data: …`.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseCoCTE, printCoCTE, stepPrefixSql } from '../src/core/cocte';
 import { corruptStep, CORRUPTIONS, type CorruptionKind } from '../src/core/corrupt';
 import { mulberry32 } from '../src/core/decode';
@@ -163,7 +163,10 @@ engine.dispose();
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'train.jsonl'), out.join('\n') + '\n');
 const totals = Object.values(counts).reduce((a, c) => ({ steps: a.steps + c.steps, positive: a.positive + c.positive }), { steps: 0, positive: 0 });
-const stats = { examples: rows.length, timeoutMs, workerRestarts: engine.restarts, records: out.length, bySource: counts, steps: totals.steps, positiveSteps: totals.positive, positiveRate: Number((totals.positive / totals.steps).toFixed(4)) };
+// The prompts come from the policy data: record its layout so train_prm.py can declare it (cocte_prompt).
+const policyStats = join(dirname(dataFile), 'stats.json');
+const promptFormat = existsSync(policyStats) ? JSON.parse(readFileSync(policyStats, 'utf8')).promptFormat : undefined;
+const stats = { promptFormat, examples: rows.length, timeoutMs, workerRestarts: engine.restarts, records: out.length, bySource: counts, steps: totals.steps, positiveSteps: totals.positive, positiveRate: Number((totals.positive / totals.steps).toFixed(4)) };
 writeFileSync(join(outDir, 'stats.json'), JSON.stringify(stats, null, 2));
 console.log(JSON.stringify(stats));
 console.log(`prm data: ${out.length} chains, ${totals.steps} labelled steps, ${(100 * stats.positiveRate).toFixed(1)}% positive (${join(outDir, 'train.jsonl')})`);

@@ -19,6 +19,7 @@ import torch
 sys.path.insert(0, os.path.dirname(__file__))
 from bpe import SPECIALS, Tokenizer, train as train_bpe  # noqa: E402
 from model import Config, LlamaLM  # noqa: E402
+from prompt_format import cocte_prompt_of  # noqa: E402
 
 EOS = 0
 PAD = 1
@@ -153,10 +154,8 @@ def main():
         print(f"initialized from {args.init} (step {prior.get('step')}, optimizer state starts fresh, "
               f"{'new schedule' if args.fresh_schedule else 'schedule continues'})", flush=True)
     hf = cfg.hf()
-    stats_path = os.path.join(os.path.dirname(args.data), "stats.json")
-    fmt = json.load(open(stats_path)).get("promptFormat") if os.path.exists(stats_path) else None
-    if fmt:  # the prompt layout the data was made with; the runtime reads it (src/core/prompt.ts promptFormatOf)
-        hf["cocte_prompt"] = {"order": fmt["order"], "examples_per_column": fmt["examplesPerColumn"]}
+    if cocte_prompt_of(args.data):  # the prompt layout the data was made with (prompt_format.py)
+        hf["cocte_prompt"] = cocte_prompt_of(args.data)
     json.dump(hf, open(os.path.join(args.out, "config.json"), "w"), indent=1)
     json.dump({"bos_token_id": 0, "eos_token_id": 0, "pad_token_id": 1, "max_new_tokens": 384, "do_sample": False},
               open(os.path.join(args.out, "generation_config.json"), "w"), indent=1)

@@ -23,6 +23,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from bpe import Tokenizer  # noqa: E402
 from model import config_from_hf  # noqa: E402
 from prm_model import PrmModel  # noqa: E402
+from prompt_format import cocte_prompt_of  # noqa: E402
 
 PAD = 1
 
@@ -189,6 +190,8 @@ def main():
     log = open(os.path.join(args.out, "train_log.jsonl"), "a")
     cfg_out = dict(cfg.hf(), architectures=["LlamaForStepScoring"], model_type="cocte-prm", prm_input=key,
                    score="sigmoid of the head at the last token of each step segment")
+    if cocte_prompt_of(args.data):  # the prompt layout of the policy data the PRM records were made from
+        cfg_out["cocte_prompt"] = cocte_prompt_of(args.data)
     json.dump(cfg_out, open(os.path.join(args.out, "config.json"), "w"), indent=1)
 
     def save_best(metrics):

@@ -23,6 +23,7 @@ function col(name: string) {
 const vocab = [
   'SELECT', ' name', ' nam', 'e', ' FROM', ' singers', ' singer', ' concert', 'x', ' WHERE', " 'Bob", "by'", ' age', ' s1', ' T2', '.Name',
   ' count_all', ' salary', '_2', ' 42', ' s2', 'Year', 'Name', 'concert_ID', ' DESC', ' desc', ' deSc', ' ROunD_8', ' sin', ' Name_2',
+  ' sINGer', ' limit', ' like', ' Singer_id',
 ];
 
 function allowed(text: string): string[] {
@@ -72,6 +73,9 @@ describe('IdentifierConstraint', () => {
     expect(ok).toEqual(expect.arrayContaining([' DESC', ' desc', ' Name_2']));
     expect(ok).not.toContain(' deSc');
     expect(ok).not.toContain(' ROunD_8');
+    // A name in a case the schema never uses is another name; Spider's own variants (Singer_id for Singer_ID) are fine.
+    expect(allowed('SELECT')).not.toContain(' sINGer');
+    expect(allowed('SELECT')).toContain(' Singer_id');
     // After AS the model names its own column: any name.
     expect(allowed('SELECT count(*) AS')).toContain(' salary');
   });
@@ -98,6 +102,24 @@ describe('IdentifierConstraint', () => {
   it('leaves string literals free', () => {
     expect(allowed("SELECT * FROM singer WHERE Name = 'Bo")).toContain('x');
     expect(allowed("SELECT * FROM singer WHERE Name = 'Bob'")).not.toContain('x');
+  });
+});
+
+describe('IdentifierConstraint, SQL shape', () => {
+  it('lets a table name stand outside FROM only as a qualifier (singer.Name)', () => {
+    expect(allowed('SELECT singer')).toContain('.Name');
+    expect(allowed('SELECT singer')).not.toContain(' FROM');
+    expect(allowed('SELECT name FROM singer,')).toContain(' concert');
+    expect(allowed('SELECT name FROM singer,')).not.toContain(' name');
+  });
+
+  it('does not start an operand with a keyword that cannot (WHERE limit, count(DISTINCT like))', () => {
+    const ok = allowed('SELECT count(*) FROM singer WHERE');
+    expect(ok).toEqual(expect.arrayContaining([' age', ' name']));
+    expect(ok).not.toContain(' limit');
+    expect(ok).not.toContain(' like');
+    expect(allowed('SELECT count(*) FROM singer WHERE name')).toContain(' like');
+    expect(allowed('SELECT count(*) FROM singer ORDER BY age')).toContain(' limit');
   });
 });
 

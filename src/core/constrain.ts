@@ -19,7 +19,13 @@ const AGGS = ['count', 'sum', 'avg', 'min', 'max', 'total', 'group_concat'];
  * What may stand where a word starts: a table (after FROM/JOIN), a column of one table (after `alias.`), a new name
  * (after AS: the model names its own output column or alias), or any known word.
  */
-type Slot = { kind: 'table' } | { kind: 'columns'; of: Set<string> } | { kind: 'new' } | { kind: 'any' };
+type Slot = { kind: 'table' } | { kind: 'columns'; of: Set<string> } | { kind: 'new' } | { kind: 'expr' } | { kind: 'any' };
+
+/** Keywords that cannot begin an operand: after WHERE, AND, SELECT, `(`, `,`, `=`, … they are a syntax error. */
+const NOT_AN_OPERAND = new Set(
+  ('from where and or like glob between is in limit offset group by having order asc desc join inner left right full outer ' +
+    'cross natural on using as union intersect except then else end collate escape values').split(' '),
+);
 
 /** What the chain written so far defines: the CTE names it may read from and the current step's table aliases. */
 interface Scope {
@@ -28,12 +34,18 @@ interface Scope {
 }
 
 export class IdentifierConstraint {
-  /** Schema names (tables, columns, derived aliases such as count_all or singer_name), lower case, any case allowed. */
+  /** Schema names (tables, columns, derived aliases such as count_all or singer_name), lower case. */
   private readonly names = new Set<string>();
+  /** Prefixes of the segments of table and column names as the schema spells them (see `spelled`). */
+  private readonly segmentPrefixes = new Set<string>();
+  /** Names that are tables only (no column or derived name is spelled the same): valid outside FROM only as `t.`. */
+  private readonly tableOnly = new Set<string>();
   private readonly namePrefixes = new Set<string>();
   /** SQL keywords and functions, lower case; see oneCase for how they may be written. */
   private readonly keywords = new Set<string>();
   private readonly keywordPrefixes = new Set<string>();
+  /** Prefixes of the keywords that can begin an operand (not in NOT_AN_OPERAND). */
+  private readonly operandKeywordPrefixes = new Set<string>();
   private readonly tables = new Map<string, Set<string>>(); // table -> its columns, lower case
   private readonly tablePrefixes = new Set<string>();
 
@@ -44,13 +56,27 @@ export class IdentifierConstraint {
       for (let i = 1; i <= x.length; i++) prefixes.add(x.slice(0, i));
     };
     const name = (w: string) => addTo(this.names, this.namePrefixes, w);
-    for (const k of KEYWORDS.split(' ')) addTo(this.keywords, this.keywordPrefixes, k);
+    for (const k of KEYWORDS.split(' ')) {
+      addTo(this.keywords, this.keywordPrefixes, k);
+      if (!NOT_AN_OPERAND.has(k)) for (let i = 1; i <= k.length; i++) this.operandKeywordPrefixes.add(k.slice(0, i));
+    }
+    // The '_'-separated segments of table and column names as the schema writes them (also with the first letter's
+    // case flipped: Spider's gold writes petType for PetType), for the case check of `misspelled`.
+    const spelled = (w: string) => {
+      for (const seg of w.split('_')) {
+        if (!seg) continue;
+        const flip = seg[0] === seg[0]!.toUpperCase() ? seg[0]!.toLowerCase() : seg[0]!.toUpperCase();
+        for (const v of [seg, flip + seg.slice(1)]) for (let i = 1; i <= v.length; i++) this.segmentPrefixes.add(v.slice(0, i));
+      }
+    };
     for (const t of schema.tables) {
       name(t.name);
+      spelled(t.name);
       for (let i = 1; i <= t.name.length; i++) this.tablePrefixes.add(t.name.toLowerCase().slice(0, i));
       this.tables.set(t.name.toLowerCase(), new Set(t.columns.map((c) => c.name.toLowerCase())));
       for (const c of t.columns) {
         name(c.name);
+        spelled(c.name);
         name(`${t.name}_${c.name}`);
         for (const a of AGGS) {
           name(`${a}_${c.name}`);
@@ -59,16 +85,30 @@ export class IdentifierConstraint {
       }
     }
     for (const a of AGGS) name(`${a}_all`);
+    const columns = new Set(schema.tables.flatMap((t) => t.columns.map((c) => c.name.toLowerCase())));
+    for (const t of this.tables.keys()) if (!columns.has(t)) this.tableOnly.add(t);
   }
 
-  /** Whether a whole word may appear where `slot` says (by default: anywhere). */
-  allowedWord(word: string, slot: Slot = ANY, scope: Scope = EMPTY_SCOPE): boolean {
+  /**
+   * A name written in a case the schema never uses (fliGHTS for flights) is not the name: every '_'-separated segment
+   * must be lower, upper or capitalized, or spelled as some schema name's segment. Also for a word being written.
+   */
+  private misspelled(word: string): boolean {
+    return word.split('_').some((seg) => seg !== '' && !oneCase(seg) && !this.segmentPrefixes.has(seg));
+  }
+
+  /**
+   * Whether a whole word may appear where `slot` says (by default: anywhere); `next` is the character that ends it
+   * ('' at the end of the text).
+   */
+  allowedWord(word: string, slot: Slot = ANY, scope: Scope = EMPTY_SCOPE, next = ' '): boolean {
     const w = word.toLowerCase();
     if (slot.kind === 'new') return /^[a-z_]/.test(w);
-    if (slot.kind === 'table') return this.tables.has(w) || scope.ctes.has(w);
-    if (slot.kind === 'columns') return slot.of.has(w);
-    if (this.names.has(w) || /^[0-9]/.test(w) || /^[st]\d+$/.test(w)) return true;
-    if (this.keywords.has(w)) return oneCase(word);
+    if (slot.kind === 'table') return (this.tables.has(w) && !this.misspelled(word)) || scope.ctes.has(w);
+    if (slot.kind === 'columns') return slot.of.has(w) && !this.misspelled(word);
+    if (/^[0-9]/.test(w) || /^[st]\d+$/.test(w)) return true;
+    if (this.keywords.has(w) && oneCase(word) && !(slot.kind === 'expr' && NOT_AN_OPERAND.has(w))) return true;
+    if (this.names.has(w)) return !this.misspelled(word) && (!this.tableOnly.has(w) || next === '.');
     // Numbered variants of derived names: name_2, count_all_3.
     const base = /^(.*)_\d+$/.exec(w)?.[1];
     return base !== undefined && this.names.has(base);
@@ -78,10 +118,11 @@ export class IdentifierConstraint {
   allowedPrefix(word: string, slot: Slot = ANY, scope: Scope = EMPTY_SCOPE): boolean {
     const w = word.toLowerCase();
     if (slot.kind === 'new') return /^[a-z_]/.test(w);
-    if (slot.kind === 'table') return this.tablePrefixes.has(w) || [...scope.ctes].some((c) => c.startsWith(w));
-    if (slot.kind === 'columns') return [...slot.of].some((c) => c.startsWith(w));
-    if (this.namePrefixes.has(w) || /^[0-9]/.test(w) || /^[st]\d*$/.test(w)) return true;
-    if (this.keywordPrefixes.has(w) && oneCase(word)) return true;
+    if (slot.kind === 'table') return (this.tablePrefixes.has(w) && !this.misspelled(word)) || [...scope.ctes].some((c) => c.startsWith(w));
+    if (slot.kind === 'columns') return [...slot.of].some((c) => c.startsWith(w)) && !this.misspelled(word);
+    if (/^[0-9]/.test(w) || /^[st]\d*$/.test(w)) return true;
+    if (this.namePrefixes.has(w) && !this.misspelled(word)) return true;
+    if ((slot.kind === 'expr' ? this.operandKeywordPrefixes : this.keywordPrefixes).has(w) && oneCase(word)) return true;
     const m = /^(.*)_\d*$/.exec(w);
     return !!m && this.names.has(m[1]!);
   }
@@ -129,13 +170,15 @@ export class IdentifierConstraint {
       return cols ? { kind: 'columns', of: cols } : ANY; // a CTE's or a not-yet-defined alias's columns: any name
     }
     if (/\b(from|join)\s+$/i.test(tail)) return { kind: 'table' };
-    return /\bas\s+$/i.test(tail) ? { kind: 'new' } : ANY;
+    if (/\bas\s+$/i.test(tail)) return { kind: 'new' };
+    if (/,\s*$/.test(tail) && /\bfrom\b/i.test(lastClause(before))) return { kind: 'table' }; // FROM a, b
+    return /(\b(select|distinct|where|and|or|on|having|by|when|then|else)|[(,=<>])\s*$/i.test(tail) ? { kind: 'expr' } : ANY;
   }
 
   private tokenOk(before: string, partial: string, tokenText: string, scope: Scope): boolean {
     let slot = this.slotAfter(before, scope);
     // The end token (empty text) ends the word being written: only a complete name may end there.
-    if (tokenText === '') return partial === '' || this.allowedWord(partial, slot, scope);
+    if (tokenText === '') return partial === '' || this.allowedWord(partial, slot, scope, '');
     let word = partial;
     let quoted: string | null = null;
     for (let i = 0; i < tokenText.length; i++) {
@@ -149,7 +192,7 @@ export class IdentifierConstraint {
         word += ch;
         continue;
       }
-      if (word && !this.allowedWord(word, slot, scope)) return false;
+      if (word && !this.allowedWord(word, slot, scope, ch)) return false;
       word = '';
       if (ch === "'" || ch === '"') quoted = ch;
     }
@@ -158,9 +201,17 @@ export class IdentifierConstraint {
 }
 
 const ANY: Slot = { kind: 'any' };
+
+/** The last clause keyword of the text (SELECT, FROM, WHERE, …), lower case, or '' when a `)` closed it. */
+function lastClause(text: string): string {
+  const tail = text.slice(-300);
+  const all = [...tail.matchAll(/\b(select|from|where|group|order|having|limit|union|intersect|except|on)\b/gi)];
+  const last = all[all.length - 1];
+  return last && !tail.slice(last.index).includes(')') ? last[1]!.toLowerCase() : '';
+}
 const EMPTY_SCOPE: Scope = { ctes: new Set(), aliases: new Map() };
 
-/** SELECT, select or Select (Spider's gold queries write Count(*)), never SeLeCt or deSc. */
+/** SELECT, select or Select (Spider's gold queries write Count(*)), never SeLeCt or deSc. Digits count as either. */
 function oneCase(w: string): boolean {
   return w === w.toLowerCase() || w === w.toUpperCase() || w.slice(1) === w.slice(1).toLowerCase();
 }

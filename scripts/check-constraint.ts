@@ -1,7 +1,7 @@
 /**
  * Checks that constrained decoding never blocks a correct answer: every Spider gold query (as the CoCTE chain the
  * policy is trained to write) is replayed token by token through IdentifierConstraint with the gold token on top.
- *   npx tsx scripts/check-constraint.ts [--spider ../shared/data/spider] [--split dev] [--limit N]
+ *   npm run constraint:check -- [--spider ../shared/data/spider] [--split dev] [--limit N]
  * Last line: `constraint admits X% of gold chains (k/n)`.
  */
 import { readFileSync } from 'node:fs';

@@ -154,8 +154,9 @@ def main():
         print(f"initialized from {args.init} (step {prior.get('step')}, optimizer state starts fresh, "
               f"{'new schedule' if args.fresh_schedule else 'schedule continues'})", flush=True)
     hf = cfg.hf()
-    if cocte_prompt_of(args.data):  # the prompt layout the data was made with (prompt_format.py)
-        hf["cocte_prompt"] = cocte_prompt_of(args.data)
+    cocte_prompt = cocte_prompt_of(args.data)  # the prompt layout the data was made with (prompt_format.py)
+    if cocte_prompt:
+        hf["cocte_prompt"] = cocte_prompt
     json.dump(hf, open(os.path.join(args.out, "config.json"), "w"), indent=1)
     json.dump({"bos_token_id": 0, "eos_token_id": 0, "pad_token_id": 1, "max_new_tokens": 384, "do_sample": False},
               open(os.path.join(args.out, "generation_config.json"), "w"), indent=1)

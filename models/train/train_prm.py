@@ -190,8 +190,9 @@ def main():
     log = open(os.path.join(args.out, "train_log.jsonl"), "a")
     cfg_out = dict(cfg.hf(), architectures=["LlamaForStepScoring"], model_type="cocte-prm", prm_input=key,
                    score="sigmoid of the head at the last token of each step segment")
-    if cocte_prompt_of(args.data):  # the prompt layout of the policy data the PRM records were made from
-        cfg_out["cocte_prompt"] = cocte_prompt_of(args.data)
+    cocte_prompt = cocte_prompt_of(args.data)  # the prompt layout of the policy data the PRM records were made from
+    if cocte_prompt:
+        cfg_out["cocte_prompt"] = cocte_prompt
     json.dump(cfg_out, open(os.path.join(args.out, "config.json"), "w"), indent=1)
 
     def save_best(metrics):

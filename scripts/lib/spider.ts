@@ -58,4 +58,3 @@ export function flags(argv: string[]): Map<string, string> {
   }
   return out;
 }
-

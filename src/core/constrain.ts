@@ -1,10 +1,11 @@
 /**
- * Constrained decoding: the names the model writes must exist. Outside string literals, every word it completes
- * must be an SQL keyword or function, a table or column of the open schema, a CTE or alias it defined itself
- * (s1, T1, …) or a derived alias (count_all, avg_age, singer_name, …); a word still being written must be the
+ * Constrained decoding: the names the model writes must exist and fit where they stand. Outside string literals,
+ * every word it completes must be an SQL keyword or function, a table or column of the open schema, a CTE or alias it
+ * defined itself (s1, T1, …) or a derived alias (count_all, avg_age, singer_name, …), and must fit its slot (after
+ * FROM a table or finished CTE, after `T1.` a column of T1's table, …); a word still being written must be the
  * prefix of such a word. The most likely tokens are checked first (top K); the rest are masked.
  */
-import { lex } from './sqlLexer';
+import { lex, type Token } from './sqlLexer';
 import type { SchemaInfo } from './types';
 
 const KEYWORDS =
@@ -38,7 +39,7 @@ export class IdentifierConstraint {
   private readonly names = new Set<string>();
   /** Prefixes of the segments of table and column names as the schema spells them (see `spelled`). */
   private readonly segmentPrefixes = new Set<string>();
-  /** Names that are tables only (no column or derived name is spelled the same): valid outside FROM only as `t.`. */
+  /** Names that are tables only (no column is spelled the same): valid outside FROM only as a qualifier (`t.`). */
   private readonly tableOnly = new Set<string>();
   private readonly namePrefixes = new Set<string>();
   /** SQL keywords and functions, lower case; see oneCase for how they may be written. */
@@ -51,14 +52,13 @@ export class IdentifierConstraint {
 
   constructor(schema: SchemaInfo, private readonly tokenTexts: string[], private readonly topK = 40) {
     const addTo = (exact: Set<string>, prefixes: Set<string>, w: string) => {
-      const x = w.toLowerCase();
-      exact.add(x);
-      for (let i = 1; i <= x.length; i++) prefixes.add(x.slice(0, i));
+      exact.add(w.toLowerCase());
+      addPrefixes(prefixes, w.toLowerCase());
     };
     const name = (w: string) => addTo(this.names, this.namePrefixes, w);
     for (const k of KEYWORDS.split(' ')) {
       addTo(this.keywords, this.keywordPrefixes, k);
-      if (!NOT_AN_OPERAND.has(k)) for (let i = 1; i <= k.length; i++) this.operandKeywordPrefixes.add(k.slice(0, i));
+      if (!NOT_AN_OPERAND.has(k)) addPrefixes(this.operandKeywordPrefixes, k);
     }
     // The '_'-separated segments of table and column names as the schema writes them (also with the first letter's
     // case flipped: Spider's gold writes petType for PetType), for the case check of `misspelled`.
@@ -66,13 +66,14 @@ export class IdentifierConstraint {
       for (const seg of w.split('_')) {
         if (!seg) continue;
         const flip = seg[0] === seg[0]!.toUpperCase() ? seg[0]!.toLowerCase() : seg[0]!.toUpperCase();
-        for (const v of [seg, flip + seg.slice(1)]) for (let i = 1; i <= v.length; i++) this.segmentPrefixes.add(v.slice(0, i));
+        addPrefixes(this.segmentPrefixes, seg);
+        addPrefixes(this.segmentPrefixes, flip + seg.slice(1));
       }
     };
     for (const t of schema.tables) {
       name(t.name);
       spelled(t.name);
-      for (let i = 1; i <= t.name.length; i++) this.tablePrefixes.add(t.name.toLowerCase().slice(0, i));
+      addPrefixes(this.tablePrefixes, t.name.toLowerCase());
       this.tables.set(t.name.toLowerCase(), new Set(t.columns.map((c) => c.name.toLowerCase())));
       for (const c of t.columns) {
         name(c.name);
@@ -129,11 +130,13 @@ export class IdentifierConstraint {
 
   /** Masks the logits of tokens that would write an unknown name (keeps the top-K tokens that pass). */
   apply(text: string, logits: Float32Array): void {
-    if (insideQuotes(text)) return;
+    const toks = lex(text);
+    if (endsInsideQuotes(toks)) return;
     const partial = /[A-Za-z0-9_]*$/.exec(text)![0];
-    const scope = scopeOf(text);
+    const scope = scopeOf(toks);
     const before = text.slice(0, text.length - partial.length);
-    const ok = (id: number) => this.tokenOk(before, partial, this.tokenTexts[id] ?? '', scope);
+    const slot = this.slotAfter(before, scope); // where the word being written (or the next one) stands
+    const ok = (id: number) => this.tokenOk(before, partial, slot, this.tokenTexts[id] ?? '', scope);
     const order = topIndices(logits, this.topK);
     const keep = new Set<number>();
     for (const id of order) if (ok(id)) keep.add(id);
@@ -175,8 +178,8 @@ export class IdentifierConstraint {
     return /(\b(select|distinct|where|and|or|on|having|by|when|then|else)|[(,=<>])\s*$/i.test(tail) ? { kind: 'expr' } : ANY;
   }
 
-  private tokenOk(before: string, partial: string, tokenText: string, scope: Scope): boolean {
-    let slot = this.slotAfter(before, scope);
+  private tokenOk(before: string, partial: string, firstSlot: Slot, tokenText: string, scope: Scope): boolean {
+    let slot = firstSlot;
     // The end token (empty text) ends the word being written: only a complete name may end there.
     if (tokenText === '') return partial === '' || this.allowedWord(partial, slot, scope, '');
     let word = partial;
@@ -201,6 +204,11 @@ export class IdentifierConstraint {
 }
 
 const ANY: Slot = { kind: 'any' };
+const EMPTY_SCOPE: Scope = { ctes: new Set(), aliases: new Map() };
+
+function addPrefixes(set: Set<string>, w: string): void {
+  for (let i = 1; i <= w.length; i++) set.add(w.slice(0, i));
+}
 
 /** The last clause keyword of the text (SELECT, FROM, WHERE, …), lower case, or '' when a `)` closed it. */
 function lastClause(text: string): string {
@@ -209,7 +217,6 @@ function lastClause(text: string): string {
   const last = all[all.length - 1];
   return last && !tail.slice(last.index).includes(')') ? last[1]!.toLowerCase() : '';
 }
-const EMPTY_SCOPE: Scope = { ctes: new Set(), aliases: new Map() };
 
 /** SELECT, select or Select (Spider's gold queries write Count(*)), never SeLeCt or deSc. Digits count as either. */
 function oneCase(w: string): boolean {
@@ -222,8 +229,8 @@ const NOT_ALIAS = new Set(['where', 'join', 'on', 'inner', 'left', 'right', 'cro
  * The CTEs the text has defined (minus the one being written, which may not read itself) and the table aliases of
  * the step being written (`FROM singer AS T1 JOIN concert T2`), which bind `T1.` to singer's columns.
  */
-function scopeOf(text: string): Scope {
-  const toks = lex(text).filter((t) => t.kind !== 'space' && t.kind !== 'comment');
+function scopeOf(lexed: Token[]): Scope {
+  const toks = lexed.filter((t) => t.kind !== 'space' && t.kind !== 'comment');
   const ctes = new Set<string>();
   let stepStart = 0;
   let open: string | null = null;
@@ -260,9 +267,9 @@ function scopeOf(text: string): Scope {
   return { ctes, aliases };
 }
 
-/** True when the text ends inside a string literal or a quoted identifier. */
-function insideQuotes(text: string): boolean {
-  const last = lex(text).at(-1);
+/** True when the lexed text ends inside a string literal or a quoted identifier. */
+function endsInsideQuotes(toks: Token[]): boolean {
+  const last = toks.at(-1);
   if (!last || (last.kind !== 'string' && last.kind !== 'quoted')) return false;
   const q = last.text[0]!;
   if (q === '[') return !last.text.endsWith(']');

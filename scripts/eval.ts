@@ -5,6 +5,7 @@
  *     [--n 8] (candidates for vote / bon; decode budget per level for beam) [--agg weighted|min|mean|last|product]
  *     [--beam-width 2] [--prm models/prm] [--temperature 1]
  *     [--no-constrain] (names are restricted to the schema unless this is given) [--dtype quantized|fp32]
+ *     [--no-syntax] (with the name constraint, tokens must also keep the chain a viable SQL prefix unless this is given)
  *     [--step-retries R] (a step that fails to execute is sampled again up to R times)
  *     [--feedback] (each finished step's execution summary is fed back to the policy) [--question-timeout-ms MS]
  *     [--runtime node|web] (onnxruntime-node on every core, the default, or onnxruntime-web's WASM as in the browser)
@@ -15,15 +16,16 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { IdentifierConstraint, tokenTexts } from '../src/core/constrain';
+import { IdentifierConstraint } from '../src/core/constrain';
+import { SyntaxGate } from '../src/core/syntaxGate';
 import { choose, search, STRATEGIES, type Candidate, type Strategy } from '../src/core/search';
 import { AGGREGATORS, type Aggregator } from '../src/core/stepWeights';
 import { sameResult } from '../src/core/resultCompare';
 import { ordersResult } from '../src/core/sqlAst';
 import { loadTokenizer } from '../src/core/tokenizer';
 import { SqlEngineClient } from '../src/workers/sqlEngineClient';
-import { OrtCausalLM, OrtStepScorer } from '../src/workers/ortCausalLM';
-import { nodeOrt, type NodeRuntime } from './lib/nodeOrt';
+import { OrtStepScorer } from '../src/workers/ortCausalLM';
+import { loadNodePolicy, type NodeRuntime } from './lib/nodeOrt';
 import { nodeSqlWorker } from './lib/nodeWorkerShim';
 import { dbPath, flags, readExamples } from './lib/spider';
 
@@ -44,11 +46,12 @@ const modelDir = args.get('model') ?? 'models/policy';
 const dtype = args.get('dtype') ?? 'quantized';
 const timeoutMs = Number(args.get('timeout-ms') ?? 10_000);
 const constrained = !args.has('no-constrain');
+const syntax = constrained && !args.has('no-syntax');
 const retries = Number(args.get('step-retries') ?? 0);
 const feedback = args.has('feedback');
 const questionTimeoutMs = Number(args.get('question-timeout-ms') ?? 60_000);
 const tag = strategy === 'greedy' ? '' : strategy === 'vote' ? `${nCand}` : strategy === 'bon' ? `${nCand}-${agg}` : `${nCand}-w${beamWidth}-${agg}`;
-const out = args.get('out') ?? `eval/${strategy}${tag}${constrained ? '' : '-unconstrained'}${retries ? `-retries${retries}` : ''}${feedback ? '-feedback' : ''}.json`;
+const out = args.get('out') ?? `eval/${strategy}${tag}${constrained ? (syntax ? '' : '-nosyntax') : '-unconstrained'}${retries ? `-retries${retries}` : ''}${feedback ? '-feedback' : ''}.json`;
 
 const knownDbs = existsSync(tablesFile) ? new Set((JSON.parse(readFileSync(tablesFile, 'utf8')) as { db_id: string }[]).map((t) => t.db_id)) : null;
 // `--stride K` keeps every K-th question (a subset spread over every database), before `--limit`.
@@ -56,12 +59,8 @@ const stride = Math.max(1, Number(args.get('stride') ?? 1));
 const examples = readExamples(questionsFile)
   .filter((_, i) => i % stride === 0)
   .slice(0, limit);
-const { ort, providers, label: runtimeLabel } = await nodeOrt((args.get('runtime') ?? 'node') as NodeRuntime);
+const { ort, providers, runtimeLabel, tok, lm, file, vocabTexts } = await loadNodePolicy(modelDir, dtype, (args.get('runtime') ?? 'node') as NodeRuntime);
 const readJson = (dir: string, f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8'));
-const config = readJson(modelDir, 'config.json');
-const tok = loadTokenizer(readJson(modelDir, 'tokenizer.json'), readJson(modelDir, 'tokenizer_config.json'));
-const file = join(modelDir, 'onnx', dtype === 'fp32' ? 'model.onnx' : `model_${dtype}.onnx`);
-const lm = await OrtCausalLM.create(ort, new Uint8Array(readFileSync(file)), config, providers);
 const prm =
   strategy === 'bon' || strategy === 'beam'
     ? {
@@ -69,7 +68,6 @@ const prm =
         tok: loadTokenizer(readJson(prmDir, 'tokenizer.json'), readJson(prmDir, 'tokenizer_config.json')),
       }
     : undefined;
-const vocabTexts = tokenTexts(tok.decode, lm.vocabSize);
 let constraint: IdentifierConstraint | null = null;
 let constraintDb = '';
 
@@ -100,7 +98,7 @@ for (const [i, ex] of examples.entries()) {
   }
   const schema = await engine.schema();
   if (constrained && (!constraint || openDb !== constraintDb)) {
-    constraint = new IdentifierConstraint(schema, vocabTexts);
+    constraint = new IdentifierConstraint(schema, vocabTexts, 40, syntax ? new SyntaxGate() : null);
     constraintDb = openDb;
   }
   n++;
@@ -180,6 +178,7 @@ const summary = {
   strategy,
   ...(strategy === 'greedy' ? {} : { candidates: nCand, temperature, ...(strategy === 'vote' ? {} : { aggregator: agg, prm: prmDir }), ...(strategy === 'beam' ? { beamWidth } : {}) }),
   constrained,
+  syntax,
   stepRetries: retries,
   executionFeedback: feedback,
   model: file,

@@ -6,8 +6,9 @@
  * `--variants K` (default 4) adds K-1 augmented copies of each example whose prompts shuffle table and column order,
  * vary the number of example values (0-2) and add an unrelated table of the same database; copies from
  * `--renamed-from` (default 2) on also respell every table and column name in prompt and target alike
- * (scripts/lib/renameSchema.ts), so that the model learns to copy names from its prompt. Writes train.jsonl,
- * stats.json and DATA_CARD.md; prints, as its last line, `data: kept K/N examples`.
+ * (scripts/lib/renameSchema.ts), so that the model learns to copy names from its prompt. `--synthetic N` (default 80)
+ * adds up to N template questions per training database (scripts/lib/synthQuestions.ts), each with one renamed copy.
+ * Writes train.jsonl and stats.json; prints, as its last line, `data: kept K/N … examples`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +22,8 @@ import { ordersResult, queryTables } from '../src/core/sqlAst';
 import { normalizeSql, schemaNameTest } from '../src/core/sqlFormat';
 import type { SchemaInfo } from '../src/core/types';
 import { renameMap, renameSchema, renameSql } from './lib/renameSchema';
-import { EnginePool, flags, readExamples, sqlJs } from './lib/spider';
+import { EnginePool, flags, readExamples, sqlJs, type SpiderExample } from './lib/spider';
+import { SynthGenerator } from './lib/synthQuestions';
 
 const args = flags(process.argv.slice(2));
 const spider = args.get('spider') ?? '../shared/data/spider';
@@ -29,6 +31,8 @@ const outDir = args.get('out') ?? 'models/data';
 const variants = Math.max(1, Number(args.get('variants') ?? 4));
 /** Copies from `renamedFrom` on (0-based variant index) also rename the schema's identifiers. */
 const renamedFrom = Number(args.get('renamed-from') ?? 2);
+/** Template questions per training database (0 turns them off). */
+const synthPerDb = Number(args.get('synthetic') ?? 80);
 const format = QUESTION_FIRST;
 const pool = new EnginePool(await sqlJs(), join(spider, 'database'));
 
@@ -38,6 +42,7 @@ const lines: string[] = [];
 let seen = 0;
 let augmented = 0;
 let renamed = 0;
+let kept = 0;
 
 /** A deterministic PRNG per key (mulberry32 over a string hash) so the data is the same on every run. */
 function seeded(key: string): () => number {
@@ -63,90 +68,113 @@ function shuffledSchema(schema: SchemaInfo, rand: () => number): SchemaInfo {
   });
   return { ...schema, tables };
 }
+/** Spider examples whose linked schema already holds every gold table (inference-time linking recall). */
 let linkedAll = 0;
 let promptChars = 0;
 let targetChars = 0;
 const stepHist: Record<number, number> = {};
 
+/** Decomposes, verifies and writes one example and its augmented copies; returns false when it was dropped. */
+function addExample(ex: SpiderExample, split: string, copies: number, renameFrom: number): boolean {
+  seen++;
+  const entry = pool.get(ex.db_id);
+  if (!entry) {
+    drop('database file missing');
+    return false;
+  }
+  const gold = entry.engine.query(ex.query, 1e6);
+  if (!gold.ok) {
+    drop('gold query does not execute');
+    return false;
+  }
+  const sql = normalizeSql(ex.query, schemaNameTest(entry.schema));
+  let t;
+  try {
+    t = normalizeTrajectory(decomposeSql(sql, entry.schema));
+  } catch {
+    drop('decomposer could not parse');
+    return false;
+  }
+  const target = printWithoutNotes(t);
+  const got = entry.engine.query(target, 1e6);
+  if (!got.ok || !sameResult(gold.result.rows, got.result.rows, ordersResult(ex.query))) {
+    drop('chain not equivalent to gold by execution');
+    return false;
+  }
+  const link = linkSchema(ex.question, entry.schema);
+  const needed = queryTables(sql);
+  const linked = new Set(link.tables.map((x) => x.toLowerCase()));
+  const missing = [...needed].filter((x) => !linked.has(x));
+  if (missing.length === 0 && split !== 'synthetic') linkedAll++;
+  // Training prompts always contain the gold tables, so every target is answerable from its prompt.
+  const tables = entry.schema.tables.filter((x) => linked.has(x.name.toLowerCase()) || needed.has(x.name.toLowerCase())).map((x) => x.name);
+  const prompt = buildPrompt(ex.question, serializeSchema(entry.schema, { ...link, tables }, { examplesPerColumn: format.examplesPerColumn }), format);
+  promptChars += prompt.length;
+  targetChars += target.length;
+  if (split !== 'synthetic') stepHist[t.steps.length + 1] = (stepHist[t.steps.length + 1] ?? 0) + 1;
+  const synthetic = split === 'synthetic' || undefined;
+  const base = { db_id: ex.db_id, split, synthetic, question: ex.question, gold: sql };
+  lines.push(JSON.stringify({ ...base, prompt, target }));
+  kept++;
+  for (let k = 1; k < copies; k++) {
+    const rand = seeded(`${split}:${seen}:${k}`);
+    let schema = shuffledSchema(entry.schema, rand);
+    const others = schema.tables.filter((x) => !tables.includes(x.name));
+    const extra = others.length > 0 && rand() < 0.5 ? [others[Math.floor(rand() * others.length)]!.name] : [];
+    let keep = schema.tables.filter((x) => tables.includes(x.name) || extra.includes(x.name)).map((x) => x.name);
+    let columns = link.columns;
+    let varTarget = target;
+    if (k >= renameFrom) {
+      const map = renameMap(schema, rand);
+      const to = (n: string) => map.get(n.toLowerCase()) ?? n;
+      schema = renameSchema(schema, map);
+      keep = keep.map(to);
+      columns = new Set([...link.columns].map((tc) => tc.split('.').map(to).join('.').toLowerCase()));
+      varTarget = renameSql(target, map);
+      renamed++;
+    }
+    const text = serializeSchema(schema, { ...link, columns, tables: keep }, { examplesPerColumn: Math.floor(rand() * 3) });
+    lines.push(JSON.stringify({ ...base, aug: k, renamed: k >= renameFrom || undefined, prompt: buildPrompt(ex.question, text, format), target: varTarget }));
+    augmented++;
+  }
+  return true;
+}
+
+const trainDbs = new Set<string>();
+let spiderKept = 0;
 for (const file of ['train_spider.json', 'train_others.json']) {
   for (const ex of readExamples(join(spider, file))) {
-    seen++;
-    const entry = pool.get(ex.db_id);
-    if (!entry) {
-      drop('database file missing');
-      continue;
-    }
-    const gold = entry.engine.query(ex.query, 1e6);
-    if (!gold.ok) {
-      drop('gold query does not execute');
-      continue;
-    }
-    const sql = normalizeSql(ex.query, schemaNameTest(entry.schema));
-    let t;
-    try {
-      t = normalizeTrajectory(decomposeSql(sql, entry.schema));
-    } catch {
-      drop('decomposer could not parse');
-      continue;
-    }
-    const target = printWithoutNotes(t);
-    const got = entry.engine.query(target, 1e6);
-    if (!got.ok || !sameResult(gold.result.rows, got.result.rows, ordersResult(ex.query))) {
-      drop('chain not equivalent to gold by execution');
-      continue;
-    }
-    const link = linkSchema(ex.question, entry.schema);
-    const needed = queryTables(sql);
-    const linked = new Set(link.tables.map((x) => x.toLowerCase()));
-    const missing = [...needed].filter((x) => !linked.has(x));
-    if (missing.length === 0) linkedAll++;
-    // Training prompts always contain the gold tables, so every target is answerable from its prompt.
-    const tables = entry.schema.tables.filter((x) => linked.has(x.name.toLowerCase()) || needed.has(x.name.toLowerCase())).map((x) => x.name);
-    const prompt = buildPrompt(ex.question, serializeSchema(entry.schema, { ...link, tables }, { examplesPerColumn: format.examplesPerColumn }), format);
-    promptChars += prompt.length;
-    targetChars += target.length;
-    stepHist[t.steps.length + 1] = (stepHist[t.steps.length + 1] ?? 0) + 1;
-    const base = { db_id: ex.db_id, split: file.replace('.json', ''), question: ex.question, gold: sql };
-    lines.push(JSON.stringify({ ...base, prompt, target }));
-    for (let k = 1; k < variants; k++) {
-      const rand = seeded(`${seen}:${k}`);
-      let schema = shuffledSchema(entry.schema, rand);
-      const others = schema.tables.filter((x) => !tables.includes(x.name));
-      const extra = others.length > 0 && rand() < 0.5 ? [others[Math.floor(rand() * others.length)]!.name] : [];
-      let keep = schema.tables.filter((x) => tables.includes(x.name) || extra.includes(x.name)).map((x) => x.name);
-      let columns = link.columns;
-      let varTarget = target;
-      if (k >= renamedFrom) {
-        const map = renameMap(schema, rand);
-        const to = (n: string) => map.get(n.toLowerCase()) ?? n;
-        schema = renameSchema(schema, map);
-        keep = keep.map(to);
-        columns = new Set([...link.columns].map((tc) => tc.split('.').map(to).join('.').toLowerCase()));
-        varTarget = renameSql(target, map);
-        renamed++;
-      }
-      const text = serializeSchema(schema, { ...link, columns, tables: keep }, { examplesPerColumn: Math.floor(rand() * 3) });
-      lines.push(JSON.stringify({ ...base, aug: k, renamed: k >= renamedFrom || undefined, prompt: buildPrompt(ex.question, text, format), target: varTarget }));
-      augmented++;
-    }
+    trainDbs.add(ex.db_id);
+    if (addExample(ex, file.replace('.json', ''), variants, renamedFrom)) spiderKept++;
   }
+}
+const spiderSeen = seen;
+
+// Template questions over the same training databases (scripts/lib/synthQuestions.ts): a plain and a renamed copy each.
+let synthKept = 0;
+for (const dbId of [...trainDbs].sort()) {
+  const entry = pool.get(dbId);
+  if (!entry || synthPerDb <= 0) continue;
+  const gen = new SynthGenerator({ dbId, tables: entry.schema.tables, rows: (q) => { const r = entry.engine.query(q, 1000); return r.ok ? r.result.rows : []; } }, seeded(`synth:${dbId}`));
+  for (const ex of gen.generate(synthPerDb)) if (addExample(ex, 'synthetic', 2, 1)) synthKept++;
 }
 
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'train.jsonl'), lines.join('\n') + '\n');
 const stats = {
-  source: 'Spider 1.0 train_spider.json + train_others.json (dev is never used)',
-  examples: seen,
-  kept: lines.length - augmented,
+  source: 'Spider 1.0 train_spider.json + train_others.json (dev is never used), plus template questions over the same training databases',
+  examples: spiderSeen,
+  kept: spiderKept,
+  synthetic: { perDatabase: synthPerDb, generated: seen - spiderSeen, kept: synthKept },
   augmentedCopies: augmented,
   renamedCopies: renamed,
   promptFormat: format,
   dropped,
-  linkingRecall: Number((linkedAll / Math.max(1, lines.length - augmented)).toFixed(4)),
+  linkingRecall: Number((linkedAll / Math.max(1, spiderKept)).toFixed(4)),
   promptChars,
   targetChars,
-  stepsPerChain: stepHist,
+  stepsPerSpiderChain: stepHist,
 };
 writeFileSync(join(outDir, 'stats.json'), JSON.stringify(stats, null, 2));
 console.log(JSON.stringify(stats));
-console.log(`data: kept ${lines.length - augmented}/${seen} examples, ${augmented} augmented copies (${join(outDir, 'train.jsonl')})`);
+console.log(`data: kept ${spiderKept}/${spiderSeen} Spider examples and ${synthKept}/${seen - spiderSeen} template examples, ${augmented} augmented copies (${join(outDir, 'train.jsonl')})`);

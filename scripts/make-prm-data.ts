@@ -42,6 +42,7 @@ interface PolicyRow {
   prompt: string;
   target: string;
   aug?: number;
+  synthetic?: boolean;
 }
 
 interface PrmRecord {
@@ -63,7 +64,7 @@ const all = readFileSync(dataFile, 'utf8')
   .split('\n')
   .filter(Boolean)
   .map((l) => JSON.parse(l) as PolicyRow)
-  .filter((r) => !r.aug);
+  .filter((r) => !r.aug && !r.synthetic); // Spider's own questions: no augmented copies, no template questions
 const rows = interleaveByDb(all).slice(0, maxExamples).sort((a, b) => a.db_id.localeCompare(b.db_id));
 
 const out: string[] = [];

@@ -123,7 +123,7 @@ def main():
     random.Random(0).shuffle(dbs)
     val_dbs = set(dbs[: max(1, int(len(dbs) * args.val_frac))])
     train_rows = [r for r in rows if r["db_id"] not in val_dbs]
-    val_rows = [r for r in rows if r["db_id"] in val_dbs and not r.get("aug")]
+    val_rows = [r for r in rows if r["db_id"] in val_dbs and not r.get("aug") and not r.get("synthetic")]
     train_seqs, dropped = encode_rows(train_rows, tok, args.max_len)
     val_seqs, _ = encode_rows(val_rows, tok, args.max_len)
     n_target = sum(len(t) for _, t in train_seqs)

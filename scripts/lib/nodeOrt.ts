@@ -4,7 +4,12 @@
  * - `node`: onnxruntime-node, native CPU kernels on every core (the fast default for evaluation);
  * - `web`: onnxruntime-web's WASM backend on one thread, the code path the studio runs in the browser.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type * as Ort from 'onnxruntime-web';
+import { tokenTexts } from '../../src/core/constrain';
+import { loadTokenizer } from '../../src/core/tokenizer';
+import { OrtCausalLM } from '../../src/workers/ortCausalLM';
 
 export type NodeRuntime = 'node' | 'web';
 
@@ -17,4 +22,14 @@ export async function nodeOrt(runtime: NodeRuntime): Promise<{ ort: typeof Ort; 
   const ort = await import('onnxruntime-web');
   ort.env.wasm.numThreads = 1;
   return { ort, providers: ['wasm'], label: 'onnxruntime-web (wasm, 1 thread)' };
+}
+
+/** The policy in a model folder (config + tokenizer + onnx), on the chosen Node runtime. */
+export async function loadNodePolicy(modelDir: string, dtype: string, runtime: NodeRuntime) {
+  const { ort, providers, label } = await nodeOrt(runtime);
+  const readJson = (f: string) => JSON.parse(readFileSync(join(modelDir, f), 'utf8'));
+  const tok = loadTokenizer(readJson('tokenizer.json'), readJson('tokenizer_config.json'));
+  const file = join(modelDir, 'onnx', dtype === 'fp32' ? 'model.onnx' : `model_${dtype}.onnx`);
+  const lm = await OrtCausalLM.create(ort, new Uint8Array(readFileSync(file)), readJson('config.json'), providers);
+  return { ort, providers, runtimeLabel: label, tok, lm, file, vocabTexts: tokenTexts(tok.decode, lm.vocabSize) };
 }

@@ -6,13 +6,23 @@
  * prefix of such a word. The most likely tokens are checked first (top K); the rest are masked.
  */
 import { lex, type Token } from './sqlLexer';
+import type { SyntaxGate, WordSet } from './syntaxGate';
 import type { SchemaInfo } from './types';
 
 const KEYWORDS =
   'select from where and or not in is null like glob between exists group by having order asc desc limit offset join inner left right full ' +
   'outer cross natural on using as distinct all union intersect except with recursive case when then else end cast collate escape values ' +
   'count sum avg min max total group_concat abs round length lower upper substr instr replace trim ltrim rtrim coalesce ifnull nullif ' +
-  'strftime date time datetime julianday typeof integer int real text numeric float true false';
+  'strftime date time datetime julianday typeof true false';
+
+/**
+ * Functions: written as a bare word they would be read as a column (`SELECT upper FROM pets` fails), so unless the
+ * schema has a column of that name one must be followed by `(`. Type names (`CAST(x AS real)`) are not keywords
+ * here: they only follow AS, where any new word may stand.
+ */
+const FUNCTIONS = new Set(
+  'count sum avg min max total group_concat abs round length lower upper substr instr replace trim ltrim rtrim coalesce ifnull nullif strftime date time datetime julianday typeof cast'.split(' '),
+);
 
 const AGGS = ['count', 'sum', 'avg', 'min', 'max', 'total', 'group_concat'];
 
@@ -20,7 +30,7 @@ const AGGS = ['count', 'sum', 'avg', 'min', 'max', 'total', 'group_concat'];
  * What may stand where a word starts: a table (after FROM/JOIN), a column of one table (after `alias.`), a new name
  * (after AS: the model names its own output column or alias), or any known word.
  */
-type Slot = { kind: 'table' } | { kind: 'columns'; of: Set<string> } | { kind: 'new' } | { kind: 'expr' } | { kind: 'any' };
+type Slot = { kind: 'table' } | { kind: 'columns'; of: Set<string> } | { kind: 'name' } | { kind: 'new' } | { kind: 'expr' } | { kind: 'any' };
 
 /** Keywords that cannot begin an operand: after WHERE, AND, SELECT, `(`, `,`, `=`, … they are a syntax error. */
 const NOT_AN_OPERAND = new Set(
@@ -35,6 +45,8 @@ interface Scope {
 }
 
 export class IdentifierConstraint {
+  /** What a partial word may become, for the syntax gate. */
+  private readonly words: WordSet = { keywords: KEYWORDS.split(' '), beginsName: (w) => this.allowedPrefix(w, NAME) || /^[st]\d{0,2}$/i.test(w) };
   /** Schema names (tables, columns, derived aliases such as count_all or singer_name), lower case. */
   private readonly names = new Set<string>();
   /** Prefixes of the segments of table and column names as the schema spells them (see `spelled`). */
@@ -50,7 +62,17 @@ export class IdentifierConstraint {
   private readonly tables = new Map<string, Set<string>>(); // table -> its columns, lower case
   private readonly tablePrefixes = new Set<string>();
 
-  constructor(schema: SchemaInfo, private readonly tokenTexts: string[], private readonly topK = 40) {
+  /**
+   * `syntax` (optional) also requires every token to keep the chain a viable SQL prefix (syntaxGate.ts); it parses,
+   * so it judges only the `syntaxK` most likely tokens that pass the name checks.
+   */
+  constructor(
+    schema: SchemaInfo,
+    private readonly tokenTexts: string[],
+    private readonly topK = 40,
+    private readonly syntax: SyntaxGate | null = null,
+    private readonly syntaxK = 8,
+  ) {
     const addTo = (exact: Set<string>, prefixes: Set<string>, w: string) => {
       exact.add(w.toLowerCase());
       addPrefixes(prefixes, w.toLowerCase());
@@ -104,28 +126,36 @@ export class IdentifierConstraint {
    */
   allowedWord(word: string, slot: Slot = ANY, scope: Scope = EMPTY_SCOPE, next = ' '): boolean {
     const w = word.toLowerCase();
-    if (slot.kind === 'new') return /^[a-z_]/.test(w);
+    if (slot.kind === 'new') return /^[a-z_]/.test(w) && w.length <= MAX_NEW_NAME;
     if (slot.kind === 'table') return (this.tables.has(w) && !this.misspelled(word)) || scope.ctes.has(w);
     if (slot.kind === 'columns') return slot.of.has(w) && !this.misspelled(word);
-    if (/^[0-9]/.test(w) || /^[st]\d+$/.test(w)) return true;
-    if (this.keywords.has(w) && oneCase(word) && !(slot.kind === 'expr' && NOT_AN_OPERAND.has(w))) return true;
+    if (slot.kind === 'name') return this.isName(word);
+    if (/^[0-9]/.test(w) || /^[st]\d{1,2}$/.test(w)) return true;
+    if (this.keywords.has(w) && oneCase(word) && !(slot.kind === 'expr' && NOT_AN_OPERAND.has(w)) && (next === '(' || !FUNCTIONS.has(w) || this.names.has(w)))
+      return true;
     if (this.names.has(w)) return !this.misspelled(word) && (!this.tableOnly.has(w) || next === '.');
-    // Numbered variants of derived names: name_2, count_all_3.
-    const base = /^(.*)_\d+$/.exec(w)?.[1];
+    return this.isName(word);
+  }
+
+  /** A column or derived name (not a table-only name), or a numbered variant of one: name_2, count_all_3. */
+  private isName(word: string): boolean {
+    const w = word.toLowerCase();
+    if (this.names.has(w)) return !this.misspelled(word) && !this.tableOnly.has(w);
+    const base = /^(.*)_\d{1,2}$/.exec(w)?.[1];
     return base !== undefined && this.names.has(base);
   }
 
   /** Whether a word being written can still become an allowed word. */
   allowedPrefix(word: string, slot: Slot = ANY, scope: Scope = EMPTY_SCOPE): boolean {
     const w = word.toLowerCase();
-    if (slot.kind === 'new') return /^[a-z_]/.test(w);
+    if (slot.kind === 'new') return /^[a-z_]/.test(w) && w.length <= MAX_NEW_NAME;
     if (slot.kind === 'table') return (this.tablePrefixes.has(w) && !this.misspelled(word)) || [...scope.ctes].some((c) => c.startsWith(w));
     if (slot.kind === 'columns') return [...slot.of].some((c) => c.startsWith(w)) && !this.misspelled(word);
-    if (/^[0-9]/.test(w) || /^[st]\d*$/.test(w)) return true;
-    if (this.namePrefixes.has(w) && !this.misspelled(word)) return true;
-    if ((slot.kind === 'expr' ? this.operandKeywordPrefixes : this.keywordPrefixes).has(w) && oneCase(word)) return true;
-    const m = /^(.*)_\d*$/.exec(w);
-    return !!m && this.names.has(m[1]!);
+    const numbered = /^(.*)_\d{0,2}$/.exec(w);
+    const namePrefix = (this.namePrefixes.has(w) && !this.misspelled(word)) || (!!numbered && this.names.has(numbered[1]!));
+    if (slot.kind === 'name' || namePrefix) return namePrefix;
+    if (/^[0-9]/.test(w) || /^[st]\d{0,2}$/.test(w)) return true;
+    return (slot.kind === 'expr' ? this.operandKeywordPrefixes : this.keywordPrefixes).has(w) && oneCase(word);
   }
 
   /** Masks the logits of tokens that would write an unknown name (keeps the top-K tokens that pass). */
@@ -137,13 +167,28 @@ export class IdentifierConstraint {
     const before = text.slice(0, text.length - partial.length);
     const slot = this.slotAfter(before, scope); // where the word being written (or the next one) stands
     const ok = (id: number) => this.tokenOk(before, partial, slot, this.tokenTexts[id] ?? '', scope);
-    const order = topIndices(logits, this.topK);
-    const keep = new Set<number>();
-    for (const id of order) if (ok(id)) keep.add(id);
+    const everyOk = () => [...logits.keys()].filter(ok).sort((a, b) => logits[b]! - logits[a]!);
+    let keep = topIndices(logits, this.topK).filter(ok);
     // Nothing likely passes: fall back to every token that does (a full scan, rarely needed).
-    if (keep.size === 0) for (let i = 0; i < logits.length; i++) if (ok(i)) keep.add(i);
-    if (keep.size === 0) return;
-    for (let i = 0; i < logits.length; i++) if (!keep.has(i)) logits[i] = -Infinity;
+    if (keep.length === 0) keep = everyOk();
+    if (keep.length === 0) return;
+    if (this.syntax) {
+      const gate = this.syntax;
+      const viable = (ids: number[]) => {
+        const out: number[] = [];
+        for (const id of ids) {
+          if (gate.allows(text, this.tokenTexts[id] ?? '', this.words)) out.push(id);
+          if (out.length >= this.syntaxK) break;
+        }
+        return out;
+      };
+      let v = viable(keep);
+      // No likely token parses: look further down (bounded), since a syntax dead end cannot be written out of.
+      if (v.length === 0) v = viable(everyOk().slice(0, 256));
+      if (v.length > 0) keep = v; // never stuck: when nothing parses, the name checks alone decide
+    }
+    const kept = new Set(keep);
+    for (let i = 0; i < logits.length; i++) if (!kept.has(i)) logits[i] = -Infinity;
   }
 
   /**
@@ -170,7 +215,7 @@ export class IdentifierConstraint {
       const q = dotted[1]!.toLowerCase();
       const table = this.tables.has(q) ? q : scope.aliases.get(q);
       const cols = table ? this.tables.get(table) : undefined;
-      return cols ? { kind: 'columns', of: cols } : ANY; // a CTE's or a not-yet-defined alias's columns: any name
+      return cols ? { kind: 'columns', of: cols } : { kind: 'name' }; // a CTE's or a not-yet-defined alias's columns: a name, no keyword
     }
     if (/\b(from|join)\s+$/i.test(tail)) return { kind: 'table' };
     if (/\bas\s+$/i.test(tail)) return { kind: 'new' };
@@ -196,6 +241,7 @@ export class IdentifierConstraint {
         continue;
       }
       if (word && !this.allowedWord(word, slot, scope, ch)) return false;
+      if (PARAMETER_OR_ODD.test(ch)) return false;
       word = '';
       if (ch === "'" || ch === '"') quoted = ch;
     }
@@ -204,6 +250,11 @@ export class IdentifierConstraint {
 }
 
 const ANY: Slot = { kind: 'any' };
+const NAME: Slot = { kind: 'name' };
+/** A name the model makes up (after AS) is at most this long: beyond it a small model is looping, not naming. */
+const MAX_NEW_NAME = 48;
+/** Outside quotes these start bind parameters ($x, :x, @x, ?) or are not SQL at all: never written. */
+const PARAMETER_OR_ODD = /[$?@:#\\`{}[\]]/;
 const EMPTY_SCOPE: Scope = { ctes: new Set(), aliases: new Map() };
 
 function addPrefixes(set: Set<string>, w: string): void {

@@ -8,6 +8,7 @@
  */
 import { toCandidateInfo } from '../core/candidateInfo';
 import { IdentifierConstraint, tokenTexts } from '../core/constrain';
+import { SyntaxGate } from '../core/syntaxGate';
 import { policyPrompt } from '../core/policy';
 import { scoreChain, type StepScoreModel } from '../core/prm';
 import { search } from '../core/search';
@@ -113,7 +114,8 @@ async function ask(m: Extract<ModelRequest, { type: 'ask' }>): Promise<void> {
   let generated = 0;
   let tStart = 0;
   try {
-    const constraint = m.constrained ? new IdentifierConstraint(m.schema, vocabTexts) : null;
+    // Names restricted to the schema, and every token must keep the chain a viable SQL prefix (syntaxGate.ts).
+    const constraint = m.constrained ? new IdentifierConstraint(m.schema, vocabTexts, 40, new SyntaxGate()) : null;
     const res = await search(lm, tok, m.schema, m.question, runSql, {
       strategy: m.strategy,
       n: m.n,

@@ -1,0 +1,165 @@
+/**
+ * Step-labelled PRM data from the policy's own chains (issue 4 §1), to add to the gold / corrupted-gold records of
+ * make-prm-data.ts: the PRM must learn to judge the mistakes the policy actually makes.
+ *   npm run prm:samples -- [--spider ../shared/data/spider] [--data models/data/train.jsonl]
+ *     [--out models/prm/data/samples.jsonl] [--limit 400] [--samples 4] [--rollouts 2] [--temperature 1] [--model models/policy]
+ * For each training question (Spider's own questions, spread over every training database; dev is never used), the
+ * policy samples `samples` chains (constrained as in the studio, from one shared prompt cache); every step runs.
+ * Labels per step:
+ *  - the chain returns the gold result: every step 1;
+ *  - a step that fails to execute: 0, and the record ends there;
+ *  - a step whose view equals a view of the gold chain (rows as a multiset): 1;
+ *  - any other step: a Monte-Carlo estimate: `rollouts` completions are sampled from the chain up to and including
+ *    that step; 1 when one of them returns the gold result, else 0. Once a step is 0 every later step is 0.
+ * Records have make-prm-data's format (`source: "sample"`). Last line: `prm samples: …`.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseCoCTE, stepPrefixSql } from '../src/core/cocte';
+import { IdentifierConstraint } from '../src/core/constrain';
+import { prefill } from '../src/core/decode';
+import { answer, policyPrompt, type PolicyAnswer } from '../src/core/policy';
+import { prmSegments, stepChunks } from '../src/core/prmInput';
+import { sameResult } from '../src/core/resultCompare';
+import { ordersResult } from '../src/core/sqlAst';
+import { SyntaxGate } from '../src/core/syntaxGate';
+import type { QueryOutcome } from '../src/core/types';
+import { SqlEngineClient } from '../src/workers/sqlEngineClient';
+import { loadNodePolicy } from './lib/nodeOrt';
+import { nodeSqlWorker } from './lib/nodeWorkerShim';
+import { dbPath, flags } from './lib/spider';
+
+const args = flags(process.argv.slice(2));
+const spider = args.get('spider') ?? '../shared/data/spider';
+const dataFile = args.get('data') ?? 'models/data/train.jsonl';
+const outFile = args.get('out') ?? 'models/prm/data/samples.jsonl';
+const limit = Number(args.get('limit') ?? 400);
+const nSamples = Number(args.get('samples') ?? 4);
+const rollouts = Number(args.get('rollouts') ?? 2);
+const temperature = Number(args.get('temperature') ?? 1);
+const modelDir = args.get('model') ?? 'models/policy';
+if (!existsSync(dataFile)) throw new Error(`${dataFile} not found: run \`npm run data\` first`);
+
+interface Row {
+  db_id: string;
+  question: string;
+  gold: string;
+  target: string;
+  aug?: number;
+  synthetic?: boolean;
+}
+
+// Spider's own questions (no augmented copies, no template questions), a few from every database in turn.
+const byDb = new Map<string, Row[]>();
+for (const line of readFileSync(dataFile, 'utf8').split('\n')) {
+  if (!line) continue;
+  const r = JSON.parse(line) as Row;
+  if (r.aug || r.synthetic) continue;
+  byDb.set(r.db_id, [...(byDb.get(r.db_id) ?? []), r]);
+}
+const rows: Row[] = [];
+for (let i = 0; rows.length < limit && [...byDb.values()].some((l) => l.length > i); i++) for (const l of byDb.values()) if (l[i] && rows.length < limit) rows.push(l[i]!);
+rows.sort((a, b) => a.db_id.localeCompare(b.db_id));
+
+const { lm, tok, vocabTexts, runtimeLabel } = await loadNodePolicy(modelDir, 'quantized', 'node');
+const engine = new SqlEngineClient({ createWorker: nodeSqlWorker, queryTimeoutMs: 2000 });
+const run = (sql: string) => engine.query(sql, 100_000);
+const same = (a: QueryOutcome, b: QueryOutcome, ordered: boolean) => a.ok && b.ok && sameResult(a.result.rows, b.result.rows, ordered);
+
+const out: string[] = [];
+const stats = { questions: 0, chains: 0, correctChains: 0, steps: 0, positive: 0, byRule: { correct: 0, failed: 0, goldView: 0, rolloutPositive: 0, rolloutNegative: 0, afterNegative: 0 }, rolloutDecodes: 0 };
+let openDb = '';
+let constraint: IdentifierConstraint | null = null;
+const t0 = performance.now();
+
+for (const [qi, r] of rows.entries()) {
+  const path = dbPath(join(spider, 'database'), r.db_id);
+  if (!existsSync(path)) continue;
+  if (r.db_id !== openDb) {
+    await engine.open(new Uint8Array(readFileSync(path)));
+    openDb = r.db_id;
+    constraint = new IdentifierConstraint(await engine.schema(), vocabTexts, 40, new SyntaxGate());
+  }
+  const schema = await engine.schema();
+  const gold = parseCoCTE(r.target).trajectory;
+  const goldViews: QueryOutcome[] = [];
+  for (let i = 0; i <= gold.steps.length; i++) goldViews.push(await run(stepPrefixSql(gold, i)));
+  const goldFinal = goldViews.at(-1)!;
+  if (!goldViews.every((o) => o.ok)) continue;
+  stats.questions++;
+  const ordered = ordersResult(r.gold);
+  const prompt = policyPrompt(r.question, schema, lm.promptFormat);
+  const pre = await prefill(lm, tok, prompt);
+  const common = { temperature, prefilled: pre, maxNewTokens: 320, constrain: (text: string, logits: Float32Array) => constraint!.apply(text, logits) };
+  const correct = (a: PolicyAnswer) => same(goldFinal, a.steps.at(-1)!.outcome, ordered);
+  const seen = new Set<string>();
+  for (let k = 0; k < nSamples; k++) {
+    const a = await answer(lm, tok, schema, r.question, run, { ...common, seed: 1000 * qi + k + 1 });
+    const chunks = stepChunks(a.text);
+    if (seen.has(a.text) || chunks.length !== a.steps.length) continue;
+    seen.add(a.text);
+    stats.chains++;
+    const outcomes = a.steps.map((s) => s.outcome);
+    const labels: number[] = [];
+    if (correct(a)) {
+      stats.correctChains++;
+      labels.push(...chunks.map(() => 1));
+      stats.byRule.correct += chunks.length;
+    } else {
+      let end = 0; // character offset where the current step ends in a.text
+      for (let i = 0; i < chunks.length; i++) {
+        end += chunks[i]!.length;
+        const o = outcomes[i]!;
+        if (labels.includes(0)) {
+          labels.push(0);
+          stats.byRule.afterNegative++;
+        } else if (!o.ok) {
+          labels.push(0);
+          stats.byRule.failed++;
+          break;
+        } else if (goldViews.some((g) => same(g, o, false))) {
+          labels.push(1);
+          stats.byRule.goldView++;
+        } else if (i === chunks.length - 1) {
+          labels.push(0); // the final query itself returns a wrong result
+          stats.byRule.rolloutNegative++;
+        } else {
+          // Monte-Carlo: continue from the chain up to this step, a few times.
+          const n = a.decoded.tokenEnds.findIndex((e) => e >= end) + 1;
+          let reached = false;
+          for (let m = 0; m < rollouts && !reached; m++) {
+            const resume = { tokenIds: a.decoded.tokenIds.slice(0, n), entropies: a.decoded.entropies.slice(0, n), tokenEnds: a.decoded.tokenEnds.slice(0, n) };
+            const c = await answer(lm, tok, schema, r.question, run, { ...common, resume, seed: 7919 * (qi + 1) + 31 * k + m });
+            stats.rolloutDecodes++;
+            reached = correct(c);
+          }
+          labels.push(reached ? 1 : 0);
+          stats.byRule[reached ? 'rolloutPositive' : 'rolloutNegative']++;
+        }
+      }
+    }
+    const kept = chunks.slice(0, labels.length);
+    out.push(
+      JSON.stringify({
+        db_id: r.db_id,
+        question: r.question,
+        source: 'sample',
+        segments: prmSegments(prompt, kept, outcomes),
+        plain: prmSegments(prompt, kept, outcomes, false),
+        labels,
+      }),
+    );
+    stats.steps += labels.length;
+    stats.positive += labels.filter((l) => l === 1).length;
+  }
+  lm.release?.(pre.past);
+  if ((qi + 1) % 25 === 0) console.log(`${qi + 1}/${rows.length} questions, ${stats.chains} chains (${stats.correctChains} correct), ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+}
+engine.dispose();
+
+mkdirSync(dirname(outFile), { recursive: true });
+writeFileSync(outFile, out.join('\n') + '\n');
+const summary = { ...stats, runtime: runtimeLabel, samplesPerQuestion: nSamples, rollouts, temperature, positiveRate: Number((stats.positive / Math.max(1, stats.steps)).toFixed(4)), seconds: Number(((performance.now() - t0) / 1000).toFixed(1)) };
+writeFileSync(outFile.replace(/\.jsonl$/, '') + '.stats.json', JSON.stringify(summary, null, 2));
+console.log(JSON.stringify(summary));
+console.log(`prm samples: ${stats.chains} chains from ${stats.questions} questions, ${stats.steps} labelled steps, ${(100 * summary.positiveRate).toFixed(1)}% positive (${outFile})`);

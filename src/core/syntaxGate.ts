@@ -1,0 +1,113 @@
+/**
+ * Syntax-constrained decoding (in the spirit of PICARD): a token is allowed only when the chain written so far, with
+ * that token, is still the beginning of some valid SQLite. The check runs sql-parser-cst on the statement being
+ * written (the open CTE body, or the final SELECT): a parse that fails only at the end of the input is a viable
+ * prefix, a parse that fails earlier is not. A word still being written (`or`, which may become `order` or the
+ * column `origin`) is viable when one of its completions is: a keyword it begins, or any name when it begins one
+ * (judged with a stand-in identifier). A finished CTE body and, at the end token, the final statement must parse
+ * completely. Results are memoized per statement text, so the tokens that share a prefix cost one parse.
+ */
+import { parse } from 'sql-parser-cst';
+import { lex } from './sqlLexer';
+
+const PARTIAL_WORD = /[A-Za-z0-9_$]*$/;
+
+/** The words a partial word may become: keywords (lower case) and whether it begins some name. */
+export interface WordSet {
+  keywords: readonly string[];
+  beginsName(partial: string): boolean;
+}
+
+export class SyntaxGate {
+  private readonly memo = new Map<string, 'ok' | 'prefix' | 'bad'>();
+
+  /** Whether `text + tokenText` can still be completed into valid SQL; tokenText '' is the end token. */
+  allows(text: string, tokenText: string, words?: WordSet): boolean {
+    if (tokenText === '') return this.complete(text);
+    const full = text + tokenText;
+    const partial = PARTIAL_WORD.exec(full)![0];
+    if (!words || partial === '' || /^[0-9]/.test(partial) || this.insideString(full)) return this.viable(full);
+    const before = full.slice(0, full.length - partial.length);
+    const p = partial.toLowerCase();
+    // After AS any new name may stand; elsewhere a partial word is a name only when it begins one.
+    if ((words.beginsName(partial) || /\bas\s+$/i.test(before)) && this.viable(`${before}${partial}zq `)) return true;
+    return words.keywords.some((k) => k.startsWith(p) && this.viable(`${before}${k} `));
+  }
+
+  private insideString(text: string): boolean {
+    return closeOpenString(text) !== text;
+  }
+
+  /** The whole chain is valid SQL (for the end token). */
+  complete(text: string): boolean {
+    const r = this.regions(text);
+    if (!r.closedOk) return false;
+    return r.open !== null && this.judge(r.open) === 'ok';
+  }
+
+  /** The chain can still be completed: every finished CTE body parses, the statement being written is a prefix. */
+  viable(text: string): boolean {
+    const r = this.regions(closeOpenString(text.slice(0, text.length - PARTIAL_WORD.exec(text)![0].length)));
+    if (!r.closedOk) return false;
+    return r.open === null || this.judge(r.open) !== 'bad';
+  }
+
+  /** The statement being written (null between CTEs) and whether the last finished CTE body parses. */
+  private regions(text: string): { open: string | null; closedOk: boolean } {
+    const toks = lex(text).filter((t) => t.kind !== 'space' && t.kind !== 'comment');
+    let depth = 0;
+    let bodyStart = -1; // text offset where the open CTE body starts
+    let finalStart = -1; // text offset of the final statement
+    let lastBody: string | null = null;
+    for (let i = 0; i < toks.length; i++) {
+      const t = toks[i]!;
+      if (t.kind === 'open') {
+        depth++;
+        const as = toks[i - 1];
+        if (depth === 1 && finalStart < 0 && as?.kind === 'word' && as.text.toLowerCase() === 'as' && toks[i - 2]?.kind === 'word') bodyStart = t.end;
+      } else if (t.kind === 'close') {
+        depth--;
+        if (depth < 0) return { open: null, closedOk: false };
+        if (depth === 0 && bodyStart >= 0) {
+          lastBody = text.slice(bodyStart, t.start);
+          bodyStart = -1;
+        }
+      } else if (depth === 0 && finalStart < 0 && t.kind === 'word' && /^(select|values)$/i.test(t.text)) {
+        finalStart = t.start;
+      }
+    }
+    const closedOk = lastBody === null || this.judge(lastBody) === 'ok';
+    if (bodyStart >= 0) return { open: text.slice(bodyStart), closedOk };
+    if (finalStart >= 0) return { open: text.slice(finalStart), closedOk };
+    return { open: null, closedOk };
+  }
+
+  private judge(sql: string): 'ok' | 'prefix' | 'bad' {
+    const key = sql.trimEnd() === sql ? sql : sql.trimEnd() + ' ';
+    let v = this.memo.get(key);
+    if (v === undefined) {
+      v = parseVerdict(key);
+      if (this.memo.size > 5000) this.memo.clear();
+      this.memo.set(key, v);
+    }
+    return v;
+  }
+}
+
+function parseVerdict(sql: string): 'ok' | 'prefix' | 'bad' {
+  if (sql.trim() === '') return 'prefix';
+  try {
+    parse(sql, { dialect: 'sqlite' });
+    return 'ok';
+  } catch (e) {
+    return /Unexpected end of input/.test(String((e as Error).message)) ? 'prefix' : 'bad';
+  }
+}
+
+/** A string literal still being written is as good as an empty one: `= 'Fra` is judged as `= ''`. */
+function closeOpenString(text: string): string {
+  const last = lex(text).at(-1);
+  if (!last || last.kind !== 'string') return text;
+  const closed = last.text.length >= 2 && last.text.endsWith("'") && (last.text.split("'").length - 1) % 2 === 0;
+  return closed ? text : text.slice(0, last.start) + "''";
+}

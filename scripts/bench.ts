@@ -114,9 +114,9 @@ let browserLine = '';
 if (!args.has('no-browser')) {
   const b = await benchBrowser();
   results.browser = b;
-  const bw = b.policy.wasm as { tokensPerSecond?: number; questions?: { medianMs: number; maxMs: number }; bestOf8?: { medianMs: number; maxMs: number } };
+  const bw = b.policy.wasm as { tokensPerSecond?: number; coldTokensPerSecond?: number; questions?: { medianMs: number; maxMs: number }; bestOf8?: { medianMs: number; maxMs: number } };
   const bg = b.policy.webgpu as { tokensPerSecond?: number; error?: string };
-  browserLine = `; browser worker round trip median ${b.roundTripMedianMs} ms; policy tok/s Chromium wasm ${bw.tokensPerSecond ?? 'n/a'}, webgpu ${bg.tokensPerSecond ?? bg.error}; whole question on Chromium wasm median ${bw.questions?.medianMs ?? 'n/a'} ms, max ${bw.questions?.maxMs ?? 'n/a'} ms; best-of-8 + PRM on Chromium wasm median ${bw.bestOf8?.medianMs ?? 'n/a'} ms, max ${bw.bestOf8?.maxMs ?? 'n/a'} ms`;
+  browserLine = `; browser worker round trip median ${b.roundTripMedianMs} ms; policy tok/s Chromium wasm ${bw.tokensPerSecond ?? 'n/a'} (first 96 tokens after load ${bw.coldTokensPerSecond ?? 'n/a'}), webgpu ${bg.tokensPerSecond ?? bg.error}; whole question on Chromium wasm median ${bw.questions?.medianMs ?? 'n/a'} ms, max ${bw.questions?.maxMs ?? 'n/a'} ms; best-of-8 + PRM on Chromium wasm median ${bw.bestOf8?.medianMs ?? 'n/a'} ms, max ${bw.bestOf8?.maxMs ?? 'n/a'} ms`;
   console.log(`browser (headless Chromium, vite preview, real Web Worker): ${JSON.stringify(b)}`);
 }
 

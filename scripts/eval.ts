@@ -5,7 +5,8 @@
  *     [--n 8] (candidates for vote / bon; decode budget per level for beam) [--agg weighted|min|mean|last|product]
  *     [--beam-width 2] [--prm models/prm] [--temperature 1]
  *     [--no-constrain] (names are restricted to the schema unless this is given) [--dtype quantized|fp32]
- *     [--no-syntax] (with the name constraint, tokens must also keep the chain a viable SQL prefix unless this is given)
+ *     [--no-syntax | --syntax] (with the name constraint, tokens must also keep the chain a viable SQL prefix: the default
+ *     for greedy, `--syntax` turns it on for vote / bon / beam)
  *     [--step-retries R] (a step that fails to execute is sampled again up to R times)
  *     [--feedback] (each finished step's execution summary is fed back to the policy) [--question-timeout-ms MS]
  *     [--runtime node|web] (onnxruntime-node on every core, the default, or onnxruntime-web's WASM as in the browser)
@@ -46,16 +47,17 @@ const modelDir = args.get('model') ?? 'models/policy';
 const dtype = args.get('dtype') ?? 'quantized';
 const timeoutMs = Number(args.get('timeout-ms') ?? 10_000);
 const constrained = !args.has('no-constrain');
-const syntax = constrained && !args.has('no-syntax');
+// The syntax gate costs ~2.4x the decode time; it is on for greedy (one chain), opt-in for the N-candidate strategies.
+const syntax = constrained && !args.has('no-syntax') && (strategy === 'greedy' || args.has('syntax'));
 const retries = Number(args.get('step-retries') ?? 0);
 const feedback = args.has('feedback');
 const questionTimeoutMs = Number(args.get('question-timeout-ms') ?? 60_000);
 const tag = strategy === 'greedy' ? '' : strategy === 'vote' ? `${nCand}` : strategy === 'bon' ? `${nCand}-${agg}` : `${nCand}-w${beamWidth}-${agg}`;
-const out = args.get('out') ?? `eval/${strategy}${tag}${constrained ? (syntax ? '' : '-nosyntax') : '-unconstrained'}${retries ? `-retries${retries}` : ''}${feedback ? '-feedback' : ''}.json`;
 
 const knownDbs = existsSync(tablesFile) ? new Set((JSON.parse(readFileSync(tablesFile, 'utf8')) as { db_id: string }[]).map((t) => t.db_id)) : null;
 // `--stride K` keeps every K-th question (a subset spread over every database), before `--limit`.
 const stride = Math.max(1, Number(args.get('stride') ?? 1));
+const out = args.get('out') ?? `eval/${strategy}${tag}${!constrained ? '-unconstrained' : syntax === (strategy === 'greedy') ? '' : syntax ? '-syntax' : '-nosyntax'}${retries ? `-retries${retries}` : ''}${feedback ? '-feedback' : ''}${stride > 1 ? `-stride${stride}` : ''}.json`;
 const examples = readExamples(questionsFile)
   .filter((_, i) => i % stride === 0)
   .slice(0, limit);

@@ -114,8 +114,10 @@ async function ask(m: Extract<ModelRequest, { type: 'ask' }>): Promise<void> {
   let generated = 0;
   let tStart = 0;
   try {
-    // Names restricted to the schema, and every token must keep the chain a viable SQL prefix (syntaxGate.ts).
-    const constraint = m.constrained ? new IdentifierConstraint(m.schema, vocabTexts, 40, new SyntaxGate()) : null;
+    // Names restricted to the schema; for greedy also every token must keep the chain a viable SQL prefix
+    // (syntaxGate.ts: measured +2.9 points of executable answers at ~2.4x the decode time, too slow for N candidates).
+    const gate = m.strategy === 'greedy' ? new SyntaxGate() : null;
+    const constraint = m.constrained ? new IdentifierConstraint(m.schema, vocabTexts, 40, gate) : null;
     const res = await search(lm, tok, m.schema, m.question, runSql, {
       strategy: m.strategy,
       n: m.n,

@@ -5,7 +5,7 @@
  * FROM a table or finished CTE, after `T1.` a column of T1's table, …); a word still being written must be the
  * prefix of such a word. The most likely tokens are checked first (top K); the rest are masked.
  */
-import { lex, type Token } from './sqlLexer';
+import { endsInsideQuotes, lex, type Token } from './sqlLexer';
 import type { SyntaxGate, WordSet } from './syntaxGate';
 import type { SchemaInfo } from './types';
 
@@ -167,7 +167,8 @@ export class IdentifierConstraint {
     const before = text.slice(0, text.length - partial.length);
     const slot = this.slotAfter(before, scope); // where the word being written (or the next one) stands
     const ok = (id: number) => this.tokenOk(before, partial, slot, this.tokenTexts[id] ?? '', scope);
-    const everyOk = () => [...logits.keys()].filter(ok).sort((a, b) => logits[b]! - logits[a]!);
+    let all: number[] | null = null; // every token that passes, most likely first (a full scan: computed at most once)
+    const everyOk = () => (all ??= [...logits.keys()].filter(ok).sort((a, b) => logits[b]! - logits[a]!));
     let keep = topIndices(logits, this.topK).filter(ok);
     // Nothing likely passes: fall back to every token that does (a full scan, rarely needed).
     if (keep.length === 0) keep = everyOk();
@@ -316,16 +317,6 @@ function scopeOf(lexed: Token[]): Scope {
     if (alias?.kind === 'word' && !NOT_ALIAS.has(alias.text.toLowerCase())) aliases.set(alias.text.toLowerCase(), ctes.has(table) ? null : table);
   }
   return { ctes, aliases };
-}
-
-/** True when the lexed text ends inside a string literal or a quoted identifier. */
-function endsInsideQuotes(toks: Token[]): boolean {
-  const last = toks.at(-1);
-  if (!last || (last.kind !== 'string' && last.kind !== 'quoted')) return false;
-  const q = last.text[0]!;
-  if (q === '[') return !last.text.endsWith(']');
-  const quotes = last.text.split(q).length - 1;
-  return last.text.length < 2 || !last.text.endsWith(q) || quotes % 2 === 1;
 }
 
 function topIndices(xs: Float32Array, k: number): number[] {

@@ -111,3 +111,13 @@ const RESERVED = new Set(
     'SET TABLE TEMP TEMPORARY THEN TO TRANSACTION TRIGGER UNION UNIQUE UPDATE USING VACUUM VALUES VIEW VIRTUAL WHEN WHERE ' +
     'WITH WITHOUT').split(' '),
 );
+
+/** True when the lexed text ends inside a string literal or a quoted identifier. */
+export function endsInsideQuotes(toks: Token[]): boolean {
+  const last = toks.at(-1);
+  if (!last || (last.kind !== 'string' && last.kind !== 'quoted')) return false;
+  const q = last.text[0]!;
+  if (q === '[') return !last.text.endsWith(']');
+  const quotes = last.text.split(q).length - 1;
+  return last.text.length < 2 || !last.text.endsWith(q) || quotes % 2 === 1;
+}

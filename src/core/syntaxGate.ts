@@ -8,7 +8,7 @@
  * completely. Results are memoized per statement text, so the tokens that share a prefix cost one parse.
  */
 import { parse } from 'sql-parser-cst';
-import { lex } from './sqlLexer';
+import { endsInsideQuotes, lex } from './sqlLexer';
 
 const PARTIAL_WORD = /[A-Za-z0-9_$]*$/;
 
@@ -106,8 +106,7 @@ function parseVerdict(sql: string): 'ok' | 'prefix' | 'bad' {
 
 /** A string literal still being written is as good as an empty one: `= 'Fra` is judged as `= ''`. */
 function closeOpenString(text: string): string {
-  const last = lex(text).at(-1);
-  if (!last || last.kind !== 'string') return text;
-  const closed = last.text.length >= 2 && last.text.endsWith("'") && (last.text.split("'").length - 1) % 2 === 0;
-  return closed ? text : text.slice(0, last.start) + "''";
+  const toks = lex(text);
+  const last = toks.at(-1);
+  return last?.kind === 'string' && endsInsideQuotes(toks) ? text.slice(0, last.start) + "''" : text;
 }

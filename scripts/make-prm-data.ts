@@ -23,7 +23,7 @@ import { ordersResult } from '../src/core/sqlAst';
 import type { QueryOutcome, SchemaInfo, Trajectory } from '../src/core/types';
 import { SqlEngineClient } from '../src/workers/sqlEngineClient';
 import { nodeSqlWorker } from './lib/nodeWorkerShim';
-import { dbPath, flags } from './lib/spider';
+import { dbPath, flags, interleaveByDb } from './lib/spider';
 
 const args = flags(process.argv.slice(2));
 const spider = args.get('spider') ?? '../shared/data/spider';
@@ -85,14 +85,6 @@ async function runSteps(run: (sql: string) => Promise<QueryOutcome>, t: Trajecto
   return out;
 }
 
-function interleaveByDb<T extends { db_id: string }>(xs: T[]): T[] {
-  const by = new Map<string, T[]>();
-  for (const x of xs) by.set(x.db_id, [...(by.get(x.db_id) ?? []), x]);
-  const lists = [...by.values()];
-  const out: T[] = [];
-  for (let i = 0; out.length < xs.length; i++) for (const l of lists) if (l[i]) out.push(l[i]!);
-  return out;
-}
 
 
 for (const [n, r] of rows.entries()) {

@@ -15,19 +15,20 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parseCoCTE, stepPrefixSql } from '../src/core/cocte';
+import { parseCoCTE } from '../src/core/cocte';
 import { IdentifierConstraint } from '../src/core/constrain';
 import { prefill } from '../src/core/decode';
 import { answer, policyPrompt, type PolicyAnswer } from '../src/core/policy';
 import { prmSegments, stepChunks } from '../src/core/prmInput';
 import { sameResult } from '../src/core/resultCompare';
+import { StepRunner } from '../src/core/stepRunner';
 import { ordersResult } from '../src/core/sqlAst';
 import { SyntaxGate } from '../src/core/syntaxGate';
 import type { QueryOutcome } from '../src/core/types';
 import { SqlEngineClient } from '../src/workers/sqlEngineClient';
 import { loadNodePolicy } from './lib/nodeOrt';
 import { nodeSqlWorker } from './lib/nodeWorkerShim';
-import { dbPath, flags } from './lib/spider';
+import { dbPath, flags, interleaveByDb } from './lib/spider';
 
 const args = flags(process.argv.slice(2));
 const spider = args.get('spider') ?? '../shared/data/spider';
@@ -50,16 +51,12 @@ interface Row {
 }
 
 // Spider's own questions (no augmented copies, no template questions), a few from every database in turn.
-const byDb = new Map<string, Row[]>();
-for (const line of readFileSync(dataFile, 'utf8').split('\n')) {
-  if (!line) continue;
-  const r = JSON.parse(line) as Row;
-  if (r.aug || r.synthetic) continue;
-  byDb.set(r.db_id, [...(byDb.get(r.db_id) ?? []), r]);
-}
-const rows: Row[] = [];
-for (let i = 0; rows.length < limit && [...byDb.values()].some((l) => l.length > i); i++) for (const l of byDb.values()) if (l[i] && rows.length < limit) rows.push(l[i]!);
-rows.sort((a, b) => a.db_id.localeCompare(b.db_id));
+const spiderRows = readFileSync(dataFile, 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => JSON.parse(l) as Row)
+  .filter((r) => !r.aug && !r.synthetic);
+const rows = interleaveByDb(spiderRows).slice(0, limit).sort((a, b) => a.db_id.localeCompare(b.db_id));
 
 const { lm, tok, vocabTexts, runtimeLabel } = await loadNodePolicy(modelDir, 'quantized', 'node');
 const engine = new SqlEngineClient({ createWorker: nodeSqlWorker, queryTimeoutMs: 2000 });
@@ -82,8 +79,7 @@ for (const [qi, r] of rows.entries()) {
   }
   const schema = await engine.schema();
   const gold = parseCoCTE(r.target).trajectory;
-  const goldViews: QueryOutcome[] = [];
-  for (let i = 0; i <= gold.steps.length; i++) goldViews.push(await run(stepPrefixSql(gold, i)));
+  const goldViews = (await new StepRunner(run).runAll(gold)).map((s) => s.outcome);
   const goldFinal = goldViews.at(-1)!;
   if (!goldViews.every((o) => o.ok)) continue;
   stats.questions++;

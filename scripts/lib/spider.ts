@@ -58,3 +58,13 @@ export function flags(argv: string[]): Map<string, string> {
   }
   return out;
 }
+
+/** The examples reordered a database at a time: the first of each database, then the second of each, … */
+export function interleaveByDb<T extends { db_id: string }>(xs: T[]): T[] {
+  const by = new Map<string, T[]>();
+  for (const x of xs) by.set(x.db_id, [...(by.get(x.db_id) ?? []), x]);
+  const lists = [...by.values()];
+  const out: T[] = [];
+  for (let i = 0; out.length < xs.length; i++) for (const l of lists) if (l[i]) out.push(l[i]!);
+  return out;
+}

@@ -19,6 +19,7 @@ import { corruptStep, CORRUPTIONS, type CorruptionKind } from '../src/core/corru
 import { mulberry32 } from '../src/core/decode';
 import { prmSegments, stepChunks } from '../src/core/prmInput';
 import { sameResult } from '../src/core/resultCompare';
+import { StepRunner } from '../src/core/stepRunner';
 import { ordersResult } from '../src/core/sqlAst';
 import type { QueryOutcome, SchemaInfo, Trajectory } from '../src/core/types';
 import { SqlEngineClient } from '../src/workers/sqlEngineClient';
@@ -80,9 +81,7 @@ const count = (source: string, kept: boolean, labels: number[] = []) => {
 
 /** Runs every step prefix of a chain; view rows are capped (enough for the summary and for comparing views). */
 async function runSteps(run: (sql: string) => Promise<QueryOutcome>, t: Trajectory): Promise<QueryOutcome[]> {
-  const out: QueryOutcome[] = [];
-  for (let i = 0; i <= t.steps.length; i++) out.push(await run(stepPrefixSql(t, i)));
-  return out;
+  return (await new StepRunner(run).runAll(t)).map((s) => s.outcome);
 }
 
 

@@ -42,7 +42,7 @@ for (const ex of readExamples(join(spider, `${split}.json`)).slice(0, limit)) {
   n++;
   const ids = tok.encode(target);
   const gate = syntax ? new SyntaxGate() : null;
-  const at = new IdentifierConstraint(entry.schema, texts, 40, gate).firstBlocked(ids);
+  const at = new IdentifierConstraint(entry.schema, texts, 40, gate).withQuestion(ex.question).firstBlocked(ids);
   const ended = !gate || gate.complete(tok.decode(ids));
   const ok = at < 0 && ended;
   if (at >= 0) blocked.push(`${ex.db_id}: ${JSON.stringify(tok.decode(ids.slice(0, at)).slice(-50))} + ${JSON.stringify(texts[ids[at]!])}`);

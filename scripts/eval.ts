@@ -6,7 +6,8 @@
  *     [--beam-width 2] [--prm models/prm] [--temperature 1]
  *     [--no-constrain] (names are restricted to the schema unless this is given) [--dtype quantized|fp32]
  *     [--no-syntax | --syntax] (with the name constraint, tokens must also keep the chain a viable SQL prefix: the default
- *     for greedy, `--syntax` turns it on for vote / bon / beam)
+ *     for greedy, `--syntax` turns it on for vote / bon / beam) [--free-literals] (string literals not restricted to the
+ *     question's values and the schema's example values)
  *     [--step-retries R] (a step that fails to execute is sampled again up to R times)
  *     [--feedback] (each finished step's execution summary is fed back to the policy) [--question-timeout-ms MS]
  *     [--runtime node|web] (onnxruntime-node on every core, the default, or onnxruntime-web's WASM as in the browser)
@@ -48,6 +49,7 @@ const dtype = args.get('dtype') ?? 'quantized';
 const timeoutMs = Number(args.get('timeout-ms') ?? 10_000);
 const constrained = !args.has('no-constrain');
 // The syntax gate costs ~2.4x the decode time; it is on for greedy (one chain), opt-in for the N-candidate strategies.
+const literals = constrained && !args.has('free-literals');
 const syntax = constrained && !args.has('no-syntax') && (strategy === 'greedy' || args.has('syntax'));
 const retries = Number(args.get('step-retries') ?? 0);
 const feedback = args.has('feedback');
@@ -57,7 +59,7 @@ const tag = strategy === 'greedy' ? '' : strategy === 'vote' ? `${nCand}` : stra
 const knownDbs = existsSync(tablesFile) ? new Set((JSON.parse(readFileSync(tablesFile, 'utf8')) as { db_id: string }[]).map((t) => t.db_id)) : null;
 // `--stride K` keeps every K-th question (a subset spread over every database), before `--limit`.
 const stride = Math.max(1, Number(args.get('stride') ?? 1));
-const out = args.get('out') ?? `eval/${strategy}${tag}${!constrained ? '-unconstrained' : syntax === (strategy === 'greedy') ? '' : syntax ? '-syntax' : '-nosyntax'}${retries ? `-retries${retries}` : ''}${feedback ? '-feedback' : ''}${stride > 1 ? `-stride${stride}` : ''}.json`;
+const out = args.get('out') ?? `eval/${strategy}${tag}${!constrained ? '-unconstrained' : syntax === (strategy === 'greedy') ? '' : syntax ? '-syntax' : '-nosyntax'}${constrained && !literals ? '-freeliterals' : ''}${retries ? `-retries${retries}` : ''}${feedback ? '-feedback' : ''}${stride > 1 ? `-stride${stride}` : ''}.json`;
 const examples = readExamples(questionsFile)
   .filter((_, i) => i % stride === 0)
   .slice(0, limit);
@@ -104,6 +106,7 @@ for (const [i, ex] of examples.entries()) {
     constraintDb = openDb;
   }
   n++;
+  const qc = constraint && literals ? constraint.withQuestion(ex.question) : constraint;
   const gold = await engine.query(ex.query, 1e6);
   // Per-question time limit on decoding (each SQL execution has its own timeout too).
   const signal = AbortSignal.timeout(questionTimeoutMs);
@@ -119,7 +122,7 @@ for (const [i, ex] of examples.entries()) {
     executionFeedback: feedback,
     signal,
     seed: i + 1,
-    ...(constrained && constraint ? { constrain: (text: string, logits: Float32Array) => constraint!.apply(text, logits) } : {}),
+    ...(constrained && constraint ? { constrain: (text: string, logits: Float32Array) => qc!.apply(text, logits) } : {}),
   }).catch((e: Error) => e);
   if (res instanceof Error) {
     rows.push({ i, db_id: ex.db_id, question: ex.question, gold: ex.query, prediction: '', correct: false, error: res.message, timedOut: signal.aborted });
@@ -181,6 +184,7 @@ const summary = {
   ...(strategy === 'greedy' ? {} : { candidates: nCand, temperature, ...(strategy === 'vote' ? {} : { aggregator: agg, prm: prmDir }), ...(strategy === 'beam' ? { beamWidth } : {}) }),
   constrained,
   syntax,
+  literals,
   stepRetries: retries,
   executionFeedback: feedback,
   model: file,

@@ -3,6 +3,7 @@
  * make-prm-data.ts: the PRM must learn to judge the mistakes the policy actually makes.
  *   npm run prm:samples -- [--spider ../shared/data/spider] [--data models/data/train.jsonl]
  *     [--out models/prm/data/samples.jsonl] [--limit 400] [--samples 4] [--rollouts 2] [--temperature 1] [--model models/policy]
+ *     [--syntax]
  * For each training question (Spider's own questions, spread over every training database; dev is never used), the
  * policy samples `samples` chains (constrained as in the studio, from one shared prompt cache); every step runs.
  * Labels per step:
@@ -39,6 +40,9 @@ const nSamples = Number(args.get('samples') ?? 4);
 const rollouts = Number(args.get('rollouts') ?? 2);
 const temperature = Number(args.get('temperature') ?? 1);
 const modelDir = args.get('model') ?? 'models/policy';
+// Decoded as best-of-N decodes in the studio and the evaluation (names, scope and literals constrained; the syntax
+// gate, which best-of-N leaves off for speed, only with --syntax).
+const syntax = args.has('syntax');
 if (!existsSync(dataFile)) throw new Error(`${dataFile} not found: run \`npm run data\` first`);
 
 interface Row {
@@ -75,7 +79,7 @@ for (const [qi, r] of rows.entries()) {
   if (r.db_id !== openDb) {
     await engine.open(new Uint8Array(readFileSync(path)));
     openDb = r.db_id;
-    constraint = new IdentifierConstraint(await engine.schema(), vocabTexts, 40, new SyntaxGate());
+    constraint = new IdentifierConstraint(await engine.schema(), vocabTexts, 40, syntax ? new SyntaxGate() : null);
   }
   const schema = await engine.schema();
   const gold = parseCoCTE(r.target).trajectory;
@@ -86,7 +90,8 @@ for (const [qi, r] of rows.entries()) {
   const ordered = ordersResult(r.gold);
   const prompt = policyPrompt(r.question, schema, lm.promptFormat);
   const pre = await prefill(lm, tok, prompt);
-  const common = { temperature, prefilled: pre, maxNewTokens: 320, constrain: (text: string, logits: Float32Array) => constraint!.apply(text, logits) };
+  const qc = constraint!.withQuestion(r.question);
+  const common = { temperature, prefilled: pre, maxNewTokens: 320, constrain: (text: string, logits: Float32Array) => qc.apply(text, logits) };
   const correct = (a: PolicyAnswer) => same(goldFinal, a.steps.at(-1)!.outcome, ordered);
   const seen = new Set<string>();
   for (let k = 0; k < nSamples; k++) {

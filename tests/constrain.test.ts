@@ -23,7 +23,7 @@ function col(name: string) {
 const vocab = [
   'SELECT', ' name', ' nam', 'e', ' FROM', ' singers', ' singer', ' concert', 'x', ' WHERE', " 'Bob", "by'", ' age', ' s1', ' T2', '.Name',
   ' count_all', ' salary', '_2', ' 42', ' s2', 'Year', 'Name', 'concert_ID', ' DESC', ' desc', ' deSc', ' ROunD_8', ' sin', ' Name_2',
-  ' sINGer', ' limit', ' like', ' Singer_id',
+  ' sINGer', ' limit', ' like', ' Singer_id', ' Year', ' T1', ' Age',
 ];
 
 function allowed(text: string): string[] {
@@ -40,12 +40,14 @@ describe('IdentifierConstraint', () => {
     expect(ok).not.toContain(' singers');
     expect(ok).not.toContain(' salary');
     expect(ok).toContain(' T2');
-    expect(ok).toContain(' count_all');
     expect(ok).toContain(' 42');
+    // A derived name exists only once a CTE outputs it.
+    expect(ok).not.toContain(' count_all');
+    expect(allowed('WITH s1 AS (SELECT name, count(*) AS count_all FROM singer GROUP BY name) SELECT name,')).toContain(' count_all');
   });
 
   it('reads only from tables and from CTEs the chain has finished', () => {
-    const ok = allowed('SELECT name FROM');
+    const ok = allowed('SELECT count(*) FROM');
     expect(ok).toEqual(expect.arrayContaining([' singer', ' concert', ' sin']));
     for (const no of [' singers', ' name', ' count_all', ' 42', ' s1', ' s2']) expect(ok).not.toContain(no);
     const chain = 'WITH\n  s1 AS (\n    SELECT name FROM singer\n  ),\n  s2 AS (\n    SELECT * FROM';
@@ -70,7 +72,9 @@ describe('IdentifierConstraint', () => {
 
   it('writes keywords in one case and numbers only names', () => {
     const ok = allowed('SELECT name FROM singer ORDER BY age');
-    expect(ok).toEqual(expect.arrayContaining([' DESC', ' desc', ' Name_2']));
+    expect(ok).toEqual(expect.arrayContaining([' DESC', ' desc']));
+    const numbered = 'WITH s1 AS (SELECT T1.Name, T2.Name AS Name_2 FROM singer AS T1 JOIN singer AS T2) SELECT * FROM s1 ORDER BY Name';
+    expect(allowed(numbered)).toEqual(expect.arrayContaining([' DESC', ' Name_2']));
     expect(ok).not.toContain(' deSc');
     expect(ok).not.toContain(' ROunD_8');
     // A name in a case the schema never uses is another name; Spider's own variants (Singer_id for Singer_ID) are fine.
@@ -96,12 +100,32 @@ describe('IdentifierConstraint', () => {
     expect(allowed('SELECT nam')).toContain('e');
     expect(allowed('SELECT nam')).not.toContain('x');
     expect(allowed('SELECT T2')).toContain('.Name');
-    expect(allowed('SELECT name')).toContain('_2');
+    expect(allowed('WITH s1 AS (SELECT T1.Name, T2.Name AS Name_2 FROM singer AS T1 JOIN singer AS T2) SELECT name')).toContain('_2');
+    expect(allowed('SELECT name')).not.toContain('_2');
   });
 
   it('leaves string literals free', () => {
     expect(allowed("SELECT * FROM singer WHERE Name = 'Bo")).toContain('x');
     expect(allowed("SELECT * FROM singer WHERE Name = 'Bob'")).not.toContain('x');
+  });
+
+  it("keeps a string literal to the question's values (or the schema's example values) once it knows the question", () => {
+    const c = new IdentifierConstraint(schema, vocab, vocab.length).withQuestion('Which singers are called Bobby?');
+    const ok = (text: string) => {
+      const logits = new Float32Array(vocab.length);
+      c.apply(text, logits);
+      return vocab.filter((_, i) => logits[i] !== -Infinity);
+    };
+    expect(ok("SELECT * FROM singer WHERE Name = 'Bob")).toContain("by'");
+    expect(ok("SELECT * FROM singer WHERE Name = 'Bob")).not.toContain('x');
+    expect(ok('SELECT * FROM singer WHERE Name =')).toContain(" 'Bob");
+    expect(ok("SELECT * FROM singer WHERE Name LIKE '%Bob")).toContain("by'");
+    const withExamples = structuredClone(schema);
+    withExamples.tables[0]!.columns[1]!.examples = ['Bobx'];
+    const e = new IdentifierConstraint(withExamples, vocab, vocab.length).withQuestion('Which singers are called Bobby?');
+    const logits = new Float32Array(vocab.length);
+    e.apply("SELECT * FROM singer WHERE Name = 'Bob", logits);
+    expect(logits[vocab.indexOf('x')]).toBe(0);
   });
 });
 
@@ -120,6 +144,55 @@ describe('IdentifierConstraint, SQL shape', () => {
     expect(ok).not.toContain(' like');
     expect(allowed('SELECT count(*) FROM singer WHERE name')).toContain(' like');
     expect(allowed('SELECT count(*) FROM singer ORDER BY age')).toContain(' limit');
+  });
+});
+
+describe('IdentifierConstraint, names in scope', () => {
+  it('reads FROM a source that has the columns the select list wrote', () => {
+    const ok = allowed('SELECT avg(Age) FROM');
+    expect(ok).toContain(' singer');
+    expect(ok).not.toContain(' concert');
+    // Nothing written yet, or columns no source has: every source.
+    expect(allowed('SELECT count(*) FROM')).toEqual(expect.arrayContaining([' singer', ' concert']));
+  });
+
+  it('after FROM, a column must belong to a source (or be an output name), a qualifier must be a source', () => {
+    const ok = allowed('SELECT Name FROM singer WHERE');
+    expect(ok).toEqual(expect.arrayContaining([' age', ' name', ' Age']));
+    expect(ok).not.toContain(' Year');
+    expect(allowed('SELECT Name FROM singer AS T1 WHERE T1')).toContain('.Name');
+    expect(allowed('SELECT Name FROM singer AS T1 WHERE')).not.toContain(' T2');
+    expect(allowed('SELECT Name FROM singer AS T1 WHERE')).toContain(' T1');
+    expect(allowed('SELECT Name, count(*) AS count_all FROM singer GROUP BY Name ORDER BY')).toContain(' count_all');
+  });
+
+  it("knows a finished CTE's output columns, through SELECT * and AS", () => {
+    const chain = 'WITH s1 AS (SELECT Name, count(*) AS count_all FROM singer GROUP BY Name), s2 AS (SELECT * FROM s1 WHERE';
+    expect(allowed(chain)).toEqual(expect.arrayContaining([' name', ' count_all']));
+    expect(allowed(chain)).not.toContain(' age');
+    expect(allowed('WITH s1 AS (SELECT Name FROM singer) SELECT * FROM s1 AS T1 WHERE T1.')).toContain('Name');
+    expect(allowed('WITH s1 AS (SELECT Name FROM singer) SELECT * FROM s1 AS T1 WHERE T1.')).not.toContain('Year');
+  });
+
+  it("does not give an alias to a table that lacks the alias's columns", () => {
+    expect(allowed('SELECT T1.Name FROM singer AS T1')).toContain(' WHERE');
+    expect(allowed('SELECT T2.Year FROM singer AS T2')).not.toContain(' WHERE');
+    expect(allowed('SELECT T1.Name FROM singer AS T1 JOIN concert AS T1')).not.toContain(' WHERE');
+  });
+
+  it('does not end a FROM clause while the select list uses an alias no source has', () => {
+    expect(allowed('SELECT T1.Name, T2.Year FROM singer AS T1')).not.toContain(' WHERE');
+    expect(allowed('SELECT Name, Year FROM singer')).not.toContain(' WHERE');
+    expect(allowed('SELECT Name, Age FROM singer')).toContain(' WHERE');
+    expect(allowed('SELECT T1.Name, T2.Year FROM singer AS T1 JOIN concert AS T2 ON T1.Singer_ID = T2.concert_ID')).toContain(' WHERE');
+    const c = new IdentifierConstraint(schema, ['', ')', ' JOIN'], 3);
+    const end = new Float32Array([5, 4, 0]);
+    c.apply('SELECT T1.Name, T2.Year FROM singer AS T1', end);
+    expect(end[0]).toBe(-Infinity);
+    expect(end[1]).toBe(-Infinity);
+    const inner = new Float32Array([5, 4, 0]);
+    c.apply('SELECT T1.Name FROM singer AS T1', inner);
+    expect(inner[0]).toBe(5);
   });
 });
 

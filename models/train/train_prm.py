@@ -130,7 +130,8 @@ def evaluate(model, seqs, tokens_per_batch):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default="models/prm/data/train.jsonl")
+    ap.add_argument("--data", nargs="+", default=["models/prm/data/train.jsonl"],
+                    help="record files: make-prm-data's gold/corrupted chains, make-prm-samples' policy chains, …")
     ap.add_argument("--out", default="models/prm")
     ap.add_argument("--init", default="models/policy/checkpoints/best.pt", help="policy checkpoint whose body the PRM starts from")
     ap.add_argument("--tokenizer", default="models/policy/tokenizer.json")
@@ -152,7 +153,7 @@ def main():
     os.makedirs(os.path.join(args.out, "checkpoints"), exist_ok=True)
     tok = Tokenizer.load(args.tokenizer)
     key = "plain" if args.no_exec else "segments"
-    rows = [json.loads(l) for l in open(args.data) if l.strip()]
+    rows = [json.loads(l) for f in args.data for l in open(f) if l.strip()]
     dbs = sorted({r["db_id"] for r in rows})
     random.Random(0).shuffle(dbs)
     val_dbs = set(dbs[: max(1, int(len(dbs) * args.val_frac))])
@@ -161,6 +162,8 @@ def main():
     val_rows = [r for r in rows if r["db_id"] in val_dbs]
     random.Random(1).shuffle(val_rows)
     val_seqs = enc(val_rows[: args.val_max])
+    # The policy's own sampled chains on the held-out databases (what best-of-N ranks), when the data has them.
+    val_sample_seqs = enc([r for r in val_rows if r.get("source") == "sample"][: args.val_max])
     n_steps = sum(len(s[2]) for s in train_seqs)
     n_pos = sum(sum(s[2]) for s in train_seqs)
     print(f"train {len(train_seqs)} chains, {n_steps} steps ({n_pos / n_steps:.1%} positive), "
@@ -190,7 +193,7 @@ def main():
     log = open(os.path.join(args.out, "train_log.jsonl"), "a")
     cfg_out = dict(cfg.hf(), architectures=["LlamaForStepScoring"], model_type="cocte-prm", prm_input=key,
                    score="sigmoid of the head at the last token of each step segment")
-    cocte_prompt = cocte_prompt_of(args.data)  # the prompt layout of the policy data the PRM records were made from
+    cocte_prompt = cocte_prompt_of(args.data[0])  # the prompt layout of the policy data the PRM records were made from
     if cocte_prompt:
         cfg_out["cocte_prompt"] = cocte_prompt
     json.dump(cfg_out, open(os.path.join(args.out, "config.json"), "w"), indent=1)
@@ -202,8 +205,16 @@ def main():
     start, last_save = time.time(), time.time()
     base_lrs = [g["lr"] for g in opt.param_groups]
     rng = random.Random(state["epoch"])
+    def validate():
+        m = evaluate(model, val_seqs, args.tokens_per_batch)
+        if val_sample_seqs:
+            m.update({f"sample_{k}": v for k, v in evaluate(model, val_sample_seqs, args.tokens_per_batch).items()})
+        return m
+
+    # Checkpoint choice: step AUC on the policy's sampled chains when there are some, else on all validation chains.
+    select = "sample_step_auc" if val_sample_seqs else "step_auc"
     if state["step"] == 0:
-        m0 = evaluate(model, val_seqs, args.tokens_per_batch)
+        m0 = validate()
         print(json.dumps({"step": 0, **m0}), flush=True)
     done = False
     while not done:
@@ -229,9 +240,9 @@ def main():
                 rec = {"step": state["step"], "epoch": state["epoch"], "loss": round(loss.item(), 4), "tokens": state["tokens"],
                        "tok_per_s": round(int(mask.sum()) / (time.time() - t0)), "train_seconds": round(state["seconds"])}
                 if state["step"] % args.eval_every == 0:
-                    rec.update(evaluate(model, val_seqs, args.tokens_per_batch))
-                    if rec["step_auc"] > state.get("best_auc", -1):
-                        state["best_auc"] = rec["step_auc"]
+                    rec.update(validate())
+                    if rec[select] > state.get("best_auc", -1):
+                        state["best_auc"] = rec[select]
                         state["best_step"] = state["step"]
                         save_best(rec)
                 print(json.dumps(rec), flush=True)
@@ -249,14 +260,14 @@ def main():
         else:
             state["epoch"] += 1
             state["mid_epoch"] = False
-    final = evaluate(model, val_seqs, args.tokens_per_batch)
-    if final["step_auc"] > state.get("best_auc", -1):
-        state["best_auc"], state["best_step"] = final["step_auc"], state["step"]
+    final = validate()
+    if final[select] > state.get("best_auc", -1):
+        state["best_auc"], state["best_step"] = final[select], state["step"]
         save_best(final)
     best = torch.load(os.path.join(args.out, "checkpoints", "best.pt"))["metrics"]
     summary = {"input": key, "init": args.init, "params": n_params, "steps": state["step"], "train_seconds": round(state["seconds"]),
                "train_tokens": state["tokens"], "train_chains": len(train_seqs), "train_steps": n_steps,
-               "train_positive": round(n_pos / n_steps, 4), "val_dbs": sorted(val_dbs), "best_step": state["best_step"], "best": best, "final": final}
+               "train_positive": round(n_pos / n_steps, 4), "data": args.data, "selected_by": select, "val_dbs": sorted(val_dbs), "best_step": state["best_step"], "best": best, "final": final}
     json.dump(summary, open(os.path.join(args.out, "metrics.json"), "w"), indent=1)
     print(json.dumps({k: summary[k] for k in ("input", "steps", "best_step", "best")}), flush=True)
 

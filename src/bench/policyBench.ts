@@ -63,15 +63,20 @@ export async function benchPolicy(
     const texts = tokenTexts(tok.decode, lm.vocabSize);
     const gated = new IdentifierConstraint(qb.schema, texts, 40, new SyntaxGate());
     const names = new IdentifierConstraint(qb.schema, texts);
-    const constrain = (text: string, logits: Float32Array) => names.apply(text, logits);
-    const { meanPrmMs: _noPrm, ...greedy } = await timeQuestions(qb.questions, async (q) => ({ tokens: (await answer(lm, tok, qb.schema, q, qb.run, { maxNewTokens: 320, constrain: (t, l) => gated.apply(t, l) })).decoded.tokenIds.length, prmMs: 0 }));
+    const { meanPrmMs: _noPrm, ...greedy } = await timeQuestions(qb.questions, async (q) => {
+      const c = gated.withQuestion(q);
+      return { tokens: (await answer(lm, tok, qb.schema, q, qb.run, { maxNewTokens: 320, constrain: (t, l) => c.apply(t, l) })).decoded.tokenIds.length, prmMs: 0 };
+    });
     questions = greedy;
     if (prmFiles) {
       const prm = {
         model: await OrtStepScorer.create(ort, await read(prmFiles.onnx), await json(prmFiles.config), [backend]),
         tok: loadTokenizer(await json(prmFiles.tokenizer), await json(prmFiles.tokenizerConfig)),
       };
-      bestOf8 = await timeQuestions(qb.questions, (q) => search(lm, tok, qb.schema, q, qb.run, { strategy: 'bon', n: 8, agg: 'weighted', prm, maxNewTokens: 320, constrain }));
+      bestOf8 = await timeQuestions(qb.questions, (q) => {
+        const c = names.withQuestion(q);
+        return search(lm, tok, qb.schema, q, qb.run, { strategy: 'bon', n: 8, agg: 'weighted', prm, maxNewTokens: 320, constrain: (t, l) => c.apply(t, l) });
+      });
     }
   }
   return {

@@ -4,8 +4,14 @@
  * defined itself (s1, T1, …) or a derived alias (count_all, avg_age, singer_name, …), and must fit its slot (after
  * FROM a table or finished CTE, after `T1.` a column of T1's table, …); a word still being written must be the
  * prefix of such a word. The most likely tokens are checked first (top K); the rest are masked.
+ * Names are also checked against what is in scope (queryScope.ts): a finished CTE outputs known columns; a SELECT's
+ * first source must be able to provide the columns its select list wrote (`SELECT avg(Age) FROM` reads singer, not
+ * stadium); after FROM a column must belong to a source; an alias goes only to a table that has its columns; a FROM
+ * clause does not end while a column or alias of the select list has no source. Given the question (withQuestion),
+ * string literals must spell one of its values. Each rule admits every Spider dev gold chain (`npm run constraint:check`).
  */
-import { endsInsideQuotes, lex, type Token } from './sqlLexer';
+import { chainScope, type QueryFrame } from './queryScope';
+import { endsInsideQuotes, lex } from './sqlLexer';
 import type { SyntaxGate, WordSet } from './syntaxGate';
 import type { SchemaInfo } from './types';
 
@@ -30,7 +36,14 @@ const AGGS = ['count', 'sum', 'avg', 'min', 'max', 'total', 'group_concat'];
  * What may stand where a word starts: a table (after FROM/JOIN), a column of one table (after `alias.`), a new name
  * (after AS: the model names its own output column or alias), or any known word.
  */
-type Slot = { kind: 'table' } | { kind: 'columns'; of: Set<string> } | { kind: 'name' } | { kind: 'new' } | { kind: 'expr' } | { kind: 'any' };
+type Slot =
+  | { kind: 'table' }
+  | { kind: 'columns'; of: Set<string> }
+  | { kind: 'name' }
+  | { kind: 'new' }
+  | { kind: 'alias'; of: string }
+  | { kind: 'expr' }
+  | { kind: 'any' };
 
 /** Keywords that cannot begin an operand: after WHERE, AND, SELECT, `(`, `,`, `=`, … they are a syntax error. */
 const NOT_AN_OPERAND = new Set(
@@ -38,10 +51,28 @@ const NOT_AN_OPERAND = new Set(
     'cross natural on using as union intersect except then else end collate escape values').split(' '),
 );
 
-/** What the chain written so far defines: the CTE names it may read from and the current step's table aliases. */
+/**
+ * What the chain written so far puts in scope (queryScope.ts): the finished CTEs and their columns, the qualifiers
+ * (aliases, or source names) of the SELECTs being written with their columns, the SELECT the text is in, and the
+ * column names a bare word may be at this point (null: not known, so not restricted).
+ */
 interface Scope {
-  ctes: Set<string>;
-  aliases: Map<string, string | null>; // alias (lower case) -> schema table (lower case), or null for a CTE
+  ctes: Map<string, Set<string> | null>;
+  qualifiers: Map<string, Set<string> | null>;
+  frame: QueryFrame | null;
+  /** Whether every source of the SELECTs being written has known columns (else qualifiers are not checked). */
+  known: boolean;
+  visible: Set<string> | null;
+  /** Every column of the schema's tables and of the finished CTEs (null when a CTE's columns are unknown). */
+  everyColumn: Set<string> | null;
+  /**
+   * In the FROM clause of a SELECT whose select list used a qualifier no source has bound yet (`SELECT T2.name FROM
+   * singer AS T1`) or a column no source has (`SELECT year FROM singer`): the clause may not end (no WHERE, GROUP BY,
+   * …, no closing parenthesis or end) until a JOIN provides it.
+   */
+  unbound: boolean;
+  /** Whether a `)` here would close the SELECT being written (it is not inside a call or a list). */
+  atFrameDepth: boolean;
 }
 
 export class IdentifierConstraint {
@@ -61,6 +92,13 @@ export class IdentifierConstraint {
   private readonly operandKeywordPrefixes = new Set<string>();
   private readonly tables = new Map<string, Set<string>>(); // table -> its columns, lower case
   private readonly tablePrefixes = new Set<string>();
+  /** Tables linked by a foreign key (either direction), lower case. */
+  private readonly neighbours = new Map<string, Set<string>>();
+  private readonly allColumns = new Set<string>();
+  /** Text example values of the schema's columns (lower case), which a string literal may also spell. */
+  private readonly exampleValues: string[] = [];
+  /** The question (lower case) whose values string literals must come from; null: literals are free. */
+  private question: string | null = null;
 
   /**
    * `syntax` (optional) also requires every token to keep the chain a viable SQL prefix (syntaxGate.ts); it parses,
@@ -108,8 +146,42 @@ export class IdentifierConstraint {
       }
     }
     for (const a of AGGS) name(`${a}_all`);
+    for (const t of schema.tables) {
+      for (const c of t.columns) {
+        this.allColumns.add(c.name.toLowerCase());
+        for (const v of c.examples) if (typeof v === 'string') this.exampleValues.push(v.toLowerCase());
+      }
+      for (const fk of t.foreignKeys) {
+        const [a, b] = [t.name.toLowerCase(), fk.table.toLowerCase()];
+        if (!this.neighbours.has(a)) this.neighbours.set(a, new Set());
+        if (!this.neighbours.has(b)) this.neighbours.set(b, new Set());
+        this.neighbours.get(a)!.add(b);
+        this.neighbours.get(b)!.add(a);
+      }
+    }
     const columns = new Set(schema.tables.flatMap((t) => t.columns.map((c) => c.name.toLowerCase())));
     for (const t of this.tables.keys()) if (!columns.has(t)) this.tableOnly.add(t);
+  }
+
+  /**
+   * The same constraint for one question: a string literal must then spell a value the question mentions (LIKE's `%`
+   * aside) or one of the schema's example values. A small model otherwise invents values ('Canading'); 97% of the
+   * Spider dev gold queries with literals take every one from the question's own words. Shares all schema tables.
+   */
+  withQuestion(question: string): IdentifierConstraint {
+    const c = Object.create(this) as IdentifierConstraint;
+    c.question = question.toLowerCase();
+    return c;
+  }
+
+  /** Whether a string literal's content (so far, or `done`) can be a value of the question or an example value. */
+  private literalOk(content: string, done: boolean): boolean {
+    if (this.question === null) return true;
+    const pieces = content.toLowerCase().replace(/''/g, "'").split('%').filter(Boolean);
+    if (pieces.length === 0) return true;
+    if (pieces.every((p) => this.question!.includes(p))) return true;
+    const v = pieces.join('%');
+    return this.exampleValues.some((e) => (done ? e === v : e.startsWith(v)));
   }
 
   /**
@@ -127,14 +199,74 @@ export class IdentifierConstraint {
   allowedWord(word: string, slot: Slot = ANY, scope: Scope = EMPTY_SCOPE, next = ' '): boolean {
     const w = word.toLowerCase();
     if (slot.kind === 'new') return /^[a-z_]/.test(w) && w.length <= MAX_NEW_NAME;
-    if (slot.kind === 'table') return (this.tables.has(w) && !this.misspelled(word)) || scope.ctes.has(w);
+    if (slot.kind === 'alias') return /^[a-z_]/.test(w) && w.length <= MAX_NEW_NAME && this.aliasFits(w, slot.of, scope);
+    if (slot.kind === 'table') return ((this.tables.has(w) && !this.misspelled(word)) || scope.ctes.has(w)) && this.sourceFits(w, scope);
     if (slot.kind === 'columns') return slot.of.has(w) && !this.misspelled(word);
-    if (slot.kind === 'name') return this.isName(word);
-    if (/^[0-9]/.test(w) || /^[st]\d{1,2}$/.test(w)) return true;
+    if (slot.kind === 'name') return this.isName(word) && (!scope.everyColumn || scope.everyColumn.has(w));
+    if (/^[0-9]/.test(w)) return /^[0-9]+$/.test(w); // a number (200sse is not)
+    // An alias or CTE name: before `.` it must be in scope; alone, only where a bare name is not checked.
+    if (/^[st]\d{1,2}$/.test(w)) return next === '.' ? this.qualifierInScope(w, scope) : !scope.visible || scope.visible.has(w);
+    if (scope.unbound && CLAUSE_END.has(w)) return false;
     if (this.keywords.has(w) && oneCase(word) && !(slot.kind === 'expr' && NOT_AN_OPERAND.has(w)) && (next === '(' || !FUNCTIONS.has(w) || this.names.has(w)))
       return true;
-    if (this.names.has(w)) return !this.misspelled(word) && (!this.tableOnly.has(w) || next === '.');
+    if (next === '.') return this.names.has(w) && !this.misspelled(word) && this.qualifierInScope(w, scope);
+    if (scope.visible) return scope.visible.has(w) && !this.misspelled(word) && !(this.tableOnly.has(w) && !scope.visible.has(w));
+    if (this.names.has(w)) return !this.misspelled(word) && !this.tableOnly.has(w);
     return this.isName(word);
+  }
+
+  /**
+   * A qualifier (`x.`) must name a source of the SELECTs being written once their FROM is written; in a select list
+   * (before FROM) it may be an alias still to be defined.
+   */
+  private qualifierInScope(w: string, scope: Scope): boolean {
+    const phase = scope.frame?.phase;
+    if (!phase || phase === 'select' || !scope.known) return true;
+    return scope.qualifiers.has(w);
+  }
+
+  /**
+   * The first source of a SELECT must be able to provide the columns its select list has already written: each of
+   * them is a column of the source or of a table it reaches through foreign keys (one step, or two when the select
+   * list qualifies its columns, i.e. a join follows). When no source can, nothing is restricted.
+   */
+  private sourceFits(w: string, scope: Scope): boolean {
+    const f = scope.frame;
+    if (!f || f.phase !== 'from' || f.sources.length > 0) return true;
+    const refs = [...f.bare].filter((c) => !f.outputs.has(c));
+    const joined = f.qualified.size > 0;
+    for (const cols of f.qualified.values()) refs.push(...cols);
+    if (refs.length === 0) return true;
+    const fits = (name: string) => {
+      const reach = this.reach(name, joined ? 2 : 1, scope);
+      return reach === null || refs.every((c) => reach.has(c));
+    };
+    if (fits(w)) return true;
+    return ![...this.tables.keys(), ...scope.ctes.keys()].some(fits);
+  }
+
+  /** The columns of a table and of the tables `hops` foreign-key steps away; a CTE's own columns; null: unknown. */
+  private reach(name: string, hops: number, scope: Scope): Set<string> | null {
+    if (!this.tables.has(name)) return scope.ctes.get(name) ?? null;
+    let seen = new Set([name]);
+    let frontier = [name];
+    for (let h = 0; h < hops; h++) {
+      const next: string[] = [];
+      for (const t of frontier) for (const n of this.neighbours.get(t) ?? []) if (!seen.has(n)) next.push(n);
+      seen = new Set([...seen, ...next]);
+      frontier = next;
+    }
+    return new Set([...seen].flatMap((t) => [...(this.tables.get(t) ?? [])]));
+  }
+
+  /** An alias may not be one the SELECT already bound, nor one its columns (`T1.name`) say is another table's. */
+  private aliasFits(alias: string, source: string, scope: Scope): boolean {
+    const f = scope.frame;
+    if (!f) return true;
+    if (f.sources.slice(0, -1).some((s) => s.alias === alias)) return false;
+    const cols = this.tables.get(source) ?? scope.ctes.get(source);
+    const used = f.qualified.get(alias);
+    return !cols || !used || [...used].every((c) => cols.has(c));
   }
 
   /** A column or derived name (not a table-only name), or a numbered variant of one: name_2, count_all_3. */
@@ -148,32 +280,102 @@ export class IdentifierConstraint {
   /** Whether a word being written can still become an allowed word. */
   allowedPrefix(word: string, slot: Slot = ANY, scope: Scope = EMPTY_SCOPE): boolean {
     const w = word.toLowerCase();
-    if (slot.kind === 'new') return /^[a-z_]/.test(w) && w.length <= MAX_NEW_NAME;
-    if (slot.kind === 'table') return (this.tablePrefixes.has(w) && !this.misspelled(word)) || [...scope.ctes].some((c) => c.startsWith(w));
+    if (slot.kind === 'new' || slot.kind === 'alias') return /^[a-z_]/.test(w) && w.length <= MAX_NEW_NAME;
+    if (scope.unbound && CLAUSE_END.has(w)) return false; // a JOIN must come first (see Scope.unbound)
+    if (slot.kind === 'table')
+      return (
+        (this.tablePrefixes.has(w) && !this.misspelled(word)) ||
+        [...scope.ctes.keys()].some((c) => c.startsWith(w))
+      ) && [...this.tables.keys(), ...scope.ctes.keys()].some((t) => t.startsWith(w) && this.sourceFits(t, scope));
     if (slot.kind === 'columns') return [...slot.of].some((c) => c.startsWith(w)) && !this.misspelled(word);
+    if (slot.kind === 'name' && scope.everyColumn) return [...scope.everyColumn].some((c) => c.startsWith(w)) && !this.misspelled(word);
     const numbered = /^(.*)_\d{0,2}$/.exec(w);
-    const namePrefix = (this.namePrefixes.has(w) && !this.misspelled(word)) || (!!numbered && this.names.has(numbered[1]!));
+    const namePrefix = scope.visible
+      ? !this.misspelled(word) && [...scope.visible, ...this.qualifierNames(scope)].some((c) => c.startsWith(w))
+      : (this.namePrefixes.has(w) && !this.misspelled(word)) || (!!numbered && this.names.has(numbered[1]!));
     if (slot.kind === 'name' || namePrefix) return namePrefix;
-    if (/^[0-9]/.test(w) || /^[st]\d{0,2}$/.test(w)) return true;
+    if (/^[0-9]/.test(w)) return /^[0-9]+$/.test(w);
+    // T1, s2: an alias may be written before FROM defines it; after FROM only the ones in scope (checked below).
+    if (/^[st]\d{0,2}$/.test(w) && (!scope.visible || scope.frame?.phase === 'select')) return true;
     return (slot.kind === 'expr' ? this.operandKeywordPrefixes : this.keywordPrefixes).has(w) && oneCase(word);
+  }
+
+  /** The words that may stand before a `.` here: the sources in scope, or (before FROM) any table. */
+  private qualifierNames(scope: Scope): string[] {
+    const phase = scope.frame?.phase;
+    return !phase || phase === 'select' || !scope.known ? [...this.tables.keys()] : [...scope.qualifiers.keys()];
+  }
+
+  /** Whether ending the SELECT being written after `text` (with `)` or the end token) leaves a qualifier unbound. */
+  private leavesUnbound(text: string): boolean {
+    const s = this.scopeOf(text);
+    return s.unbound && s.atFrameDepth;
+  }
+
+  /** What the text written so far puts in scope (see Scope); the last few are remembered (tokens share them). */
+  private scopeOf(before: string, strict = true): Scope {
+    if (!strict) {
+      // Relaxed: aliases still bind their table's columns, nothing else is checked.
+      const s = this.scopeOf(before);
+      return { ...EMPTY_SCOPE, ctes: s.ctes, qualifiers: s.qualifiers, known: false };
+    }
+    const hit = this.scopes.get(before);
+    if (hit) return hit;
+    const scope = this.computeScope(before);
+    if (this.scopes.size >= 16) this.scopes.delete(this.scopes.keys().next().value!);
+    this.scopes.set(before, scope);
+    return scope;
+  }
+
+  private readonly scopes = new Map<string, Scope>();
+
+  private computeScope(before: string): Scope {
+    const toks = lex(before).filter((t) => t.kind !== 'space' && t.kind !== 'comment');
+    const { ctes, frames, depth } = chainScope(toks, this.tables, (w) => this.keywords.has(w));
+    const qualifiers = new Map<string, Set<string> | null>();
+    let known = true;
+    for (const f of frames)
+      for (const s of f.sources) {
+        qualifiers.set(s.alias ?? s.name, s.columns);
+        if (!s.columns) known = false;
+      }
+    let everyColumn: Set<string> | null = new Set(this.allColumns);
+    for (const cols of ctes.values()) {
+      if (!cols) everyColumn = null;
+      else for (const c of cols) everyColumn?.add(c);
+    }
+    const frame = frames[frames.length - 1] ?? null;
+    let visible: Set<string> | null = null;
+    if (frame?.phase === 'select' && everyColumn) visible = new Set([...everyColumn, ...frame.outputs]);
+    else if (frame && (frame.phase === 'on' || frame.phase === 'after') && known && frame.sources.length > 0)
+      visible = new Set([...frames.flatMap((f) => f.sources.flatMap((s) => [...s.columns!])), ...frame.outputs]);
+    let unbound = false;
+    if (frame && known && (frame.phase === 'from' || frame.phase === 'on') && frame.sources.length > 0) {
+      const columns = new Set(frames.flatMap((f) => f.sources.flatMap((x) => [...x.columns!])));
+      unbound = [...frame.qualified.keys()].some((q) => !qualifiers.has(q)) || [...frame.bare].some((c) => !frame.outputs.has(c) && !columns.has(c));
+    }
+    return { ctes, qualifiers, frame, known, visible, everyColumn, unbound, atFrameDepth: !!frame && frame.depth === depth };
   }
 
   /** Masks the logits of tokens that would write an unknown name (keeps the top-K tokens that pass). */
   apply(text: string, logits: Float32Array): void {
-    const toks = lex(text);
-    if (endsInsideQuotes(toks)) return;
-    const partial = /[A-Za-z0-9_]*$/.exec(text)![0];
-    const scope = scopeOf(toks);
-    const before = text.slice(0, text.length - partial.length);
-    const slot = this.slotAfter(before, scope); // where the word being written (or the next one) stands
-    const ok = (id: number) => this.tokenOk(before, partial, slot, this.tokenTexts[id] ?? '', scope);
-    let all: number[] | null = null; // every token that passes, most likely first (a full scan: computed at most once)
-    const everyOk = () => (all ??= [...logits.keys()].filter(ok).sort((a, b) => logits[b]! - logits[a]!));
-    let keep = topIndices(logits, this.topK).filter(ok);
-    // Nothing likely passes: fall back to every token that does (a full scan, rarely needed).
-    if (keep.length === 0) keep = everyOk();
-    if (keep.length === 0) return;
-    if (this.syntax) {
+    const strict = this.tokenTest(text, true);
+    if (!strict) return; // inside a quoted identifier, or a literal with no question to check it against
+    const top = topIndices(logits, this.topK);
+    // The rules in two tiers: all of them, then without the scope and literal rules (names must still exist and fit
+    // their slot). The relaxed tier is used only when no token passes both the strict rules and the syntax gate:
+    // a syntax dead end is worse than a name out of scope, and a small model writes garbage after one.
+    let fallback: number[] | null = null;
+    for (const tier of [() => strict, () => this.tokenTest(text, false)!]) {
+      const test = tier();
+      let all: number[] | null = null; // every token that passes, most likely first (a full scan: computed at most once)
+      const everyOk = () => (all ??= [...logits.keys()].filter(test).sort((a, b) => logits[b]! - logits[a]!));
+      let keep = top.filter(test);
+      // Nothing likely passes: fall back to every token that does (a full scan, rarely needed).
+      if (keep.length === 0) keep = everyOk();
+      if (keep.length === 0) continue;
+      fallback ??= keep;
+      if (!this.syntax) break;
       const gate = this.syntax;
       const viable = (ids: number[]) => {
         const out: number[] = [];
@@ -186,10 +388,33 @@ export class IdentifierConstraint {
       let v = viable(keep);
       // No likely token parses: look further down (bounded), since a syntax dead end cannot be written out of.
       if (v.length === 0) v = viable(everyOk().slice(0, 256));
-      if (v.length > 0) keep = v; // never stuck: when nothing parses, the name checks alone decide
+      if (v.length > 0) {
+        fallback = v;
+        break;
+      }
     }
-    const kept = new Set(keep);
+    if (!fallback) return; // never stuck: when nothing passes, nothing is masked
+    const kept = new Set(fallback);
     for (let i = 0; i < logits.length; i++) if (!kept.has(i)) logits[i] = -Infinity;
+  }
+
+  /**
+   * Which tokens may follow `text`: with every rule (`strict`), or with names checked against the schema and their
+   * slot only. Null when nothing is checked here (inside a quoted identifier or an unchecked literal).
+   */
+  private tokenTest(text: string, strict: boolean): ((id: number) => boolean) | null {
+    const toks = lex(text);
+    if (endsInsideQuotes(toks)) {
+      const open = toks.at(-1)!.text;
+      if (open[0] !== "'" || this.question === null) return null;
+      if (!strict) return () => true;
+      return (id: number) => this.literalTokenOk(text, open.slice(1), this.tokenTexts[id] ?? '');
+    }
+    const partial = /[A-Za-z0-9_]*$/.exec(text)![0];
+    const before = text.slice(0, text.length - partial.length);
+    const scope = this.scopeOf(before, strict);
+    const slot = this.slotAfter(before, scope); // where the word being written (or the next one) stands
+    return (id: number) => this.tokenOk(before, partial, slot, this.tokenTexts[id] ?? '', scope, strict);
   }
 
   /**
@@ -214,38 +439,83 @@ export class IdentifierConstraint {
     const dotted = /([A-Za-z_][A-Za-z0-9_]*)\.$/.exec(tail);
     if (dotted) {
       const q = dotted[1]!.toLowerCase();
-      const table = this.tables.has(q) ? q : scope.aliases.get(q);
-      const cols = table ? this.tables.get(table) : undefined;
-      return cols ? { kind: 'columns', of: cols } : { kind: 'name' }; // a CTE's or a not-yet-defined alias's columns: a name, no keyword
+      const cols = scope.qualifiers.has(q) ? scope.qualifiers.get(q) : this.tables.get(q);
+      return cols ? { kind: 'columns', of: cols } : { kind: 'name' }; // an unknown or not-yet-defined alias's columns: a name, no keyword
     }
     if (/\b(from|join)\s+$/i.test(tail)) return { kind: 'table' };
+    const aliased = /\b(?:from|join)\s+([A-Za-z_][A-Za-z0-9_]*)\s+as\s+$/i.exec(tail);
+    if (aliased) return { kind: 'alias', of: aliased[1]!.toLowerCase() };
     if (/\bas\s+$/i.test(tail)) return { kind: 'new' };
     if (/,\s*$/.test(tail) && /\bfrom\b/i.test(lastClause(before))) return { kind: 'table' }; // FROM a, b
     return /(\b(select|distinct|where|and|or|on|having|by|when|then|else)|[(,=<>])\s*$/i.test(tail) ? { kind: 'expr' } : ANY;
   }
 
-  private tokenOk(before: string, partial: string, firstSlot: Slot, tokenText: string, scope: Scope): boolean {
+  /** A token written inside a string literal whose content so far is `content`: the literal must stay a value. */
+  private literalTokenOk(text: string, content: string, tokenText: string): boolean {
+    if (tokenText === '') return false; // the end token would leave the string open
+    let lit = content;
+    for (let i = 0; i < tokenText.length; i++) {
+      const ch = tokenText[i]!;
+      if (ch !== "'") {
+        lit += ch;
+        continue;
+      }
+      if (tokenText[i + 1] === "'") {
+        lit += "''";
+        i++;
+        continue;
+      }
+      if (!this.literalOk(lit, true)) return false;
+      const rest = tokenText.slice(i + 1);
+      if (rest === '') return true;
+      const before = text + tokenText.slice(0, i + 1);
+      const scope = this.scopeOf(before);
+      return this.tokenOk(before, '', this.slotAfter(before, scope), rest, scope, true);
+    }
+    return this.literalOk(lit, false);
+  }
+
+  private tokenOk(before: string, partial: string, firstSlot: Slot, tokenText: string, firstScope: Scope, strict: boolean): boolean {
     let slot = firstSlot;
+    let scope = firstScope;
     // The end token (empty text) ends the word being written: only a complete name may end there.
-    if (tokenText === '') return partial === '' || this.allowedWord(partial, slot, scope, '');
+    if (tokenText === '') return (partial === '' || this.allowedWord(partial, slot, scope, '')) && !(strict && this.leavesUnbound(before + partial));
     let word = partial;
     let quoted: string | null = null;
+    let lit = '';
     for (let i = 0; i < tokenText.length; i++) {
       const ch = tokenText[i]!;
       if (quoted) {
-        if (ch === quoted) quoted = null;
+        if (ch !== quoted) lit += ch;
+        else if (quoted === "'" && tokenText[i + 1] === "'") {
+          lit += "''";
+          i++;
+        } else {
+          if (strict && quoted === "'" && !this.literalOk(lit, true)) return false;
+          quoted = null;
+        }
         continue;
       }
       if (/[A-Za-z0-9_]/.test(ch)) {
-        if (word === '' && i > 0) slot = this.slotAfter(before + partial + tokenText.slice(0, i), scope);
+        if (word === '' && i > 0) {
+          // A word that starts inside the token: its scope and slot include what the token wrote before it.
+          const upTo = before + partial + tokenText.slice(0, i);
+          scope = this.scopeOf(upTo, strict);
+          slot = this.slotAfter(upTo, scope);
+        }
         word += ch;
         continue;
       }
       if (word && !this.allowedWord(word, slot, scope, ch)) return false;
       if (PARAMETER_OR_ODD.test(ch)) return false;
+      if (strict && ch === ')' && this.leavesUnbound(before + partial + tokenText.slice(0, i))) return false;
       word = '';
-      if (ch === "'" || ch === '"') quoted = ch;
+      if (ch === "'" || ch === '"') {
+        quoted = ch;
+        lit = '';
+      }
     }
+    if (quoted === "'") return !strict || this.literalOk(lit, false);
     return word === '' || this.allowedPrefix(word, slot, scope);
   }
 }
@@ -256,7 +526,18 @@ const NAME: Slot = { kind: 'name' };
 const MAX_NEW_NAME = 48;
 /** Outside quotes these start bind parameters ($x, :x, @x, ?) or are not SQL at all: never written. */
 const PARAMETER_OR_ODD = /[$?@:#\\`{}[\]]/;
-const EMPTY_SCOPE: Scope = { ctes: new Set(), aliases: new Map() };
+const EMPTY_SCOPE: Scope = {
+  ctes: new Map(),
+  qualifiers: new Map(),
+  frame: null,
+  known: true,
+  visible: null,
+  everyColumn: null,
+  unbound: false,
+  atFrameDepth: false,
+};
+/** Words that end a FROM clause. */
+const CLAUSE_END = new Set(['where', 'group', 'having', 'order', 'limit', 'union', 'intersect', 'except']);
 
 function addPrefixes(set: Set<string>, w: string): void {
   for (let i = 1; i <= w.length; i++) set.add(w.slice(0, i));
@@ -273,50 +554,6 @@ function lastClause(text: string): string {
 /** SELECT, select or Select (Spider's gold queries write Count(*)), never SeLeCt or deSc. Digits count as either. */
 function oneCase(w: string): boolean {
   return w === w.toLowerCase() || w === w.toUpperCase() || w.slice(1) === w.slice(1).toLowerCase();
-}
-
-const NOT_ALIAS = new Set(['where', 'join', 'on', 'inner', 'left', 'right', 'cross', 'natural', 'group', 'order', 'limit', 'union', 'intersect', 'except', 'having', 'using']);
-
-/**
- * The CTEs the text has defined (minus the one being written, which may not read itself) and the table aliases of
- * the step being written (`FROM singer AS T1 JOIN concert T2`), which bind `T1.` to singer's columns.
- */
-function scopeOf(lexed: Token[]): Scope {
-  const toks = lexed.filter((t) => t.kind !== 'space' && t.kind !== 'comment');
-  const ctes = new Set<string>();
-  let stepStart = 0;
-  let open: string | null = null;
-  let depth = 0;
-  let openDepth = 0;
-  for (let i = 0; i < toks.length; i++) {
-    const t = toks[i]!;
-    if (t.kind === 'open') {
-      depth++;
-      const [name, as] = [toks[i - 2], toks[i - 1]];
-      if (name?.kind === 'word' && as?.text.toLowerCase() === 'as' && /^s\d+$/i.test(name.text)) {
-        open = name.text.toLowerCase();
-        openDepth = depth;
-        stepStart = i + 1;
-      }
-    } else if (t.kind === 'close') {
-      if (open && depth === openDepth) {
-        ctes.add(open);
-        open = null;
-        stepStart = i + 1;
-      }
-      depth--;
-    }
-  }
-  const aliases = new Map<string, string | null>();
-  for (let i = stepStart; i + 1 < toks.length; i++) {
-    if (!/^(from|join)$/i.test(toks[i]!.text) || toks[i + 1]!.kind !== 'word') continue;
-    const table = toks[i + 1]!.text.toLowerCase();
-    let j = i + 2;
-    if (toks[j]?.text.toLowerCase() === 'as') j++;
-    const alias = toks[j];
-    if (alias?.kind === 'word' && !NOT_ALIAS.has(alias.text.toLowerCase())) aliases.set(alias.text.toLowerCase(), ctes.has(table) ? null : table);
-  }
-  return { ctes, aliases };
 }
 
 function topIndices(xs: Float32Array, k: number): number[] {

@@ -26,7 +26,9 @@ export class SyntaxGate {
     if (tokenText === '') return this.complete(text);
     const full = text + tokenText;
     const partial = PARTIAL_WORD.exec(full)![0];
-    if (!words || partial === '' || /^[0-9]/.test(partial) || this.insideString(full)) return this.viable(full);
+    if (!words || partial === '' || this.insideString(full)) return this.viable(full);
+    // A number being written is judged as a number (`FROM t 200sse` is not one); SQL has no other word starting with a digit.
+    if (/^[0-9]/.test(partial)) return /^[0-9]+$/.test(partial) && this.viable(`${full.slice(0, full.length - partial.length)}1 `);
     const before = full.slice(0, full.length - partial.length);
     const p = partial.toLowerCase();
     // After AS any new name may stand; elsewhere a partial word is a name only when it begins one.

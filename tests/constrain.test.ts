@@ -178,6 +178,11 @@ describe('IdentifierConstraint, names in scope', () => {
     expect(allowed('SELECT T1.Name FROM singer AS T1')).toContain(' WHERE');
     expect(allowed('SELECT T2.Year FROM singer AS T2')).not.toContain(' WHERE');
     expect(allowed('SELECT T1.Name FROM singer AS T1 JOIN concert AS T1')).not.toContain(' WHERE');
+    // The alias the select list already used for this table's columns, not a made-up one.
+    expect(allowed('SELECT T2.Name, T1.Year FROM singer AS')).toContain(' T2');
+    expect(allowed('SELECT T2.Name, T1.Year FROM singer AS')).not.toContain(' T1');
+    expect(allowed('SELECT T2.Name, T1.Year FROM singer AS T2 JOIN')).toContain(' concert');
+    expect(allowed('SELECT T2.Name, T1.Year FROM singer AS T2 JOIN')).not.toContain(' singer');
   });
 
   it('does not end a FROM clause while the select list uses an alias no source has', () => {
@@ -193,6 +198,20 @@ describe('IdentifierConstraint, names in scope', () => {
     const inner = new Float32Array([5, 4, 0]);
     c.apply('SELECT T1.Name FROM singer AS T1', inner);
     expect(inner[0]).toBe(5);
+  });
+});
+
+describe('IdentifierConstraint, clause order', () => {
+  it('writes each clause of a SELECT once, in order, and SELECT again only after a set operator', () => {
+    expect(allowed('SELECT Name FROM singer')).toContain(' WHERE');
+    expect(allowed('SELECT Name FROM singer WHERE Age > 3 ORDER BY Age')).not.toContain(' WHERE');
+    expect(allowed('SELECT Name FROM singer WHERE Age > 3')).not.toContain(' FROM');
+    expect(allowed('SELECT Name FROM singer WHERE Age > 3 LIMIT 1')).not.toContain(' limit');
+    expect(allowed('SELECT Name FROM singer WHERE Age > 3')).toContain(' limit');
+    expect(allowed('SELECT Name FROM singer')).not.toContain('SELECT');
+    expect(allowed('SELECT Name FROM singer UNION ')).toContain('SELECT');
+    expect(allowed('SELECT Name FROM singer WHERE Age IN (')).toContain('SELECT');
+    expect(allowed('SELECT Name FROM singer WHERE Age IN (SELECT Age FROM singer')).toContain(' WHERE');
   });
 });
 

@@ -10,7 +10,7 @@
  * clause does not end while a column or alias of the select list has no source. Given the question (withQuestion),
  * string literals must spell one of its values. Each rule admits every Spider dev gold chain (`npm run constraint:check`).
  */
-import { chainScope, type QueryFrame } from './queryScope';
+import { CLAUSE_RANK, chainScope, type QueryFrame } from './queryScope';
 import { endsInsideQuotes, lex } from './sqlLexer';
 import type { SyntaxGate, WordSet } from './syntaxGate';
 import type { SchemaInfo } from './types';
@@ -73,6 +73,8 @@ interface Scope {
   unbound: boolean;
   /** Whether a `)` here would close the SELECT being written (it is not inside a call or a list). */
   atFrameDepth: boolean;
+  /** The text ends with UNION, INTERSECT, EXCEPT or ALL (a new SELECT may start). */
+  afterSetOperator: boolean;
 }
 
 export class IdentifierConstraint {
@@ -207,12 +209,29 @@ export class IdentifierConstraint {
     // An alias or CTE name: before `.` it must be in scope; alone, only where a bare name is not checked.
     if (/^[st]\d{1,2}$/.test(w)) return next === '.' ? this.qualifierInScope(w, scope) : !scope.visible || scope.visible.has(w);
     if (scope.unbound && CLAUSE_END.has(w)) return false;
+    if (this.keywords.has(w) && !this.clauseInOrder(w, scope)) return false;
     if (this.keywords.has(w) && oneCase(word) && !(slot.kind === 'expr' && NOT_AN_OPERAND.has(w)) && (next === '(' || !FUNCTIONS.has(w) || this.names.has(w)))
       return true;
     if (next === '.') return this.names.has(w) && !this.misspelled(word) && this.qualifierInScope(w, scope);
     if (scope.visible) return scope.visible.has(w) && !this.misspelled(word) && !(this.tableOnly.has(w) && !scope.visible.has(w));
     if (this.names.has(w)) return !this.misspelled(word) && !this.tableOnly.has(w);
     return this.isName(word);
+  }
+
+  /**
+   * A SELECT's clauses come once each and in order (FROM, WHERE, GROUP BY, HAVING, ORDER BY, LIMIT), at the SELECT's
+   * own level (not inside a call's parentheses); JOIN only in the FROM clause; a second SELECT only after UNION,
+   * INTERSECT, EXCEPT or `(`. sql-parser-cst accepts some of these as names (`… , Name FROM stadium FROM singer`).
+   */
+  private clauseInOrder(w: string, scope: Scope): boolean {
+    const f = scope.frame;
+    if (!f) return true;
+    const rank = CLAUSE_RANK[w];
+    if (rank !== undefined && w !== 'order') return scope.atFrameDepth && rank > f.clause;
+    if (w === 'order') return !scope.atFrameDepth || rank! > f.clause; // group_concat(x ORDER BY y) inside a call
+    if (w === 'join') return scope.atFrameDepth && (f.phase === 'from' || f.phase === 'on');
+    if (w === 'select') return !scope.atFrameDepth || scope.afterSetOperator;
+    return true;
   }
 
   /**
@@ -232,7 +251,8 @@ export class IdentifierConstraint {
    */
   private sourceFits(w: string, scope: Scope): boolean {
     const f = scope.frame;
-    if (!f || f.phase !== 'from' || f.sources.length > 0) return true;
+    if (!f || f.phase !== 'from') return true;
+    if (f.sources.length > 0) return this.joinFits(w, scope, f);
     const refs = [...f.bare].filter((c) => !f.outputs.has(c));
     const joined = f.qualified.size > 0;
     for (const cols of f.qualified.values()) refs.push(...cols);
@@ -243,6 +263,23 @@ export class IdentifierConstraint {
     };
     if (fits(w)) return true;
     return ![...this.tables.keys(), ...scope.ctes.keys()].some(fits);
+  }
+
+  /**
+   * A later source (JOIN t, or FROM a, t) while the select list still has columns no source provides: it must
+   * provide some of them, itself or through a foreign key (a bridge table). Unrestricted when no source could.
+   */
+  private joinFits(w: string, scope: Scope, f: QueryFrame): boolean {
+    if (!scope.known) return true;
+    const have = new Set(f.sources.flatMap((s) => [...s.columns!]));
+    const wanted: string[][] = [...f.qualified.entries()].filter(([q]) => !scope.qualifiers.has(q)).map(([, cols]) => [...cols]);
+    for (const c of f.bare) if (!f.outputs.has(c) && !have.has(c)) wanted.push([c]);
+    if (wanted.length === 0) return true;
+    const fits = (name: string) => {
+      const reach = this.reach(name, 1, scope);
+      return reach === null || wanted.some((cols) => cols.every((c) => reach.has(c)));
+    };
+    return fits(w) || ![...this.tables.keys(), ...scope.ctes.keys()].some(fits);
   }
 
   /** The columns of a table and of the tables `hops` foreign-key steps away; a CTE's own columns; null: unknown. */
@@ -265,8 +302,27 @@ export class IdentifierConstraint {
     if (!f) return true;
     if (f.sources.slice(0, -1).some((s) => s.alias === alias)) return false;
     const cols = this.tables.get(source) ?? scope.ctes.get(source);
+    const fitting = this.fittingAliases(source, scope);
+    if (fitting.length > 0) return fitting.includes(alias) || alias === this.naturalAlias(f);
     const used = f.qualified.get(alias);
     return !cols || !used || [...used].every((c) => cols.has(c));
+  }
+
+  /**
+   * The qualifiers the select list used (`T2.name`) that no source has bound yet and whose columns `source` has: the
+   * alias `source` should get (`SELECT T2.Name, T1.Year FROM stadium AS` → T2, not a made-up T11).
+   */
+  /** T<k> for the k-th source, when the select list does not use it for other columns (gold: FROM a AS T1 JOIN b AS T2). */
+  private naturalAlias(f: QueryFrame): string | null {
+    const t = `t${f.sources.length}`;
+    return f.qualified.has(t) ? null : t;
+  }
+
+  private fittingAliases(source: string, scope: Scope): string[] {
+    const f = scope.frame;
+    const cols = this.tables.get(source) ?? scope.ctes.get(source);
+    if (!f || !cols || !scope.known) return [];
+    return [...f.qualified.entries()].filter(([q, used]) => !scope.qualifiers.has(q) && [...used].every((c) => cols.has(c))).map(([q]) => q);
   }
 
   /** A column or derived name (not a table-only name), or a numbered variant of one: name_2, count_all_3. */
@@ -280,8 +336,15 @@ export class IdentifierConstraint {
   /** Whether a word being written can still become an allowed word. */
   allowedPrefix(word: string, slot: Slot = ANY, scope: Scope = EMPTY_SCOPE): boolean {
     const w = word.toLowerCase();
+    if (slot.kind === 'alias') {
+      const fitting = this.fittingAliases(slot.of, scope);
+      const natural = scope.frame ? this.naturalAlias(scope.frame) : null;
+      if (fitting.length > 0) return [...fitting, ...(natural ? [natural] : [])].some((a) => a.startsWith(w));
+    }
     if (slot.kind === 'new' || slot.kind === 'alias') return /^[a-z_]/.test(w) && w.length <= MAX_NEW_NAME;
     if (scope.unbound && CLAUSE_END.has(w)) return false; // a JOIN must come first (see Scope.unbound)
+    // A whole keyword out of clause order, unless a name continues it (order_id).
+    if (this.keywords.has(w) && !this.clauseInOrder(w, scope) && !this.namePrefixes.has(w)) return false;
     if (slot.kind === 'table')
       return (
         (this.tablePrefixes.has(w) && !this.misspelled(word)) ||
@@ -354,7 +417,8 @@ export class IdentifierConstraint {
       const columns = new Set(frames.flatMap((f) => f.sources.flatMap((x) => [...x.columns!])));
       unbound = [...frame.qualified.keys()].some((q) => !qualifiers.has(q)) || [...frame.bare].some((c) => !frame.outputs.has(c) && !columns.has(c));
     }
-    return { ctes, qualifiers, frame, known, visible, everyColumn, unbound, atFrameDepth: !!frame && frame.depth === depth };
+    const afterSetOperator = /\b(union|intersect|except|all)\s*$/i.test(before);
+    return { ctes, qualifiers, frame, known, visible, everyColumn, unbound, atFrameDepth: !!frame && frame.depth === depth, afterSetOperator };
   }
 
   /** Masks the logits of tokens that would write an unknown name (keeps the top-K tokens that pass). */
@@ -366,8 +430,10 @@ export class IdentifierConstraint {
     // their slot). The relaxed tier is used only when no token passes both the strict rules and the syntax gate:
     // a syntax dead end is worse than a name out of scope, and a small model writes garbage after one.
     let fallback: number[] | null = null;
-    for (const tier of [() => strict, () => this.tokenTest(text, false)!]) {
+    let tierUsed = '';
+    for (const [ti, tier] of [() => strict, () => this.tokenTest(text, false)!].entries()) {
       const test = tier();
+      tierUsed = `t${ti}`;
       let all: number[] | null = null; // every token that passes, most likely first (a full scan: computed at most once)
       const everyOk = () => (all ??= [...logits.keys()].filter(test).sort((a, b) => logits[b]! - logits[a]!));
       let keep = top.filter(test);
@@ -392,7 +458,9 @@ export class IdentifierConstraint {
         fallback = v;
         break;
       }
+      tierUsed += 'nosyntax';
     }
+    (globalThis as any).__tier?.push(fallback === null ? 'none' : tierUsed);
     if (!fallback) return; // never stuck: when nothing passes, nothing is masked
     const kept = new Set(fallback);
     for (let i = 0; i < logits.length; i++) if (!kept.has(i)) logits[i] = -Infinity;
@@ -535,6 +603,7 @@ const EMPTY_SCOPE: Scope = {
   everyColumn: null,
   unbound: false,
   atFrameDepth: false,
+  afterSetOperator: false,
 };
 /** Words that end a FROM clause. */
 const CLAUSE_END = new Set(['where', 'group', 'having', 'order', 'limit', 'union', 'intersect', 'except']);

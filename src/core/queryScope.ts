@@ -29,7 +29,12 @@ export interface QueryFrame {
   /** Per select-list item, its tokens (for the output names of a finished CTE). */
   items: Token[][];
   depth: number;
+  /** The furthest clause written so far at the SELECT's own level: 0 select list, then CLAUSE_RANK (from 1 … limit 6). */
+  clause: number;
 }
+
+/** The order in which a SELECT's clauses must come. */
+export const CLAUSE_RANK: Record<string, number> = { from: 1, where: 2, group: 3, having: 4, order: 5, limit: 6 };
 
 export interface ChainScope {
   /** Finished CTEs and their output columns (null: not known). */
@@ -102,6 +107,7 @@ export function chainScope(toks: Token[], tables: Map<string, Set<string>>, isKe
       }
       if (t.kind === 'word' && w === 'from') {
         q.phase = 'from';
+        q.clause = 1;
         expectSource = true;
         continue;
       }
@@ -110,6 +116,7 @@ export function chainScope(toks: Token[], tables: Map<string, Set<string>>, isKe
     if (own && t.kind === 'word') {
       if (w === 'from' || w === 'join') {
         q.phase = 'from';
+        q.clause = Math.max(q.clause, 1);
         expectSource = true;
         continue;
       }
@@ -119,6 +126,7 @@ export function chainScope(toks: Token[], tables: Map<string, Set<string>>, isKe
       }
       if (CLAUSE_AFTER.has(w)) {
         q.phase = 'after';
+        q.clause = Math.max(q.clause, CLAUSE_RANK[w] ?? 0);
         continue;
       }
     }
@@ -163,7 +171,7 @@ export function chainScope(toks: Token[], tables: Map<string, Set<string>>, isKe
 }
 
 function newFrame(depth: number, firstOutputs: Set<string> | null): QueryFrame {
-  return { phase: 'select', sources: [], bare: new Set(), qualified: new Map(), outputs: new Set(), firstOutputs, items: [[]], depth };
+  return { phase: 'select', sources: [], bare: new Set(), qualified: new Map(), outputs: new Set(), firstOutputs, items: [[]], depth, clause: 0 };
 }
 
 /**

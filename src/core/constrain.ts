@@ -430,10 +430,8 @@ export class IdentifierConstraint {
     // their slot). The relaxed tier is used only when no token passes both the strict rules and the syntax gate:
     // a syntax dead end is worse than a name out of scope, and a small model writes garbage after one.
     let fallback: number[] | null = null;
-    let tierUsed = '';
-    for (const [ti, tier] of [() => strict, () => this.tokenTest(text, false)!].entries()) {
+    for (const tier of [() => strict, () => this.tokenTest(text, false)!]) {
       const test = tier();
-      tierUsed = `t${ti}`;
       let all: number[] | null = null; // every token that passes, most likely first (a full scan: computed at most once)
       const everyOk = () => (all ??= [...logits.keys()].filter(test).sort((a, b) => logits[b]! - logits[a]!));
       let keep = top.filter(test);
@@ -458,9 +456,7 @@ export class IdentifierConstraint {
         fallback = v;
         break;
       }
-      tierUsed += 'nosyntax';
     }
-    (globalThis as any).__tier?.push(fallback === null ? 'none' : tierUsed);
     if (!fallback) return; // never stuck: when nothing passes, nothing is masked
     const kept = new Set(fallback);
     for (let i = 0; i < logits.length; i++) if (!kept.has(i)) logits[i] = -Infinity;

@@ -48,8 +48,8 @@ const modelDir = args.get('model') ?? 'models/policy';
 const dtype = args.get('dtype') ?? 'quantized';
 const timeoutMs = Number(args.get('timeout-ms') ?? 10_000);
 const constrained = !args.has('no-constrain');
-// The syntax gate costs ~2.4x the decode time; it is on for greedy (one chain), opt-in for the N-candidate strategies.
 const literals = constrained && !args.has('free-literals');
+// The syntax gate costs ~2.4x the decode time; it is on for greedy (one chain), opt-in for the N-candidate strategies.
 const syntax = constrained && !args.has('no-syntax') && (strategy === 'greedy' || args.has('syntax'));
 const retries = Number(args.get('step-retries') ?? 0);
 const feedback = args.has('feedback');

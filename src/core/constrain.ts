@@ -11,7 +11,7 @@
  * string literals must spell one of its values. Each rule admits every Spider dev gold chain (`npm run constraint:check`).
  */
 import { CLAUSE_RANK, chainScope, type QueryFrame } from './queryScope';
-import { endsInsideQuotes, lex } from './sqlLexer';
+import { endsInsideQuotes, lex, type Token } from './sqlLexer';
 import type { SyntaxGate, WordSet } from './syntaxGate';
 import type { SchemaInfo } from './types';
 
@@ -213,7 +213,7 @@ export class IdentifierConstraint {
     if (this.keywords.has(w) && oneCase(word) && !(slot.kind === 'expr' && NOT_AN_OPERAND.has(w)) && (next === '(' || !FUNCTIONS.has(w) || this.names.has(w)))
       return true;
     if (next === '.') return this.names.has(w) && !this.misspelled(word) && this.qualifierInScope(w, scope);
-    if (scope.visible) return scope.visible.has(w) && !this.misspelled(word) && !(this.tableOnly.has(w) && !scope.visible.has(w));
+    if (scope.visible) return scope.visible.has(w) && !this.misspelled(word);
     if (this.names.has(w)) return !this.misspelled(word) && !this.tableOnly.has(w);
     return this.isName(word);
   }
@@ -245,46 +245,63 @@ export class IdentifierConstraint {
   }
 
   /**
-   * The first source of a SELECT must be able to provide the columns its select list has already written: each of
-   * them is a column of the source or of a table it reaches through foreign keys (one step, or two when the select
-   * list qualifies its columns, i.e. a join follows). When no source can, nothing is restricted.
+   * Whether `w` may be read next in the FROM clause being written (see `allowedSources`).
    */
   private sourceFits(w: string, scope: Scope): boolean {
-    const f = scope.frame;
-    if (!f || f.phase !== 'from') return true;
-    if (f.sources.length > 0) return this.joinFits(w, scope, f);
-    const refs = [...f.bare].filter((c) => !f.outputs.has(c));
-    const joined = f.qualified.size > 0;
-    for (const cols of f.qualified.values()) refs.push(...cols);
-    if (refs.length === 0) return true;
-    const fits = (name: string) => {
-      const reach = this.reach(name, joined ? 2 : 1, scope);
-      return reach === null || refs.every((c) => reach.has(c));
-    };
-    if (fits(w)) return true;
-    return ![...this.tables.keys(), ...scope.ctes.keys()].some(fits);
+    const allowed = this.allowedSources(scope);
+    return !allowed || allowed.has(w);
   }
 
   /**
-   * A later source (JOIN t, or FROM a, t) while the select list still has columns no source provides: it must
-   * provide some of them, itself or through a foreign key (a bridge table). Unrestricted when no source could.
+   * The tables and CTEs the FROM clause being written may read next; null: any. The first source must be able to
+   * provide the columns the select list has already written: each is a column of the source or of a table it reaches
+   * through foreign keys (one step, or two when the select list qualifies its columns, i.e. a join follows). A later
+   * source (JOIN t, or FROM a, t), while the select list still has columns no source provides, must provide some of
+   * them, itself or through a foreign key (a bridge table). When no source could, nothing is restricted. Computed
+   * once per scope (scopes are remembered per text, and every candidate token shares them).
    */
-  private joinFits(w: string, scope: Scope, f: QueryFrame): boolean {
-    if (!scope.known) return true;
+  private allowedSources(scope: Scope): Set<string> | null {
+    if (this.sourceSets.has(scope)) return this.sourceSets.get(scope)!;
+    const fits = this.sourceTest(scope);
+    const names = fits ? [...this.tables.keys(), ...scope.ctes.keys()].filter(fits) : [];
+    const allowed = names.length > 0 ? new Set(names) : null;
+    this.sourceSets.set(scope, allowed);
+    return allowed;
+  }
+
+  private readonly sourceSets = new WeakMap<Scope, Set<string> | null>();
+
+  /** The test a source must pass here (see `allowedSources`), or null when nothing is restricted. */
+  private sourceTest(scope: Scope): ((name: string) => boolean) | null {
+    const f = scope.frame;
+    if (!f || f.phase !== 'from') return null;
+    if (f.sources.length === 0) {
+      const refs = [...f.bare].filter((c) => !f.outputs.has(c));
+      for (const cols of f.qualified.values()) refs.push(...cols);
+      if (refs.length === 0) return null;
+      const hops = f.qualified.size > 0 ? 2 : 1;
+      return (name) => {
+        const reach = this.reach(name, hops, scope);
+        return reach === null || refs.every((c) => reach.has(c));
+      };
+    }
+    if (!scope.known) return null;
     const have = new Set(f.sources.flatMap((s) => [...s.columns!]));
     const wanted: string[][] = [...f.qualified.entries()].filter(([q]) => !scope.qualifiers.has(q)).map(([, cols]) => [...cols]);
     for (const c of f.bare) if (!f.outputs.has(c) && !have.has(c)) wanted.push([c]);
-    if (wanted.length === 0) return true;
-    const fits = (name: string) => {
+    if (wanted.length === 0) return null;
+    return (name) => {
       const reach = this.reach(name, 1, scope);
       return reach === null || wanted.some((cols) => cols.every((c) => reach.has(c)));
     };
-    return fits(w) || ![...this.tables.keys(), ...scope.ctes.keys()].some(fits);
   }
 
-  /** The columns of a table and of the tables `hops` foreign-key steps away; a CTE's own columns; null: unknown. */
+  /** The columns of a table and of the tables `hops` foreign-key steps away (cached); a CTE's own columns; null: unknown. */
   private reach(name: string, hops: number, scope: Scope): Set<string> | null {
     if (!this.tables.has(name)) return scope.ctes.get(name) ?? null;
+    const key = `${hops}:${name}`;
+    const hit = this.reaches.get(key);
+    if (hit) return hit;
     let seen = new Set([name]);
     let frontier = [name];
     for (let h = 0; h < hops; h++) {
@@ -293,7 +310,16 @@ export class IdentifierConstraint {
       seen = new Set([...seen, ...next]);
       frontier = next;
     }
-    return new Set([...seen].flatMap((t) => [...(this.tables.get(t) ?? [])]));
+    const cols = new Set([...seen].flatMap((t) => [...(this.tables.get(t) ?? [])]));
+    this.reaches.set(key, cols);
+    return cols;
+  }
+
+  private readonly reaches = new Map<string, Set<string>>();
+
+  /** The columns of a table or finished CTE (undefined: not a source; null: a CTE whose columns are unknown). */
+  private columnsOf(source: string, scope: Scope): Set<string> | null | undefined {
+    return this.tables.get(source) ?? scope.ctes.get(source);
   }
 
   /** An alias may not be one the SELECT already bound, nor one its columns (`T1.name`) say is another table's. */
@@ -301,26 +327,26 @@ export class IdentifierConstraint {
     const f = scope.frame;
     if (!f) return true;
     if (f.sources.slice(0, -1).some((s) => s.alias === alias)) return false;
-    const cols = this.tables.get(source) ?? scope.ctes.get(source);
+    const cols = this.columnsOf(source, scope);
     const fitting = this.fittingAliases(source, scope);
     if (fitting.length > 0) return fitting.includes(alias) || alias === this.naturalAlias(f);
     const used = f.qualified.get(alias);
     return !cols || !used || [...used].every((c) => cols.has(c));
   }
 
-  /**
-   * The qualifiers the select list used (`T2.name`) that no source has bound yet and whose columns `source` has: the
-   * alias `source` should get (`SELECT T2.Name, T1.Year FROM stadium AS` → T2, not a made-up T11).
-   */
   /** T<k> for the k-th source, when the select list does not use it for other columns (gold: FROM a AS T1 JOIN b AS T2). */
   private naturalAlias(f: QueryFrame): string | null {
     const t = `t${f.sources.length}`;
     return f.qualified.has(t) ? null : t;
   }
 
+  /**
+   * The qualifiers the select list used (`T2.name`) that no source has bound yet and whose columns `source` has: the
+   * alias `source` should get (`SELECT T2.Name, T1.Year FROM stadium AS` → T2, not a made-up T11).
+   */
   private fittingAliases(source: string, scope: Scope): string[] {
     const f = scope.frame;
-    const cols = this.tables.get(source) ?? scope.ctes.get(source);
+    const cols = this.columnsOf(source, scope);
     if (!f || !cols || !scope.known) return [];
     return [...f.qualified.entries()].filter(([q, used]) => !scope.qualifiers.has(q) && [...used].every((c) => cols.has(c))).map(([q]) => q);
   }
@@ -408,29 +434,29 @@ export class IdentifierConstraint {
       else for (const c of cols) everyColumn?.add(c);
     }
     const frame = frames[frames.length - 1] ?? null;
+    // The columns of every source in scope (this SELECT's and the ones it is nested in), when all are known.
+    const sourceColumns = frame && known && frame.sources.length > 0 ? new Set(frames.flatMap((f) => f.sources.flatMap((s) => [...s.columns!]))) : null;
     let visible: Set<string> | null = null;
     if (frame?.phase === 'select' && everyColumn) visible = new Set([...everyColumn, ...frame.outputs]);
-    else if (frame && (frame.phase === 'on' || frame.phase === 'after') && known && frame.sources.length > 0)
-      visible = new Set([...frames.flatMap((f) => f.sources.flatMap((s) => [...s.columns!])), ...frame.outputs]);
+    else if (sourceColumns && (frame!.phase === 'on' || frame!.phase === 'after')) visible = new Set([...sourceColumns, ...frame!.outputs]);
     let unbound = false;
-    if (frame && known && (frame.phase === 'from' || frame.phase === 'on') && frame.sources.length > 0) {
-      const columns = new Set(frames.flatMap((f) => f.sources.flatMap((x) => [...x.columns!])));
-      unbound = [...frame.qualified.keys()].some((q) => !qualifiers.has(q)) || [...frame.bare].some((c) => !frame.outputs.has(c) && !columns.has(c));
-    }
+    if (sourceColumns && (frame!.phase === 'from' || frame!.phase === 'on'))
+      unbound = [...frame!.qualified.keys()].some((q) => !qualifiers.has(q)) || [...frame!.bare].some((c) => !frame!.outputs.has(c) && !sourceColumns.has(c));
     const afterSetOperator = /\b(union|intersect|except|all)\s*$/i.test(before);
     return { ctes, qualifiers, frame, known, visible, everyColumn, unbound, atFrameDepth: !!frame && frame.depth === depth, afterSetOperator };
   }
 
   /** Masks the logits of tokens that would write an unknown name (keeps the top-K tokens that pass). */
   apply(text: string, logits: Float32Array): void {
-    const strict = this.tokenTest(text, true);
+    const toks = lex(text);
+    const strict = this.tokenTest(text, toks, true);
     if (!strict) return; // inside a quoted identifier, or a literal with no question to check it against
     const top = topIndices(logits, this.topK);
     // The rules in two tiers: all of them, then without the scope and literal rules (names must still exist and fit
     // their slot). The relaxed tier is used only when no token passes both the strict rules and the syntax gate:
     // a syntax dead end is worse than a name out of scope, and a small model writes garbage after one.
     let fallback: number[] | null = null;
-    for (const tier of [() => strict, () => this.tokenTest(text, false)!]) {
+    for (const tier of [() => strict, () => this.tokenTest(text, toks, false)!]) {
       const test = tier();
       let all: number[] | null = null; // every token that passes, most likely first (a full scan: computed at most once)
       const everyOk = () => (all ??= [...logits.keys()].filter(test).sort((a, b) => logits[b]! - logits[a]!));
@@ -466,8 +492,7 @@ export class IdentifierConstraint {
    * Which tokens may follow `text`: with every rule (`strict`), or with names checked against the schema and their
    * slot only. Null when nothing is checked here (inside a quoted identifier or an unchecked literal).
    */
-  private tokenTest(text: string, strict: boolean): ((id: number) => boolean) | null {
-    const toks = lex(text);
+  private tokenTest(text: string, toks: Token[], strict: boolean): ((id: number) => boolean) | null {
     if (endsInsideQuotes(toks)) {
       const open = toks.at(-1)!.text;
       if (open[0] !== "'" || this.question === null) return null;

@@ -71,7 +71,7 @@ export function chainScope(toks: Token[], tables: Map<string, Set<string>>, isKe
     if (t.kind === 'open') {
       const [name, as] = [toks[i - 2], toks[i - 1]];
       const defines = stack.length === 1 && name?.kind === 'word' && as?.text.toLowerCase() === 'as';
-      if (q && top.frame === q && q.phase === 'select' && q.items.length) q.items[q.items.length - 1]!.push(t);
+      if (q && top.frame === q && q.phase === 'select') q.items[q.items.length - 1]!.push(t);
       // FROM (SELECT …): a derived table, whose columns are not tracked.
       if (q && top.frame === q && expectSource) q.sources.push({ name: '(subquery)', alias: null, columns: null });
       stack.push({ frame: null, cte: defines ? name.text.toLowerCase() : null });
@@ -81,15 +81,15 @@ export function chainScope(toks: Token[], tables: Map<string, Set<string>>, isKe
     if (t.kind === 'close') {
       if (stack.length > 1) {
         const closed = stack.pop()!;
-        if (closed.cte) ctes.set(closed.cte, closed.frame ? outputsOf(closed.frame, ctes, tables) : null);
+        if (closed.cte) ctes.set(closed.cte, closed.frame ? outputsOf(closed.frame) : null);
       }
       const q2 = queryAt();
-      if (q2 && stack[stack.length - 1]!.frame === q2 && q2.phase === 'select' && q2.items.length) q2.items[q2.items.length - 1]!.push(t);
+      if (q2 && stack[stack.length - 1]!.frame === q2 && q2.phase === 'select') q2.items[q2.items.length - 1]!.push(t);
       continue;
     }
     if (t.kind === 'word' && w === 'select') {
       const prev = top.frame;
-      const firstOutputs = prev ? (prev.firstOutputs ?? outputsOf(prev, ctes, tables)) : null;
+      const firstOutputs = prev ? (prev.firstOutputs ?? outputsOf(prev)) : null;
       top.frame = newFrame(stack.length, firstOutputs);
       expectSource = false;
       continue;
@@ -105,13 +105,7 @@ export function chainScope(toks: Token[], tables: Map<string, Set<string>>, isKe
         q.items.push([]);
         continue;
       }
-      if (t.kind === 'word' && w === 'from') {
-        q.phase = 'from';
-        q.clause = 1;
-        expectSource = true;
-        continue;
-      }
-      q.items[q.items.length - 1]!.push(t);
+      if (w !== 'from') q.items[q.items.length - 1]!.push(t); // FROM itself is handled below
     }
     if (own && t.kind === 'word') {
       if (w === 'from' || w === 'join') {
@@ -142,7 +136,7 @@ export function chainScope(toks: Token[], tables: Map<string, Set<string>>, isKe
       if (toks[j]?.text.toLowerCase() === 'as') j++;
       const a = toks[j];
       const alias = a && (a.kind === 'word' || a.kind === 'quoted') && !NOT_ALIAS.has(a.text.toLowerCase()) ? unquote(a.text).toLowerCase() : null;
-      const columns = tables.get(name) ?? (ctes.has(name) ? ctes.get(name)! : null);
+      const columns = tables.get(name) ?? ctes.get(name) ?? null;
       q.sources.push({ name, alias, columns });
       i = alias ? j : i;
       continue;
@@ -179,7 +173,7 @@ function newFrame(depth: number, firstOutputs: Set<string> | null): QueryFrame {
  * `col` give col, `*` and `T1.*` every column of the sources; an expression without AS has no usable name.
  * Null when a `*` reads a source whose columns are unknown.
  */
-function outputsOf(frame: QueryFrame, ctes: Map<string, Set<string> | null>, tables: Map<string, Set<string>>): Set<string> | null {
+function outputsOf(frame: QueryFrame): Set<string> | null {
   if (frame.firstOutputs) return frame.firstOutputs;
   const out = new Set<string>();
   for (const item of frame.items) {
@@ -190,7 +184,7 @@ function outputsOf(frame: QueryFrame, ctes: Map<string, Set<string> | null>, tab
       const qual = words.length === 3 && words[1] === '.' ? words[0]!.toLowerCase() : null;
       const from = qual ? frame.sources.filter((s) => s.alias === qual || (!s.alias && s.name === qual)) : frame.sources;
       for (const s of from) {
-        const cols = s.columns ?? tables.get(s.name) ?? ctes.get(s.name);
+        const cols = s.columns;
         if (!cols) return null;
         for (const c of cols) out.add(c);
       }

@@ -27,9 +27,9 @@ export class SyntaxGate {
     const full = text + tokenText;
     const partial = PARTIAL_WORD.exec(full)![0];
     if (!words || partial === '' || this.insideString(full)) return this.viable(full);
-    // A number being written is judged as a number (`FROM t 200sse` is not one); SQL has no other word starting with a digit.
-    if (/^[0-9]/.test(partial)) return /^[0-9]+$/.test(partial) && this.viable(`${full.slice(0, full.length - partial.length)}1 `);
     const before = full.slice(0, full.length - partial.length);
+    // A number being written is judged as a number (`FROM t 200sse` is not one); SQL has no other word starting with a digit.
+    if (/^[0-9]/.test(partial)) return /^[0-9]+$/.test(partial) && this.viable(`${before}1 `);
     const p = partial.toLowerCase();
     // After AS any new name may stand; elsewhere a partial word is a name only when it begins one.
     if ((words.beginsName(partial) || /\bas\s+$/i.test(before)) && this.viable(`${before}${partial}zq `)) return true;

@@ -8,9 +8,13 @@
  * `--renamed-from` (default 2) on also respell every table and column name in prompt and target alike
  * (scripts/lib/renameSchema.ts), so that the model learns to copy names from its prompt. `--synthetic N` (default 80)
  * adds up to N template questions per training database (scripts/lib/synthQuestions.ts), each with one renamed copy.
+ * `--swapped K` (default 2) adds K copies of each training database whose table and column names are swapped for
+ * names of other training databases (a `singer` table called `Orders`; ALTER TABLE on an in-memory copy), each with up
+ * to N template questions written over the swapped names: the question's words then point only at the prompt's
+ * names, never at what a Spider schema usually calls things.
  * Writes train.jsonl and stats.json; prints, as its last line, `data: kept K/N … examples`.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { normalizeTrajectory, printWithoutNotes } from '../src/core/cocte';
 import { mulberry32 } from '../src/core/decode';
@@ -21,8 +25,9 @@ import { linkSchema } from '../src/core/schemaLink';
 import { ordersResult, queryTables } from '../src/core/sqlAst';
 import { normalizeSql, schemaNameTest } from '../src/core/sqlFormat';
 import type { SchemaInfo } from '../src/core/types';
-import { renameMap, renameSchema, renameSql } from './lib/renameSchema';
-import { EnginePool, flags, readExamples, sqlJs, type SpiderExample } from './lib/spider';
+import { SqlJsEngine } from '../src/workers/sqljsEngine';
+import { renameMap, renameSchema, renameSql, renamedDatabase, swapMap } from './lib/renameSchema';
+import { dbPath, EnginePool, flags, readExamples, sqlJs, type SpiderExample } from './lib/spider';
 import { SynthGenerator } from './lib/synthQuestions';
 
 const args = flags(process.argv.slice(2));
@@ -33,8 +38,11 @@ const variants = Math.max(1, Number(args.get('variants') ?? 4));
 const renamedFrom = Number(args.get('renamed-from') ?? 2);
 /** Template questions per training database (0 turns them off). */
 const synthPerDb = Number(args.get('synthetic') ?? 80);
+/** Copies of each training database with swapped names (scripts/lib/renameSchema.ts swapMap), each with template questions. */
+const swapCopies = Number(args.get('swapped') ?? 2);
 const format = QUESTION_FIRST;
-const pool = new EnginePool(await sqlJs(), join(spider, 'database'));
+const SQL = await sqlJs();
+const pool = new EnginePool(SQL, join(spider, 'database'));
 
 const dropped: Record<string, number> = {};
 const drop = (why: string) => (dropped[why] = (dropped[why] ?? 0) + 1);
@@ -75,9 +83,8 @@ let targetChars = 0;
 const stepHist: Record<number, number> = {};
 
 /** Decomposes, verifies and writes one example and its augmented copies; returns false when it was dropped. */
-function addExample(ex: SpiderExample, split: string, copies: number, renameFrom: number): boolean {
+function addExample(ex: SpiderExample, split: string, copies: number, renameFrom: number, entry = pool.get(ex.db_id), swapped?: true): boolean {
   seen++;
-  const entry = pool.get(ex.db_id);
   if (!entry) {
     drop('database file missing');
     return false;
@@ -113,7 +120,7 @@ function addExample(ex: SpiderExample, split: string, copies: number, renameFrom
   targetChars += target.length;
   if (split !== 'synthetic') stepHist[t.steps.length + 1] = (stepHist[t.steps.length + 1] ?? 0) + 1;
   const synthetic = split === 'synthetic' || undefined;
-  const base = { db_id: ex.db_id, split, synthetic, question: ex.question, gold: sql };
+  const base = { db_id: ex.db_id, split, synthetic, swapped, question: ex.question, gold: sql };
   lines.push(JSON.stringify({ ...base, prompt, target }));
   kept++;
   for (let k = 1; k < copies; k++) {
@@ -159,13 +166,35 @@ for (const dbId of [...trainDbs].sort()) {
   for (const ex of gen.generate(synthPerDb)) if (addExample(ex, 'synthetic', 2, 1)) synthKept++;
 }
 
+// Template questions over copies of the training databases whose names are swapped for other databases' names.
+const tablePool = [...new Set([...trainDbs].flatMap((id) => pool.get(id)?.schema.tables.map((t) => t.name) ?? []))].sort();
+const columnPool = [...new Set([...trainDbs].flatMap((id) => pool.get(id)?.schema.tables.flatMap((t) => t.columns.map((c) => c.name)) ?? []))].sort();
+let swapKept = 0;
+let swapFailedRenames = 0;
+for (const dbId of [...trainDbs].sort()) {
+  const entry = pool.get(dbId);
+  if (!entry || synthPerDb <= 0) continue;
+  for (let k = 0; k < swapCopies; k++) {
+    const rand = seeded(`swap:${dbId}:${k}`);
+    const copy = renamedDatabase(SQL, readFileSync(dbPath(join(spider, 'database'), dbId)), entry.schema, swapMap(entry.schema, tablePool, columnPool, rand));
+    swapFailedRenames += copy.failed;
+    const engine = new SqlJsEngine(SQL);
+    engine.open(copy.bytes);
+    const swappedEntry = { engine, schema: engine.schema() };
+    const gen = new SynthGenerator({ dbId, tables: swappedEntry.schema.tables, rows: (q) => { const r = engine.query(q, 1000); return r.ok ? r.result.rows : []; } }, rand);
+    for (const ex of gen.generate(synthPerDb)) if (addExample(ex, 'synthetic', 1, 1, swappedEntry, true)) swapKept++;
+    engine.close();
+  }
+}
+
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'train.jsonl'), lines.join('\n') + '\n');
 const stats = {
   source: 'Spider 1.0 train_spider.json + train_others.json (dev is never used), plus template questions over the same training databases',
   examples: spiderSeen,
   kept: spiderKept,
-  synthetic: { perDatabase: synthPerDb, generated: seen - spiderSeen, kept: synthKept },
+  synthetic: { perDatabase: synthPerDb, kept: synthKept },
+  swapped: { copiesPerDatabase: swapCopies, kept: swapKept, failedRenames: swapFailedRenames },
   augmentedCopies: augmented,
   renamedCopies: renamed,
   promptFormat: format,
@@ -177,4 +206,4 @@ const stats = {
 };
 writeFileSync(join(outDir, 'stats.json'), JSON.stringify(stats, null, 2));
 console.log(JSON.stringify(stats));
-console.log(`data: kept ${spiderKept}/${spiderSeen} Spider examples and ${synthKept}/${seen - spiderSeen} template examples, ${augmented} augmented copies (${join(outDir, 'train.jsonl')})`);
+console.log(`data: kept ${spiderKept}/${spiderSeen} Spider examples and ${synthKept} template examples (+${swapKept} on swapped names), ${augmented} augmented copies (${join(outDir, 'train.jsonl')})`);

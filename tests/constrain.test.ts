@@ -126,6 +126,23 @@ describe('IdentifierConstraint', () => {
     const logits = new Float32Array(vocab.length);
     e.apply("SELECT * FROM singer WHERE Name = 'Bob", logits);
     expect(logits[vocab.indexOf('x')]).toBe(0);
+    // A value the question spells with spaces may be written without them ('NorthCarolina').
+    const sq = new IdentifierConstraint(schema, [...vocab, " 'North", "Carolina'"], vocab.length + 2).withQuestion('Who lives in North Carolina?');
+    const l2 = new Float32Array(vocab.length + 2);
+    sq.apply("SELECT * FROM singer WHERE Name = 'North", l2);
+    expect(l2[vocab.length + 1]).toBe(0);
+  });
+
+  it('writes no character beyond ASCII outside quotes when every name is ASCII', () => {
+    const v = [...vocab, ' …', '\uFFFD', " 'é"];
+    const c = new IdentifierConstraint(schema, v, v.length);
+    const logits = new Float32Array(v.length);
+    c.apply('SELECT * FROM', logits);
+    expect(logits[v.indexOf(' …')]).toBe(-Infinity);
+    expect(logits[v.indexOf('\uFFFD')]).toBe(-Infinity);
+    const inQuotes = new Float32Array(v.length);
+    c.apply('SELECT * FROM singer WHERE Name =', inQuotes);
+    expect(inQuotes[v.indexOf(" 'é")]).toBe(0);
   });
 });
 

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../src/core/decode';
 import { decomposeSql } from '../src/core/decompose';
 import { SynthGenerator, words } from '../scripts/lib/synthQuestions';
-import { fixtureEngine } from './helpers';
+import initSqlJs from 'sql.js';
+import { renamedDatabase, swapMap } from '../scripts/lib/renameSchema';
+import { SqlJsEngine } from '../src/workers/sqljsEngine';
+import { fixtureBytes, fixtureEngine } from './helpers';
 
 describe('template questions (policy data augmentation)', () => {
   it('spells identifiers in words', () => {
@@ -34,5 +37,34 @@ describe('template questions (policy data augmentation)', () => {
     // Deterministic for a seed.
     const again = new SynthGenerator({ dbId: 'concert_singer', tables: schema.tables, rows: (q) => { const r = engine.query(q, 1000); return r.ok ? r.result.rows : []; } }, mulberry32(7));
     expect(again.generate(60)).toEqual(exs);
+  });
+});
+
+describe('swapped-name databases (policy data augmentation)', () => {
+  it("renames a database copy's tables and columns to other databases' names, keys and data intact", async () => {
+    const SQL = await initSqlJs();
+    const engine = await fixtureEngine('concert_singer.sqlite');
+    const schema = engine.schema();
+    const map = swapMap(schema, ['employee', 'Orders', 'select', 'Student'], ['Prominence', 'date_to', 'If_full_time', 'Area_size', 'order', 'budget', 'city', 'rank'], mulberry32(3));
+    // Reserved words and names the database already has are never drawn; one new name per old name.
+    expect([...map.values()].map((v) => v.toLowerCase())).not.toContain('select');
+    expect(new Set([...map.values()].map((v) => v.toLowerCase())).size).toBe(map.size);
+    const bytes = fixtureBytes('concert_singer.sqlite');
+    const copy = renamedDatabase(SQL, bytes, schema, map);
+    expect(copy.failed).toBe(0);
+    expect(fixtureBytes('concert_singer.sqlite')).toEqual(bytes); // the source is not modified
+    const swapped = new SqlJsEngine(SQL);
+    swapped.open(copy.bytes);
+    const s2 = swapped.schema();
+    const singer = s2.tables.find((t) => t.name === map.get('singer'))!;
+    expect(singer).toBeDefined();
+    expect(singer.rowCount).toBe(schema.tables.find((t) => t.name === 'singer')!.rowCount);
+    // A foreign key follows its renamed table and column.
+    const sic = s2.tables.find((t) => t.name === (map.get('singer_in_concert') ?? 'singer_in_concert'))!;
+    expect(sic.foreignKeys.some((f) => f.table === singer.name)).toBe(true);
+    const col = map.get('name') ?? 'Name';
+    const r = swapped.query(`SELECT count(DISTINCT "${col}") FROM "${singer.name}"`, 10);
+    const before = engine.query('SELECT count(DISTINCT Name) FROM singer', 10);
+    expect(r.ok && r.result.rows).toEqual(before.ok && before.result.rows);
   });
 });

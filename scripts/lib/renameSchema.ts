@@ -7,6 +7,7 @@
  */
 import { lex } from '../../src/core/sqlLexer';
 import type { SchemaInfo } from '../../src/core/types';
+import type { SqlJsStatic } from 'sql.js';
 
 const PLAIN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const RESERVED = new Set(
@@ -75,4 +76,72 @@ export function renameSql(sql: string, map: Map<string, string>): string {
       return map.get(t.text.toLowerCase()) ?? t.text;
     })
     .join('');
+}
+
+/**
+ * A swap map: every simple table and column name of `schema` replaced by a name drawn from other databases' names
+ * (`tablePool`, `columnPool`), one new name per old name (case-insensitive, so foreign-key columns stay matched), no
+ * two alike within the database. Renamed copies keep the question's words, so a model could still lean on what a
+ * name means; swapped names (a `singer` table called `employee`) leave copying from the prompt as the only way.
+ */
+export function swapMap(schema: SchemaInfo, tablePool: string[], columnPool: string[], rand: () => number): Map<string, string> {
+  const map = new Map<string, string>();
+  const used = new Set<string>();
+  const draw = (pool: string[]) => {
+    for (let i = 0; i < 20; i++) {
+      const n = pool[Math.floor(rand() * pool.length)]!;
+      if (PLAIN.test(n) && !RESERVED.has(n.toLowerCase()) && !used.has(n.toLowerCase())) return n;
+    }
+    return null;
+  };
+  const add = (name: string, pool: string[]) => {
+    const key = name.toLowerCase();
+    if (map.has(key) || !PLAIN.test(name)) return;
+    const next = draw(pool);
+    if (!next) return;
+    map.set(key, next);
+    used.add(next.toLowerCase());
+  };
+  for (const t of schema.tables) used.add(t.name.toLowerCase());
+  for (const t of schema.tables) for (const c of t.columns) used.add(c.name.toLowerCase());
+  for (const t of schema.tables) add(t.name, tablePool);
+  for (const t of schema.tables) for (const c of t.columns) add(c.name, columnPool);
+  return map;
+}
+
+/**
+ * A copy of a database (`bytes`) with its tables and columns renamed by `map` (ALTER TABLE, which also rewrites the
+ * foreign keys); a rename SQLite refuses is skipped and counted. The original bytes are not touched.
+ */
+export function renamedDatabase(SQL: SqlJsStatic, bytes: Uint8Array, schema: SchemaInfo, map: Map<string, string>): { bytes: Uint8Array; failed: number } {
+  const db = new SQL.Database(bytes);
+  let failed = 0;
+  try {
+    for (const stmt of renameStatements(schema, map)) {
+      try {
+        db.run(stmt);
+      } catch {
+        failed++;
+      }
+    }
+    return { bytes: db.export(), failed };
+  } finally {
+    db.close();
+  }
+}
+
+/** `ALTER TABLE` statements that apply `map` to a database's tables and columns (run them on a copy). */
+export function renameStatements(schema: SchemaInfo, map: Map<string, string>): string[] {
+  const q = (n: string) => `"${n.replace(/"/g, '""')}"`;
+  const out: string[] = [];
+  for (const t of schema.tables) {
+    if (t.kind !== 'table') continue;
+    for (const c of t.columns) {
+      const to = map.get(c.name.toLowerCase());
+      if (to && to !== c.name) out.push(`ALTER TABLE ${q(t.name)} RENAME COLUMN ${q(c.name)} TO ${q(to)}`);
+    }
+    const to = map.get(t.name.toLowerCase());
+    if (to && to !== t.name) out.push(`ALTER TABLE ${q(t.name)} RENAME TO ${q(to)}`);
+  }
+  return out;
 }

@@ -99,6 +99,8 @@ export class IdentifierConstraint {
   private readonly allColumns = new Set<string>();
   /** Text example values of the schema's columns (lower case), which a string literal may also spell. */
   private readonly exampleValues: string[] = [];
+  /** Every table and column name is ASCII (see tokenOk). */
+  private readonly asciiNames: boolean;
   /** The question (lower case) whose values string literals must come from; null: literals are free. */
   private question: string | null = null;
 
@@ -163,6 +165,7 @@ export class IdentifierConstraint {
     }
     const columns = new Set(schema.tables.flatMap((t) => t.columns.map((c) => c.name.toLowerCase())));
     for (const t of this.tables.keys()) if (!columns.has(t)) this.tableOnly.add(t);
+    this.asciiNames = [...this.tables.keys(), ...columns].every((n) => /^[\x00-\x7f]*$/.test(n));
   }
 
   /**
@@ -181,7 +184,9 @@ export class IdentifierConstraint {
     if (this.question === null) return true;
     const pieces = content.toLowerCase().replace(/''/g, "'").split('%').filter(Boolean);
     if (pieces.length === 0) return true;
-    if (pieces.every((p) => this.question!.includes(p))) return true;
+    // Spelled with or without the question's spaces ('NorthCarolina' for "North Carolina").
+    const squeezed = this.question.replace(/\s+/g, '');
+    if (pieces.every((p) => this.question!.includes(p) || squeezed.includes(p.replace(/\s+/g, '')))) return true;
     const v = pieces.join('%');
     return this.exampleValues.some((e) => (done ? e === v : e.startsWith(v)));
   }
@@ -257,7 +262,7 @@ export class IdentifierConstraint {
    * provide the columns the select list has already written: each is a column of the source or of a table it reaches
    * through foreign keys (one step, or two when the select list qualifies its columns, i.e. a join follows). A later
    * source (JOIN t, or FROM a, t), while the select list still has columns no source provides, must provide some of
-   * them, itself or through a foreign key (a bridge table). When no source could, nothing is restricted. Computed
+   * them, itself or through one or two foreign keys (a bridge table, or a chain of two). When no source could, nothing is restricted. Computed
    * once per scope (scopes are remembered per text, and every candidate token shares them).
    */
   private allowedSources(scope: Scope): Set<string> | null {
@@ -291,7 +296,7 @@ export class IdentifierConstraint {
     for (const c of f.bare) if (!f.outputs.has(c) && !have.has(c)) wanted.push([c]);
     if (wanted.length === 0) return null;
     return (name) => {
-      const reach = this.reach(name, 1, scope);
+      const reach = this.reach(name, 2, scope);
       return reach === null || wanted.some((cols) => cols.every((c) => reach.has(c)));
     };
   }
@@ -597,6 +602,9 @@ export class IdentifierConstraint {
       }
       if (word && !this.allowedWord(word, slot, scope, ch)) return false;
       if (PARAMETER_OR_ODD.test(ch)) return false;
+      // Outside quotes, a character beyond ASCII (the ellipsis of a truncated example value, a byte of a broken
+      // UTF-8 sequence) is no SQL unless the schema spells names with such characters.
+      if (this.asciiNames && ch > '\x7f') return false;
       if (strict && ch === ')' && this.leavesUnbound(before + partial + tokenText.slice(0, i))) return false;
       word = '';
       if (ch === "'" || ch === '"') {

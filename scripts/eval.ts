@@ -20,7 +20,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { IdentifierConstraint } from '../src/core/constrain';
 import { SyntaxGate } from '../src/core/syntaxGate';
-import { choose, search, STRATEGIES, type Candidate, type Strategy } from '../src/core/search';
+import { choose, scoredOf, search, STRATEGIES, type Candidate, type Strategy } from '../src/core/search';
+import { prmVote } from '../src/core/selection';
 import { AGGREGATORS, type Aggregator } from '../src/core/stepWeights';
 import { sameResult } from '../src/core/resultCompare';
 import { ordersResult } from '../src/core/sqlAst';
@@ -148,6 +149,7 @@ for (const [i, ex] of examples.entries()) {
   if (res.candidates.length > 1) {
     alt.vote = candCorrect[choose('vote', res.candidates, agg).index]!;
     if (prm) for (const a of AGGREGATORS) alt[a] = candCorrect[choose('bon', res.candidates, a).index]!;
+    if (prm) for (const a of AGGREGATORS) alt[`vote+${a}`] = candCorrect[prmVote(res.candidates.map(scoredOf), a).index]!;
     for (const [key, v] of Object.entries(alt)) altCorrect[key] = (altCorrect[key] ?? 0) + (v ? 1 : 0);
   }
   rows.push({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bestOfN, majorityVote, type ScoredCandidate } from '../src/core/selection';
+import { bestOfN, majorityVote, prmVote, type ScoredCandidate } from '../src/core/selection';
 import { aggregate, inverseEntropyWeights } from '../src/core/stepWeights';
 import type { QueryOutcome, SqlValue } from '../src/core/types';
 
@@ -54,5 +54,19 @@ describe('choosing among candidates', () => {
     expect(v.index).toBe(4);
     expect(v.value).toBe(3);
     expect(majorityVote([cand(err, [1])]).reason).toMatch(/none of the 1/);
+  });
+
+  it('PRM-weighted vote sums the scores of the candidates that return the same result', () => {
+    // Result [[2]]: 0.4 + 0.3 (min) = 0.7 beats [[1]]: 0.6; within the group the higher-scored candidate is shown.
+    const v = prmVote(cands, 'min');
+    expect(v.index).toBe(2);
+    expect(v.value).toBeCloseTo(0.7, 12);
+    expect(v.reason).toMatch(/2 of 4 candidates return this result/);
+    // One well-scored chain outvotes two poorly scored ones that agree.
+    expect(prmVote([cand(ok([[1]]), [0.9]), cand(ok([[2]]), [0.2]), cand(ok([[2]]), [0.2])], 'mean').index).toBe(0);
+    // Equal scores: the plain vote.
+    const flat = [cand(ok([[1]]), [0.5]), cand(ok([[2]]), [0.5]), cand(ok([[2]]), [0.5])];
+    expect(prmVote(flat, 'mean').index).toBe(majorityVote(flat).index);
+    expect(prmVote([cand(err, [1])], 'mean').reason).toMatch(/none of the 1/);
   });
 });

@@ -11,7 +11,7 @@
 import { decode, prefill, type CausalLM } from './decode';
 import { assignEntropies, finishAnswer, policyPrompt, stepRunner, type AnswerOptions, type PolicyAnswer, type PolicyStep } from './policy';
 import { scoreChain, type StepScoreModel } from './prm';
-import { bestOfN, majorityVote, type Choice } from './selection';
+import { bestOfN, majorityVote, type Choice, type ScoredCandidate } from './selection';
 import { aggregate, type Aggregator } from './stepWeights';
 import type { TextTokenizer } from './tokenizer';
 import type { QueryOutcome, SchemaInfo } from './types';
@@ -100,8 +100,13 @@ export async function search(lm: CausalLM, tok: TextTokenizer, schema: SchemaInf
   }
 }
 
+/** What selection needs of a candidate: its final outcome, step scores and step entropies. */
+export function scoredOf(c: Candidate): ScoredCandidate {
+  return { outcome: c.answer.steps.at(-1)!.outcome, stepScores: c.stepScores, stepEntropies: c.stepEntropies };
+}
+
 export function choose(strategy: Strategy, candidates: Candidate[], agg: Aggregator): Choice {
-  const scored = candidates.map((c) => ({ outcome: c.answer.steps.at(-1)!.outcome, stepScores: c.stepScores, stepEntropies: c.stepEntropies }));
+  const scored = candidates.map(scoredOf);
   if (strategy === 'greedy') return { index: 0, value: 0, reason: 'the greedy chain' };
   if (strategy === 'vote') return majorityVote(scored);
   return bestOfN(scored, agg);

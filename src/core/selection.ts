@@ -56,3 +56,33 @@ export function majorityVote(cands: ScoredCandidate[]): Choice {
   if (winner.length === 0) return { index: 0, value: 0, reason: `none of the ${cands.length} candidates executes; showing the first` };
   return { index: winner[0]!, value: winner.length, reason: `${winner.length} of ${cands.length} candidates return this result` };
 }
+
+/**
+ * Majority vote weighted by the PRM: candidates are grouped by execution result as in `majorityVote`, each group
+ * scores the sum of its candidates' PRM aggregates, and the best-scored candidate of the best group is chosen. It
+ * keeps the vote's robustness (a result several chains reach is likely right) while letting the PRM break ties and
+ * outvote a crowd of low-scored chains. With every score equal it is the plain vote.
+ */
+export function prmVote(cands: ScoredCandidate[], agg: Aggregator): Choice {
+  const groups = new Map<string, { total: number; best: number; bestScore: number; size: number }>();
+  cands.forEach((c, i) => {
+    if (!c.outcome.ok) return;
+    const k = `${c.outcome.result.columns.length}|${resultKey(c.outcome.result.rows, false)}`;
+    const s = aggregate(c.stepScores, agg, c.stepEntropies);
+    const g = groups.get(k);
+    if (!g) groups.set(k, { total: s, best: i, bestScore: s, size: 1 });
+    else {
+      g.total += s;
+      g.size++;
+      if (s > g.bestScore) Object.assign(g, { best: i, bestScore: s });
+    }
+  });
+  let win: { total: number; best: number; size: number } | null = null;
+  for (const g of groups.values()) if (!win || g.total > win.total) win = g;
+  if (!win) return { index: 0, value: 0, reason: `none of the ${cands.length} candidates executes; showing the first` };
+  return {
+    index: win.best,
+    value: win.total,
+    reason: `${win.size} of ${cands.length} candidates return this result, with the highest summed ${agg} PRM score (${win.total.toFixed(3)})`,
+  };
+}

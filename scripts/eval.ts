@@ -11,6 +11,8 @@
  *     [--step-retries R] (a step that fails to execute is sampled again up to R times)
  *     [--feedback] (each finished step's execution summary is fed back to the policy) [--question-timeout-ms MS]
  *     [--runtime node|web] (onnxruntime-node on every core, the default, or onnxruntime-web's WASM as in the browser)
+ *     [--jobs J] (the questions split over J processes, one ONNX Runtime thread each, reports merged: the same
+ *     answers in about 1/J of the time on J cores; scripts/lib/evalShards.ts)
  * A question is correct when its predicted query returns the gold query's rows (a multiset; in order when the gold
  * query has ORDER BY), as in Spider's execution accuracy. Each SQL execution has a timeout. Questions whose database
  * file is missing are listed and excluded from n. With N candidates (vote, bon) the report also gives, from the same
@@ -30,6 +32,7 @@ import { SqlEngineClient } from '../src/workers/sqlEngineClient';
 import { OrtStepScorer } from '../src/workers/ortCausalLM';
 import { loadNodePolicy, type NodeRuntime } from './lib/nodeOrt';
 import { nodeSqlWorker } from './lib/nodeWorkerShim';
+import { runShards, shardOf } from './lib/evalShards';
 import { dbPath, flags, readExamples } from './lib/spider';
 
 const args = flags(process.argv.slice(2));
@@ -64,12 +67,30 @@ const out = args.get('out') ?? `eval/${strategy}${tag}${!constrained ? '-unconst
 const examples = readExamples(questionsFile)
   .filter((_, i) => i % stride === 0)
   .slice(0, limit);
-const { ort, providers, runtimeLabel, tok, lm, file, vocabTexts } = await loadNodePolicy(modelDir, dtype, (args.get('runtime') ?? 'node') as NodeRuntime);
+
+/** Writes the report and prints its summary and, last, `EX <strategy>: X% (k/n)`. */
+function finish(report: { summary: { n: number; correct: number; ex: number }; missing: string[]; questions: object[] }): void {
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(report, null, 1));
+  console.log(JSON.stringify(report.summary));
+  if (report.missing.length) console.log(`excluded (database file missing): ${report.missing.length} questions`);
+  console.log(`EX ${strategy}: ${(100 * report.summary.ex).toFixed(1)}% (${report.summary.correct}/${report.summary.n})`);
+}
+
+const jobs = Math.max(1, Number(args.get('jobs') ?? 1));
+const shard = shardOf(args.get('shard'));
+if (jobs > 1 && !shard) {
+  const argv = process.argv.slice(2);
+  const passOn = argv.filter((a, j) => !['--jobs', '--out'].includes(a) && !['--jobs', '--out'].includes(argv[j - 1]!));
+  finish(await runShards(jobs, passOn));
+  process.exit(0);
+}
+const { ort, providers, sessionOptions, runtimeLabel, tok, lm, file, vocabTexts } = await loadNodePolicy(modelDir, dtype, (args.get('runtime') ?? 'node') as NodeRuntime, shard ? 1 : undefined);
 const readJson = (dir: string, f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8'));
 const prm =
   strategy === 'bon' || strategy === 'beam'
     ? {
-        model: await OrtStepScorer.create(ort, new Uint8Array(readFileSync(join(prmDir, 'onnx', 'model_quantized.onnx'))), readJson(prmDir, 'config.json'), providers),
+        model: await OrtStepScorer.create(ort, new Uint8Array(readFileSync(join(prmDir, 'onnx', 'model_quantized.onnx'))), readJson(prmDir, 'config.json'), providers, sessionOptions),
         tok: loadTokenizer(readJson(prmDir, 'tokenizer.json'), readJson(prmDir, 'tokenizer_config.json')),
       }
     : undefined;
@@ -92,6 +113,7 @@ const altCorrect: Record<string, number> = {};
 const t0 = performance.now();
 
 for (const [i, ex] of examples.entries()) {
+  if (shard && i % shard.of !== shard.k) continue;
   const path = dbPath(dbDir, ex.db_id);
   if (!existsSync(path) || (knownDbs && !knownDbs.has(ex.db_id))) {
     missing.push(`${i}:${ex.db_id}`);
@@ -202,12 +224,10 @@ const summary = {
   ...(strategy === 'greedy' ? {} : { passAtN: n ? passAtN / n : 0, sameCandidates: Object.fromEntries(Object.entries(altCorrect).map(([key, v]) => [key, n ? Number((v / n).toFixed(4)) : 0])) }),
   prmSeconds: Number((prmMs / 1000).toFixed(1)),
   secondsPerQuestion: 0,
+  tokens,
+  decodeSeconds: Number((decodeMs / 1000).toFixed(1)),
   decodeTokensPerSecond: Number((tokens / (decodeMs / 1000)).toFixed(1)),
   seconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
 };
 summary.secondsPerQuestion = n ? Number((summary.seconds / n).toFixed(2)) : 0;
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, JSON.stringify({ summary, missing, questions: rows }, null, 1));
-console.log(JSON.stringify(summary));
-if (missing.length) console.log(`excluded (database file missing): ${missing.length} questions`);
-console.log(`EX ${strategy}: ${(100 * summary.ex).toFixed(1)}% (${k}/${n})`);
+finish({ summary, missing, questions: rows });

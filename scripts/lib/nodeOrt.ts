@@ -25,11 +25,13 @@ export async function nodeOrt(runtime: NodeRuntime): Promise<{ ort: typeof Ort; 
 }
 
 /** The policy in a model folder (config + tokenizer + onnx), on the chosen Node runtime. */
-export async function loadNodePolicy(modelDir: string, dtype: string, runtime: NodeRuntime) {
+/** `threads` caps onnxruntime-node's intra-op threads (for several processes on the same cores). */
+export async function loadNodePolicy(modelDir: string, dtype: string, runtime: NodeRuntime, threads?: number) {
   const { ort, providers, label } = await nodeOrt(runtime);
+  const sessionOptions = threads ? { intraOpNumThreads: threads } : {};
   const readJson = (f: string) => JSON.parse(readFileSync(join(modelDir, f), 'utf8'));
   const tok = loadTokenizer(readJson('tokenizer.json'), readJson('tokenizer_config.json'));
   const file = join(modelDir, 'onnx', dtype === 'fp32' ? 'model.onnx' : `model_${dtype}.onnx`);
-  const lm = await OrtCausalLM.create(ort, new Uint8Array(readFileSync(file)), readJson('config.json'), providers);
-  return { ort, providers, runtimeLabel: label, tok, lm, file, vocabTexts: tokenTexts(tok.decode, lm.vocabSize) };
+  const lm = await OrtCausalLM.create(ort, new Uint8Array(readFileSync(file)), readJson('config.json'), providers, sessionOptions);
+  return { ort, providers, sessionOptions, runtimeLabel: label, tok, lm, file, vocabTexts: tokenTexts(tok.decode, lm.vocabSize) };
 }

@@ -55,8 +55,9 @@ export class OrtCausalLM implements CausalLM {
     this.hasPositions = session.inputNames.includes('position_ids');
   }
 
-  static async create(ort: typeof Ort, model: Uint8Array, config: DecoderConfig, executionProviders: string[] = ['wasm']): Promise<OrtCausalLM> {
-    const session = await ort.InferenceSession.create(model, { executionProviders, graphOptimizationLevel: 'all' });
+  /** `options` adds session options (Node scripts set `intraOpNumThreads` when several processes share the cores). */
+  static async create(ort: typeof Ort, model: Uint8Array, config: DecoderConfig, executionProviders: string[] = ['wasm'], options: Ort.InferenceSession.SessionOptions = {}): Promise<OrtCausalLM> {
+    const session = await ort.InferenceSession.create(model, { ...options, executionProviders, graphOptimizationLevel: 'all' });
     const missing = ['input_ids', 'attention_mask', 'past_key_values.0.key'].filter((n) => !session.inputNames.includes(n));
     if (missing.length) throw new Error(`This ONNX file is not a decoder with a KV cache: missing inputs ${missing.join(', ')}.`);
     return new OrtCausalLM(ort, session, config);
@@ -113,8 +114,8 @@ export class OrtStepScorer implements StepScoreModel {
     this.promptFormat = promptFormatOf(config);
   }
 
-  static async create(ort: typeof Ort, model: Uint8Array, config: PrmConfig, executionProviders: string[] = ['wasm']): Promise<OrtStepScorer> {
-    const session = await ort.InferenceSession.create(model, { executionProviders, graphOptimizationLevel: 'all' });
+  static async create(ort: typeof Ort, model: Uint8Array, config: PrmConfig, executionProviders: string[] = ['wasm'], options: Ort.InferenceSession.SessionOptions = {}): Promise<OrtStepScorer> {
+    const session = await ort.InferenceSession.create(model, { ...options, executionProviders, graphOptimizationLevel: 'all' });
     if (!session.inputNames.includes('input_ids') || !session.outputNames.includes('scores')) {
       throw new Error('This ONNX file is not a step scorer: it needs an input_ids input and a scores output.');
     }

@@ -1,0 +1,82 @@
+/**
+ * `npm run eval -- … --jobs J`: the question set split over J processes (question i goes to process i mod J, each
+ * with one ONNX Runtime thread), their reports merged into one. Decoding a question is mostly serial JavaScript
+ * (the constraint) between short model calls, so J processes on J cores answer about J times as many questions per
+ * minute; every question is decoded exactly as in a single process (same index, same seed).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+interface Report {
+  summary: Record<string, unknown> & { n: number; correct: number; ex: number; executable: number; tokens: number; decodeSeconds: number; seconds: number };
+  missing: string[];
+  questions: { i: number }[];
+}
+
+/** Which questions this process answers: `--shard k/J` keeps those whose index is k modulo J. */
+export function shardOf(arg: string | undefined): { k: number; of: number } | null {
+  if (!arg) return null;
+  const m = /^(\d+)\/(\d+)$/.exec(arg);
+  if (!m || Number(m[1]) >= Number(m[2])) throw new Error(`--shard must be k/J with k < J, not "${arg}"`);
+  return { k: Number(m[1]), of: Number(m[2]) };
+}
+
+/** Runs the eval script (`argv`: its arguments without --jobs and --out) in `jobs` processes; the merged report. */
+export async function runShards(jobs: number, argv: string[]): Promise<Report> {
+  const dir = mkdtempSync(join(tmpdir(), 'cocte-eval-'));
+  try {
+    const outs = Array.from({ length: jobs }, (_, k) => join(dir, `shard${k}.json`));
+    await Promise.all(
+      outs.map(
+        (out, k) =>
+          new Promise<void>((resolve, reject) => {
+            const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...argv, '--shard', `${k}/${jobs}`, '--out', out], { stdio: ['ignore', 'pipe', 'inherit'] });
+            child.stdout.on('data', (b: Buffer) => {
+              for (const line of b.toString().split('\n')) if (line.trim() && !line.startsWith('{')) console.log(`[${k + 1}/${jobs}] ${line}`);
+            });
+            child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`eval process ${k + 1}/${jobs} exited with code ${code}`))));
+          }),
+      ),
+    );
+    return mergeReports(outs.map((f) => JSON.parse(readFileSync(f, 'utf8')) as Report));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One report from shard reports: counts summed, rates recomputed over all questions, questions in index order. */
+export function mergeReports(parts: Report[]): Report {
+  const sum = (f: (s: Report['summary']) => number) => parts.reduce((a, p) => a + f(p.summary), 0);
+  const n = sum((s) => s.n);
+  const rate = (f: (s: Report['summary']) => number | undefined) => (n ? sum((s) => Math.round((f(s) ?? 0) * s.n)) / n : 0);
+  const base = parts[0]!.summary;
+  const summary: Report['summary'] = {
+    ...base,
+    n,
+    correct: sum((s) => s.correct),
+    ex: n ? sum((s) => s.correct) / n : 0,
+    executable: rate((s) => s.executable),
+    excludedMissingDb: sum((s) => Number(s.excludedMissingDb ?? 0)),
+    resampledSteps: sum((s) => Number(s.resampledSteps ?? 0)),
+    prmSeconds: Number(sum((s) => Number(s.prmSeconds ?? 0)).toFixed(1)),
+    tokens: sum((s) => s.tokens),
+    decodeSeconds: Number(sum((s) => s.decodeSeconds).toFixed(1)),
+    decodeTokensPerSecond: Number((sum((s) => s.tokens) / Math.max(1e-9, sum((s) => s.decodeSeconds))).toFixed(1)),
+    seconds: Math.max(...parts.map((p) => p.summary.seconds)),
+    jobs: parts.length,
+  };
+  if ('passAtN' in base) {
+    summary.passAtN = rate((s) => s.passAtN as number);
+    const keys = Object.keys(base.sameCandidates as Record<string, number>);
+    summary.sameCandidates = Object.fromEntries(keys.map((key) => [key, Number(rate((s) => (s.sameCandidates as Record<string, number>)[key]).toFixed(4))]));
+  }
+  summary.secondsPerQuestion = n ? Number((summary.seconds / n).toFixed(2)) : 0;
+  const byIndex = (a: string, b: string) => parseInt(a, 10) - parseInt(b, 10);
+  return {
+    summary,
+    missing: parts.flatMap((p) => p.missing).sort(byIndex),
+    questions: parts.flatMap((p) => p.questions).sort((a, b) => a.i - b.i),
+  };
+}

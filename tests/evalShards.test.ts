@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { mergeReports, shardOf } from '../scripts/lib/evalShards';
+
+const part = (n: number, correct: number, executed: number, qs: number[], extra: Record<string, unknown> = {}) => ({
+  summary: { strategy: 'bon', n, correct, ex: correct / n, executable: executed / n, tokens: 10 * n, decodeSeconds: n, seconds: n, ...extra },
+  missing: [] as string[],
+  questions: qs.map((i) => ({ i })),
+});
+
+describe('eval shards', () => {
+  it('parses --shard k/J', () => {
+    expect(shardOf('1/2')).toEqual({ k: 1, of: 2 });
+    expect(shardOf(undefined)).toBeNull();
+    expect(() => shardOf('2/2')).toThrow(/k < J/);
+  });
+
+  it('merges shard reports into one: counts summed, rates over every question, questions in order', () => {
+    const a = part(3, 1, 2, [0, 2, 4], { passAtN: 2 / 3, sameCandidates: { vote: Number((1 / 3).toFixed(4)) } });
+    const b = part(2, 1, 1, [1, 3], { passAtN: 1 / 2, sameCandidates: { vote: 0 } });
+    b.missing = ['5:wta_1'];
+    const m = mergeReports([a, b]);
+    expect(m.summary.n).toBe(5);
+    expect(m.summary.correct).toBe(2);
+    expect(m.summary.ex).toBeCloseTo(0.4, 12);
+    expect(m.summary.executable).toBeCloseTo(0.6, 12);
+    expect(m.summary.passAtN).toBeCloseTo(0.6, 12);
+    expect(m.summary.sameCandidates).toEqual({ vote: 0.2 });
+    expect(m.summary.decodeTokensPerSecond).toBe(10);
+    expect(m.questions.map((q) => q.i)).toEqual([0, 1, 2, 3, 4]);
+    expect(m.missing).toEqual(['5:wta_1']);
+  });
+});

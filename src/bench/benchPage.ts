@@ -2,8 +2,24 @@
 import { EMBEDDED_POLICY, EMBEDDED_PRM } from '../state/modelFiles';
 import { loadOrtWeb } from '../workers/ortCausalLM';
 import { SqlEngineClient } from '../workers/sqlEngineClient';
-import { BENCH_QUESTIONS, benchPolicy } from './policyBench';
+import { BENCH_QUESTIONS, benchPolicy, decodeSpeedRounds } from './policyBench';
 import { SAMPLES } from '../state/samples';
+
+/** `bench.html?rounds=N`: only the WASM policy's decode speed, N rounds of 96 tokens (how long WASM takes to warm up). */
+async function decodeRounds(rounds: number) {
+  const read = async (u: string) => new Uint8Array(await (await fetch(u)).arrayBuffer());
+  const inWorker = new URLSearchParams(location.search).has('worker');
+  const speeds = inWorker
+    ? await new Promise<number[]>((resolve) => {
+        const w = new Worker(new URL('./decodeRounds.worker.ts', import.meta.url), { type: 'module' });
+        w.onmessage = (e: MessageEvent<number[]>) => resolve(e.data);
+        w.postMessage({ rounds, base: location.href });
+      })
+    : await decodeSpeedRounds(await loadOrtWeb('wasm'), EMBEDDED_POLICY, read, rounds);
+  const result = { crossOriginIsolated, inWorker, rounds: speeds };
+  document.getElementById('out')!.textContent = JSON.stringify(result);
+  (window as unknown as { __bench: unknown }).__bench = result;
+}
 
 async function main() {
   const client = new SqlEngineClient({ createWorker: () => new Worker(new URL('../workers/sqlEngine.worker.ts', import.meta.url), { type: 'module' }) });
@@ -43,4 +59,5 @@ async function main() {
   (window as unknown as { __bench: unknown }).__bench = result;
 }
 
-void main();
+const rounds = Number(new URLSearchParams(location.search).get('rounds') ?? 0);
+void (rounds > 0 ? decodeRounds(rounds) : main());

@@ -93,6 +93,19 @@ export async function benchPolicy(
   };
 }
 
+/** Decode tokens/s of `rounds` successive 96-token decodes of the same prompt (the first includes WASM warm-up). */
+export async function decodeSpeedRounds(ort: typeof Ort, files: ModelFiles, read: (url: string) => Promise<Uint8Array>, rounds: number): Promise<number[]> {
+  const json = async (u: string) => JSON.parse(new TextDecoder().decode(await read(u)));
+  const tok = loadTokenizer(await json(files.tokenizer), await json(files.tokenizerConfig));
+  const lm = await OrtCausalLM.create(ort, await read(files.onnx), await json(files.config), ['wasm']);
+  const out: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const r = await decode(lm, tok, PROMPT, { maxNewTokens: 96 });
+    out.push(round(r.tokenIds.length / (r.decodeMs / 1000)));
+  }
+  return out;
+}
+
 /** Answers every question once; median and max wall time, mean tokens and PRM time per question. */
 async function timeQuestions(questions: string[], run: (q: string) => Promise<{ tokens: number; prmMs: number }>) {
   const times: number[] = [];

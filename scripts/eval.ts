@@ -68,12 +68,27 @@ const examples = readExamples(questionsFile)
   .filter((_, i) => i % stride === 0)
   .slice(0, limit);
 
+/**
+ * A result a wrong query often returns too: no rows, or one row holding one 0 or NULL (a count over a filter that
+ * matches nothing). 9% of the dev questions have such a gold result, and about a third of the small policy's correct
+ * answers are on them, so the report also gives EX over the other questions.
+ */
+function blankResult(rows: unknown[][]): boolean {
+  return rows.length === 0 || (rows.length === 1 && rows[0]!.length === 1 && (rows[0]![0] === 0 || rows[0]![0] === null));
+}
+
 /** Writes the report and prints its summary and, last, `EX <strategy>: X% (k/n)`. */
 function finish(report: { summary: { n: number; correct: number; ex: number }; missing: string[]; questions: object[] }): void {
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(report, null, 1));
   console.log(JSON.stringify(report.summary));
   if (report.missing.length) console.log(`excluded (database file missing): ${report.missing.length} questions`);
+  const s = report.summary as { blankGold?: number; correctOnBlankGold?: number };
+  if (s.blankGold !== undefined) {
+    const m = report.summary.n - s.blankGold;
+    const c = report.summary.correct - (s.correctOnBlankGold ?? 0);
+    console.log(`EX without the ${s.blankGold} questions whose gold result is empty or a single 0/NULL: ${((100 * c) / Math.max(1, m)).toFixed(1)}% (${c}/${m})`);
+  }
   console.log(`EX ${strategy}: ${(100 * report.summary.ex).toFixed(1)}% (${report.summary.correct}/${report.summary.n})`);
 }
 
@@ -109,7 +124,11 @@ let decodeMs = 0;
 let resampled = 0;
 let prmMs = 0;
 let passAtN = 0;
+/** Questions whose gold result is empty or one 0 / NULL: a wrong query matches it by chance (see `blankResult`). */
+let blankGold = 0;
+let kBlank = 0;
 const altCorrect: Record<string, number> = {};
+const altNonBlank: Record<string, number> = {};
 const t0 = performance.now();
 
 for (const [i, ex] of examples.entries()) {
@@ -131,6 +150,8 @@ for (const [i, ex] of examples.entries()) {
   n++;
   const qc = constraint && literals ? constraint.withQuestion(ex.question) : constraint;
   const gold = await engine.query(ex.query, 1e6);
+  const blank = gold.ok && blankResult(gold.result.rows);
+  if (blank) blankGold++;
   // Per-question time limit on decoding (each SQL execution has its own timeout too).
   const signal = AbortSignal.timeout(questionTimeoutMs);
   const res = await search(lm, tok, schema, ex.question, (sql) => engine.query(sql, 1e6), {
@@ -148,7 +169,7 @@ for (const [i, ex] of examples.entries()) {
     ...(constrained && constraint ? { constrain: (text: string, logits: Float32Array) => qc!.apply(text, logits) } : {}),
   }).catch((e: Error) => e);
   if (res instanceof Error) {
-    rows.push({ i, db_id: ex.db_id, question: ex.question, gold: ex.query, prediction: '', correct: false, error: res.message, timedOut: signal.aborted });
+    rows.push({ i, db_id: ex.db_id, question: ex.question, gold: ex.query, blankGold: blank, prediction: '', correct: false, error: res.message, timedOut: signal.aborted });
     continue;
   }
   const isCorrect = (c: Candidate) => {
@@ -165,6 +186,7 @@ for (const [i, ex] of examples.entries()) {
   if (final.ok) executed++;
   const correct = candCorrect[res.choice.index]!;
   if (correct) k++;
+  if (correct && blank) kBlank++;
   if (candCorrect.some(Boolean)) passAtN++;
   // From the same candidates: every other selection rule.
   const alt: Record<string, boolean> = {};
@@ -173,12 +195,14 @@ for (const [i, ex] of examples.entries()) {
     if (prm) for (const a of AGGREGATORS) alt[a] = candCorrect[choose('bon', res.candidates, a).index]!;
     if (prm) for (const a of AGGREGATORS) alt[`vote+${a}`] = candCorrect[prmVote(res.candidates.map(scoredOf), a).index]!;
     for (const [key, v] of Object.entries(alt)) altCorrect[key] = (altCorrect[key] ?? 0) + (v ? 1 : 0);
+    if (!blank) for (const [key, v] of Object.entries(alt)) altNonBlank[key] = (altNonBlank[key] ?? 0) + (v ? 1 : 0);
   }
   rows.push({
     i,
     db_id: ex.db_id,
     question: ex.question,
     gold: ex.query,
+    blankGold: blank,
     prediction: chosen.answer.sql,
     steps: chosen.answer.steps.map((s, j) => ({
       name: s.name,
@@ -218,10 +242,14 @@ const summary = {
   n,
   correct: k,
   ex: n ? k / n : 0,
+  blankGold,
+  correctOnBlankGold: kBlank,
+  exNonBlank: n > blankGold ? (k - kBlank) / (n - blankGold) : 0,
   executable: n ? executed / n : 0,
   excludedMissingDb: missing.length,
   resampledSteps: resampled,
-  ...(strategy === 'greedy' ? {} : { passAtN: n ? passAtN / n : 0, sameCandidates: Object.fromEntries(Object.entries(altCorrect).map(([key, v]) => [key, n ? Number((v / n).toFixed(4)) : 0])) }),
+  ...(strategy === 'greedy' ? {} : { passAtN: n ? passAtN / n : 0, sameCandidates: Object.fromEntries(Object.entries(altCorrect).map(([key, v]) => [key, n ? Number((v / n).toFixed(4)) : 0])),
+        sameCandidatesNonBlank: Object.fromEntries(Object.entries(altNonBlank).map(([key, v]) => [key, n > blankGold ? Number((v / (n - blankGold)).toFixed(4)) : 0])) }),
   prmSeconds: Number((prmMs / 1000).toFixed(1)),
   secondsPerQuestion: 0,
   tokens,

@@ -15,8 +15,8 @@ describe('eval shards', () => {
   });
 
   it('merges shard reports into one: counts summed, rates over every question, questions in order', () => {
-    const a = part(3, 1, 2, [0, 2, 4], { passAtN: 2 / 3, sameCandidates: { vote: Number((1 / 3).toFixed(4)) } });
-    const b = part(2, 1, 1, [1, 3], { passAtN: 1 / 2, sameCandidates: { vote: 0 } });
+    const a = part(3, 1, 2, [0, 2, 4], { blankGold: 1, correctOnBlankGold: 1, passAtN: 2 / 3, sameCandidates: { vote: Number((1 / 3).toFixed(4)) }, sameCandidatesNonBlank: { vote: 0 } });
+    const b = part(2, 1, 1, [1, 3], { blankGold: 0, correctOnBlankGold: 0, passAtN: 1 / 2, sameCandidates: { vote: 0.5 }, sameCandidatesNonBlank: { vote: 0.5 } });
     b.missing = ['5:wta_1'];
     const m = mergeReports([a, b]);
     expect(m.summary.n).toBe(5);
@@ -24,7 +24,10 @@ describe('eval shards', () => {
     expect(m.summary.ex).toBeCloseTo(0.4, 12);
     expect(m.summary.executable).toBeCloseTo(0.6, 12);
     expect(m.summary.passAtN).toBeCloseTo(0.6, 12);
-    expect(m.summary.sameCandidates).toEqual({ vote: 0.2 });
+    expect(m.summary.sameCandidates).toEqual({ vote: 0.4 });
+    // One of the five questions has a blank gold result (and was answered right): EX over the other four is 1/4.
+    expect(m.summary.exNonBlank).toBeCloseTo(0.25, 12);
+    expect(m.summary.sameCandidatesNonBlank).toEqual({ vote: 0.25 });
     expect(m.summary.decodeTokensPerSecond).toBe(10);
     expect(m.questions.map((q) => q.i)).toEqual([0, 1, 2, 3, 4]);
     expect(m.missing).toEqual(['5:wta_1']);

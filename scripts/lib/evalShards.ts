@@ -59,6 +59,8 @@ export function mergeReports(parts: Report[]): Report {
     ex: n ? sum((s) => s.correct) / n : 0,
     executable: rate((s) => s.executable),
     excludedMissingDb: sum((s) => Number(s.excludedMissingDb ?? 0)),
+    blankGold: sum((s) => Number(s.blankGold ?? 0)),
+    correctOnBlankGold: sum((s) => Number(s.correctOnBlankGold ?? 0)),
     resampledSteps: sum((s) => Number(s.resampledSteps ?? 0)),
     prmSeconds: Number(sum((s) => Number(s.prmSeconds ?? 0)).toFixed(1)),
     tokens: sum((s) => s.tokens),
@@ -67,10 +69,16 @@ export function mergeReports(parts: Report[]): Report {
     seconds: Math.max(...parts.map((p) => p.summary.seconds)),
     jobs: parts.length,
   };
+  const blank = summary.blankGold as number;
+  summary.exNonBlank = n > blank ? (summary.correct - (summary.correctOnBlankGold as number)) / (n - blank) : 0;
   if ('passAtN' in base) {
     summary.passAtN = rate((s) => s.passAtN as number);
     const keys = Object.keys(base.sameCandidates as Record<string, number>);
     summary.sameCandidates = Object.fromEntries(keys.map((key) => [key, Number(rate((s) => (s.sameCandidates as Record<string, number>)[key]).toFixed(4))]));
+    // Rates over each part's non-blank questions, recombined over all of them.
+    const m = n - blank;
+    const nonBlank = (key: string) => parts.reduce((a, p) => a + Math.round(Number((p.summary.sameCandidatesNonBlank as Record<string, number> | undefined)?.[key] ?? 0) * (p.summary.n - Number(p.summary.blankGold ?? 0))), 0);
+    summary.sameCandidatesNonBlank = Object.fromEntries(keys.map((key) => [key, m > 0 ? Number((nonBlank(key) / m).toFixed(4)) : 0]));
   }
   summary.secondsPerQuestion = n ? Number((summary.seconds / n).toFixed(2)) : 0;
   const byIndex = (a: string, b: string) => parseInt(a, 10) - parseInt(b, 10);

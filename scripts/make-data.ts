@@ -28,7 +28,7 @@ import type { SchemaInfo } from '../src/core/types';
 import { SqlJsEngine } from '../src/workers/sqljsEngine';
 import { renameMap, renameSchema, renameSql, renamedDatabase, swapMap } from './lib/renameSchema';
 import { dbPath, EnginePool, flags, readExamples, sqlJs, type SpiderExample } from './lib/spider';
-import { SynthGenerator } from './lib/synthQuestions';
+import { SynthGenerator, type SynthDb } from './lib/synthQuestions';
 
 const args = flags(process.argv.slice(2));
 const spider = args.get('spider') ?? '../shared/data/spider';
@@ -81,6 +81,11 @@ let linkedAll = 0;
 let promptChars = 0;
 let targetChars = 0;
 const stepHist: Record<number, number> = {};
+
+/** A database as the template generator reads it: its tables, and rows from read queries (none on error). */
+function synthDb(dbId: string, entry: { engine: SqlJsEngine; schema: SchemaInfo }): SynthDb {
+  return { dbId, tables: entry.schema.tables, rows: (q) => { const r = entry.engine.query(q, 1000); return r.ok ? r.result.rows : []; } };
+}
 
 /** Decomposes, verifies and writes one example and its augmented copies; returns false when it was dropped. */
 function addExample(ex: SpiderExample, split: string, copies: number, renameFrom: number, entry = pool.get(ex.db_id), swapped?: true): boolean {
@@ -162,7 +167,7 @@ let synthKept = 0;
 for (const dbId of [...trainDbs].sort()) {
   const entry = pool.get(dbId);
   if (!entry || synthPerDb <= 0) continue;
-  const gen = new SynthGenerator({ dbId, tables: entry.schema.tables, rows: (q) => { const r = entry.engine.query(q, 1000); return r.ok ? r.result.rows : []; } }, seeded(`synth:${dbId}`));
+  const gen = new SynthGenerator(synthDb(dbId, entry), seeded(`synth:${dbId}`));
   for (const ex of gen.generate(synthPerDb)) if (addExample(ex, 'synthetic', 2, 1)) synthKept++;
 }
 
@@ -174,14 +179,15 @@ let swapFailedRenames = 0;
 for (const dbId of [...trainDbs].sort()) {
   const entry = pool.get(dbId);
   if (!entry || synthPerDb <= 0) continue;
+  const bytes = readFileSync(dbPath(join(spider, 'database'), dbId));
   for (let k = 0; k < swapCopies; k++) {
     const rand = seeded(`swap:${dbId}:${k}`);
-    const copy = renamedDatabase(SQL, readFileSync(dbPath(join(spider, 'database'), dbId)), entry.schema, swapMap(entry.schema, tablePool, columnPool, rand));
+    const copy = renamedDatabase(SQL, bytes, entry.schema, swapMap(entry.schema, tablePool, columnPool, rand));
     swapFailedRenames += copy.failed;
     const engine = new SqlJsEngine(SQL);
     engine.open(copy.bytes);
     const swappedEntry = { engine, schema: engine.schema() };
-    const gen = new SynthGenerator({ dbId, tables: swappedEntry.schema.tables, rows: (q) => { const r = engine.query(q, 1000); return r.ok ? r.result.rows : []; } }, rand);
+    const gen = new SynthGenerator(synthDb(dbId, swappedEntry), rand);
     for (const ex of gen.generate(synthPerDb)) if (addExample(ex, 'synthetic', 1, 1, swappedEntry, true)) swapKept++;
     engine.close();
   }

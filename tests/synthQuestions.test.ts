@@ -53,6 +53,7 @@ describe('swapped-name databases (policy data augmentation)', () => {
     const copy = renamedDatabase(SQL, bytes, schema, map);
     expect(copy.failed).toBe(0);
     expect(fixtureBytes('concert_singer.sqlite')).toEqual(bytes); // the source is not modified
+    expect(renamedDatabase(SQL, bytes, schema, map).bytes).toEqual(copy.bytes); // and can be renamed again
     const swapped = new SqlJsEngine(SQL);
     swapped.open(copy.bytes);
     const s2 = swapped.schema();

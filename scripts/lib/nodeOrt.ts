@@ -24,8 +24,10 @@ export async function nodeOrt(runtime: NodeRuntime): Promise<{ ort: typeof Ort; 
   return { ort, providers: ['wasm'], label: 'onnxruntime-web (wasm, 1 thread)' };
 }
 
-/** The policy in a model folder (config + tokenizer + onnx), on the chosen Node runtime. */
-/** `threads` caps onnxruntime-node's intra-op threads (for several processes on the same cores). */
+/**
+ * The policy in a model folder (config + tokenizer + onnx), on the chosen Node runtime; `threads` caps
+ * onnxruntime-node's intra-op threads (for several processes on the same cores).
+ */
 export async function loadNodePolicy(modelDir: string, dtype: string, runtime: NodeRuntime, threads?: number) {
   const { ort, providers, label } = await nodeOrt(runtime);
   const sessionOptions = threads ? { intraOpNumThreads: threads } : {};

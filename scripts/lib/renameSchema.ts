@@ -114,7 +114,7 @@ export function swapMap(schema: SchemaInfo, tablePool: string[], columnPool: str
  * foreign keys); a rename SQLite refuses is skipped and counted. The original bytes are not touched.
  */
 export function renamedDatabase(SQL: SqlJsStatic, bytes: Uint8Array, schema: SchemaInfo, map: Map<string, string>): { bytes: Uint8Array; failed: number } {
-  const db = new SQL.Database(bytes);
+  const db = new SQL.Database(new Uint8Array(bytes)); // a copy: sql.js may keep and write the array it is given
   let failed = 0;
   try {
     for (const stmt of renameStatements(schema, map)) {

@@ -39,6 +39,13 @@ const PROMPT =
   '# singer_in_concert(concert_ID int PK = 1 | 2, Singer_ID text PK = 2 | 3)\n' +
   '# singer_in_concert.Singer_ID -> singer.Singer_ID\n-- What are the names of singers older than the average age, ordered by age?\n';
 
+/** The policy's tokenizer and decoder from its files. */
+async function loadPolicy(ort: typeof Ort, files: ModelFiles, read: (url: string) => Promise<Uint8Array>, backend: string) {
+  const json = async (u: string) => JSON.parse(new TextDecoder().decode(await read(u)));
+  const tok = loadTokenizer(await json(files.tokenizer), await json(files.tokenizerConfig));
+  return { tok, lm: await OrtCausalLM.create(ort, await read(files.onnx), await json(files.config), [backend]) };
+}
+
 export async function benchPolicy(
   ort: typeof Ort,
   files: ModelFiles,
@@ -49,8 +56,7 @@ export async function benchPolicy(
 ): Promise<PolicyBench> {
   const json = async (u: string) => JSON.parse(new TextDecoder().decode(await read(u)));
   const t0 = performance.now();
-  const tok = loadTokenizer(await json(files.tokenizer), await json(files.tokenizerConfig));
-  const lm = await OrtCausalLM.create(ort, await read(files.onnx), await json(files.config), [backend]);
+  const { tok, lm } = await loadPolicy(ort, files, read, backend);
   const loadMs = performance.now() - t0;
   const cold = await decode(lm, tok, PROMPT, { maxNewTokens: 96 }); // the first use, then warm
   let steps = 0;
@@ -95,9 +101,7 @@ export async function benchPolicy(
 
 /** Decode tokens/s of `rounds` successive 96-token decodes of the same prompt (the first includes WASM warm-up). */
 export async function decodeSpeedRounds(ort: typeof Ort, files: ModelFiles, read: (url: string) => Promise<Uint8Array>, rounds: number): Promise<number[]> {
-  const json = async (u: string) => JSON.parse(new TextDecoder().decode(await read(u)));
-  const tok = loadTokenizer(await json(files.tokenizer), await json(files.tokenizerConfig));
-  const lm = await OrtCausalLM.create(ort, await read(files.onnx), await json(files.config), ['wasm']);
+  const { tok, lm } = await loadPolicy(ort, files, read, 'wasm');
   const out: number[] = [];
   for (let i = 0; i < rounds; i++) {
     const r = await decode(lm, tok, PROMPT, { maxNewTokens: 96 });

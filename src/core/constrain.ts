@@ -262,8 +262,8 @@ export class IdentifierConstraint {
    * provide the columns the select list has already written: each is a column of the source or of a table it reaches
    * through foreign keys (one step, or two when the select list qualifies its columns, i.e. a join follows). A later
    * source (JOIN t, or FROM a, t), while the select list still has columns no source provides, must provide some of
-   * them, itself or through one or two foreign keys (a bridge table, or a chain of two). When no source could, nothing is restricted. Computed
-   * once per scope (scopes are remembered per text, and every candidate token shares them).
+   * them, itself or through one or two foreign keys (a bridge table, or a chain of two). When no source could, nothing
+   * is restricted. Computed once per scope (scopes are remembered per text, and every candidate token shares them).
    */
   private allowedSources(scope: Scope): Set<string> | null {
     if (this.sourceSets.has(scope)) return this.sourceSets.get(scope)!;

@@ -44,11 +44,16 @@ export function bestOfN(cands: ScoredCandidate[], agg: Aggregator): Choice {
   };
 }
 
+/** Candidates that return the same result (its width and rows as a multiset) share this key. */
+function resultGroup(outcome: QueryOutcome & { ok: true }): string {
+  return `${outcome.result.columns.length}|${resultKey(outcome.result.rows, false)}`;
+}
+
 export function majorityVote(cands: ScoredCandidate[]): Choice {
   const groups = new Map<string, number[]>();
   cands.forEach((c, i) => {
     if (!c.outcome.ok) return;
-    const k = `${c.outcome.result.columns.length}|${resultKey(c.outcome.result.rows, false)}`;
+    const k = resultGroup(c.outcome);
     groups.set(k, [...(groups.get(k) ?? []), i]);
   });
   let winner: number[] = [];
@@ -67,7 +72,7 @@ export function prmVote(cands: ScoredCandidate[], agg: Aggregator): Choice {
   const groups = new Map<string, { total: number; best: number; bestScore: number; size: number }>();
   cands.forEach((c, i) => {
     if (!c.outcome.ok) return;
-    const k = `${c.outcome.result.columns.length}|${resultKey(c.outcome.result.rows, false)}`;
+    const k = resultGroup(c.outcome);
     const s = aggregate(c.stepScores, agg, c.stepEntropies);
     const g = groups.get(k);
     if (!g) groups.set(k, { total: s, best: i, bestScore: s, size: 1 });

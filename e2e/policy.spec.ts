@@ -16,4 +16,15 @@ test('ask the local policy a question: the model loads, steps stream in with row
   const text = await page.evaluate(() => (window as unknown as { __cocteEditor: { getValue(): string } }).__cocteEditor.getValue());
   expect(text).toMatch(/SELECT/i);
   await page.screenshot({ path: `${SHOTS}/06-policy-answer.png` });
+
+  // The same question with a token beam of 2: the answer comes from the beam search, its steps are run and shown.
+  await page.getByLabel('Token beam width').fill('2');
+  await page.getByLabel('Question').fill('What is the average age of all singers?');
+  await page.getByRole('button', { name: 'Ask' }).click();
+  await expect(page.getByRole('button', { name: 'Ask' })).toBeVisible({ timeout: 120_000 });
+  await expect(page.locator('[data-testid=step-card][data-state=pending]')).toHaveCount(0);
+  expect(await cards.count()).toBeGreaterThanOrEqual(1);
+  const beamText = await page.evaluate(() => (window as unknown as { __cocteEditor: { getValue(): string } }).__cocteEditor.getValue());
+  expect(beamText).toMatch(/SELECT/i);
+  expect(beamText).not.toBe(text);
 });

@@ -4,6 +4,7 @@
  *     --db-dir ../shared/data/spider/database [--limit N] [--stride K] [--strategy greedy|vote|bon|beam] [--out FILE] [--model models/policy]
  *     [--n 8] (candidates for vote / bon; decode budget per level for beam) [--agg weighted|min|mean|last|product]
  *     [--beam-width 2] [--prm models/prm] [--temperature 1]
+ *     [--token-beam W] (greedy: a token-level beam of width W, execution-guided; src/core/beamDecode.ts)
  *     [--no-constrain] (names are restricted to the schema unless this is given) [--dtype quantized|fp32]
  *     [--no-syntax | --syntax] (with the name constraint, tokens must also keep the chain a viable SQL prefix: the default
  *     for greedy, `--syntax` turns it on for vote / bon / beam) [--free-literals] (string literals not restricted to the
@@ -46,6 +47,7 @@ const nCand = Number(args.get('n') ?? 8);
 const agg = (args.get('agg') ?? 'weighted') as Aggregator;
 if (!AGGREGATORS.includes(agg)) throw new Error(`unknown aggregator ${agg} (${AGGREGATORS.join(', ')})`);
 const beamWidth = Number(args.get('beam-width') ?? 2);
+const tokenBeam = Number(args.get('token-beam') ?? 1);
 const prmDir = args.get('prm') ?? 'models/prm';
 const temperature = Number(args.get('temperature') ?? 1);
 const modelDir = args.get('model') ?? 'models/policy';
@@ -63,7 +65,7 @@ const tag = strategy === 'greedy' ? '' : strategy === 'vote' ? `${nCand}` : stra
 const knownDbs = existsSync(tablesFile) ? new Set((JSON.parse(readFileSync(tablesFile, 'utf8')) as { db_id: string }[]).map((t) => t.db_id)) : null;
 // `--stride K` keeps every K-th question (a subset spread over every database), before `--limit`.
 const stride = Math.max(1, Number(args.get('stride') ?? 1));
-const out = args.get('out') ?? `eval/${strategy}${tag}${!constrained ? '-unconstrained' : syntax === (strategy === 'greedy') ? '' : syntax ? '-syntax' : '-nosyntax'}${constrained && !literals ? '-freeliterals' : ''}${retries ? `-retries${retries}` : ''}${feedback ? '-feedback' : ''}${stride > 1 ? `-stride${stride}` : ''}.json`;
+const out = args.get('out') ?? `eval/${strategy}${tag}${!constrained ? '-unconstrained' : syntax === (strategy === 'greedy') ? '' : syntax ? '-syntax' : '-nosyntax'}${constrained && !literals ? '-freeliterals' : ''}${tokenBeam > 1 ? `-tokenbeam${tokenBeam}` : ''}${retries ? `-retries${retries}` : ''}${feedback ? '-feedback' : ''}${stride > 1 ? `-stride${stride}` : ''}.json`;
 const examples = readExamples(questionsFile)
   .filter((_, i) => i % stride === 0)
   .slice(0, limit);
@@ -159,6 +161,7 @@ for (const [i, ex] of examples.entries()) {
     n: nCand,
     agg,
     beamWidth,
+    tokenBeam,
     temperature,
     prm,
     maxNewTokens: 320,
@@ -234,6 +237,7 @@ const summary = {
   syntax,
   literals,
   stepRetries: retries,
+  ...(tokenBeam > 1 ? { tokenBeam } : {}),
   executionFeedback: feedback,
   model: file,
   runtime: runtimeLabel,
@@ -250,6 +254,7 @@ const summary = {
   resampledSteps: resampled,
   ...(strategy === 'greedy' ? {} : { passAtN: n ? passAtN / n : 0, sameCandidates: Object.fromEntries(Object.entries(altCorrect).map(([key, v]) => [key, n ? Number((v / n).toFixed(4)) : 0])),
         sameCandidatesNonBlank: Object.fromEntries(Object.entries(altNonBlank).map(([key, v]) => [key, n > blankGold ? Number((v / (n - blankGold)).toFixed(4)) : 0])) }),
+  counts: { executable: executed, ...(strategy === 'greedy' ? {} : { passAtN, sameCandidates: altCorrect, sameCandidatesNonBlank: altNonBlank }) },
   prmSeconds: Number((prmMs / 1000).toFixed(1)),
   secondsPerQuestion: 0,
   tokens,

@@ -191,6 +191,25 @@ describe('IdentifierConstraint, names in scope', () => {
     expect(allowed('WITH s1 AS (SELECT Name FROM singer) SELECT * FROM s1 AS T1 WHERE T1.')).not.toContain('Year');
   });
 
+  it('reads FROM a table that has T1\'s columns when the select list qualifies with T1 (a foreign key is not enough)', () => {
+    const pets: SchemaInfo = {
+      tables: [
+        { name: 'Student', kind: 'table', columns: [col('StuID'), col('Fname'), col('Age')], primaryKey: ['StuID'], foreignKeys: [], rowCount: 3 },
+        { name: 'Has_Pet', kind: 'table', columns: [col('StuID'), col('PetID')], primaryKey: [], foreignKeys: [{ from: 'StuID', table: 'Student', to: 'StuID' }], rowCount: 3 },
+      ],
+    };
+    const words = ['SELECT', ' Student', ' Has_Pet', ' T1', '.Fname', ',', ' Fname', ' Age', '.Age', ' FROM'];
+    const ok = (text: string) => {
+      const logits = new Float32Array(words.length).fill(0);
+      new IdentifierConstraint(pets, words, words.length).apply(text, logits);
+      return words.filter((_, i) => logits[i] !== -Infinity);
+    };
+    expect(ok('SELECT T1.Fname, T1.Age FROM')).toContain(' Student');
+    expect(ok('SELECT T1.Fname, T1.Age FROM')).not.toContain(' Has_Pet');
+    // Unqualified columns may come through a join that follows: Has_Pet reaches Student's columns.
+    expect(ok('SELECT Fname, Age FROM')).toEqual(expect.arrayContaining([' Student', ' Has_Pet']));
+  });
+
   it("does not give an alias to a table that lacks the alias's columns", () => {
     expect(allowed('SELECT T1.Name FROM singer AS T1')).toContain(' WHERE');
     expect(allowed('SELECT T2.Year FROM singer AS T2')).not.toContain(' WHERE');

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { mergeReports, shardOf } from '../scripts/lib/evalShards';
 
-const part = (n: number, correct: number, executed: number, qs: number[], extra: Record<string, unknown> = {}) => ({
-  summary: { strategy: 'bon', n, correct, ex: correct / n, executable: executed / n, tokens: 10 * n, decodeSeconds: n, seconds: n, ...extra },
+const part = (n: number, correct: number, executed: number, qs: number[], counts: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  summary: { strategy: 'bon', n, correct, ex: correct / n, executable: executed / n, tokens: 10 * n, decodeSeconds: n, seconds: n, counts: { executable: executed, ...counts }, ...extra },
   missing: [] as string[],
   questions: qs.map((i) => ({ i })),
 });
@@ -15,8 +15,8 @@ describe('eval shards', () => {
   });
 
   it('merges shard reports into one: counts summed, rates over every question, questions in order', () => {
-    const a = part(3, 1, 2, [0, 2, 4], { blankGold: 1, correctOnBlankGold: 1, passAtN: 2 / 3, sameCandidates: { vote: Number((1 / 3).toFixed(4)) }, sameCandidatesNonBlank: { vote: 0 } });
-    const b = part(2, 1, 1, [1, 3], { blankGold: 0, correctOnBlankGold: 0, passAtN: 1 / 2, sameCandidates: { vote: 0.5 }, sameCandidatesNonBlank: { vote: 0.5 } });
+    const a = part(3, 1, 2, [0, 2, 4], { passAtN: 2, sameCandidates: { vote: 1 }, sameCandidatesNonBlank: { vote: 0 } }, { blankGold: 1, correctOnBlankGold: 1 });
+    const b = part(2, 1, 1, [1, 3], { passAtN: 1, sameCandidates: { vote: 1 }, sameCandidatesNonBlank: { vote: 1 } }, { blankGold: 0, correctOnBlankGold: 0 });
     b.missing = ['5:wta_1'];
     const m = mergeReports([a, b]);
     expect(m.summary.n).toBe(5);
@@ -31,5 +31,13 @@ describe('eval shards', () => {
     expect(m.summary.decodeTokensPerSecond).toBe(10);
     expect(m.questions.map((q) => q.i)).toEqual([0, 1, 2, 3, 4]);
     expect(m.missing).toEqual(['5:wta_1']);
+    expect(m.summary.counts).toEqual({ executable: 3, passAtN: 3, sameCandidates: { vote: 2 }, sameCandidatesNonBlank: { vote: 1 } });
+  });
+
+  it('greedy reports carry no candidate counts', () => {
+    const m = mergeReports([part(2, 1, 1, [0, 2], {}), part(1, 0, 1, [1], {})]);
+    expect(m.summary.counts).toEqual({ executable: 2 });
+    expect(m.summary.executable).toBeCloseTo(2 / 3, 12);
+    expect('passAtN' in m.summary).toBe(false);
   });
 });

@@ -9,8 +9,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** Raw counts behind the summary's rates (rates alone would lose them to rounding when shards are merged). */
+export interface Counts {
+  executable: number;
+  passAtN?: number;
+  sameCandidates?: Record<string, number>;
+  sameCandidatesNonBlank?: Record<string, number>;
+}
+
 interface Report {
-  summary: Record<string, unknown> & { n: number; correct: number; ex: number; executable: number; tokens: number; decodeSeconds: number; seconds: number };
+  summary: Record<string, unknown> & { n: number; correct: number; ex: number; executable: number; tokens: number; decodeSeconds: number; seconds: number; counts: Counts };
   missing: string[];
   questions: { i: number }[];
 }
@@ -50,14 +58,15 @@ export async function runShards(jobs: number, argv: string[]): Promise<Report> {
 export function mergeReports(parts: Report[]): Report {
   const sum = (f: (s: Report['summary']) => number) => parts.reduce((a, p) => a + f(p.summary), 0);
   const n = sum((s) => s.n);
-  const rate = (f: (s: Report['summary']) => number | undefined) => (n ? sum((s) => Math.round((f(s) ?? 0) * s.n)) / n : 0);
+  // The raw counts each shard reports (`summary.counts`), summed; rates are recomputed from them.
+  const count = (f: (c: Counts) => number | undefined) => sum((s) => f(s.counts) ?? 0);
   const base = parts[0]!.summary;
   const summary: Report['summary'] = {
     ...base,
     n,
     correct: sum((s) => s.correct),
     ex: n ? sum((s) => s.correct) / n : 0,
-    executable: rate((s) => s.executable),
+    executable: n ? count((c) => c.executable) / n : 0,
     excludedMissingDb: sum((s) => Number(s.excludedMissingDb ?? 0)),
     blankGold: sum((s) => Number(s.blankGold ?? 0)),
     correctOnBlankGold: sum((s) => Number(s.correctOnBlankGold ?? 0)),
@@ -69,16 +78,20 @@ export function mergeReports(parts: Report[]): Report {
     seconds: Math.max(...parts.map((p) => p.summary.seconds)),
     jobs: parts.length,
   };
-  const blank = summary.blankGold as number;
+  const blank = sum((s) => Number(s.blankGold ?? 0));
+  const keys = Object.keys(base.counts.sameCandidates ?? {});
+  const sumKeys = (f: (c: Counts) => Record<string, number> | undefined) => Object.fromEntries(keys.map((key) => [key, count((c) => f(c)?.[key])]));
+  summary.counts = {
+    executable: count((c) => c.executable),
+    ...('passAtN' in base.counts ? { passAtN: count((c) => c.passAtN), sameCandidates: sumKeys((c) => c.sameCandidates), sameCandidatesNonBlank: sumKeys((c) => c.sameCandidatesNonBlank) } : {}),
+  };
   summary.exNonBlank = n > blank ? (summary.correct - (summary.correctOnBlankGold as number)) / (n - blank) : 0;
-  if ('passAtN' in base) {
-    summary.passAtN = rate((s) => s.passAtN as number);
-    const keys = Object.keys(base.sameCandidates as Record<string, number>);
-    summary.sameCandidates = Object.fromEntries(keys.map((key) => [key, Number(rate((s) => (s.sameCandidates as Record<string, number>)[key]).toFixed(4))]));
-    // Rates over each part's non-blank questions, recombined over all of them.
-    const m = n - blank;
-    const nonBlank = (key: string) => parts.reduce((a, p) => a + Math.round(Number((p.summary.sameCandidatesNonBlank as Record<string, number> | undefined)?.[key] ?? 0) * (p.summary.n - Number(p.summary.blankGold ?? 0))), 0);
-    summary.sameCandidatesNonBlank = Object.fromEntries(keys.map((key) => [key, m > 0 ? Number((nonBlank(key) / m).toFixed(4)) : 0]));
+  if ('passAtN' in base.counts) {
+    const c = summary.counts;
+    summary.passAtN = n ? c.passAtN! / n : 0;
+    const rates = (counts: Record<string, number>, of: number) => Object.fromEntries(keys.map((key) => [key, of > 0 ? Number((counts[key]! / of).toFixed(4)) : 0]));
+    summary.sameCandidates = rates(c.sameCandidates!, n);
+    summary.sameCandidatesNonBlank = rates(c.sameCandidatesNonBlank!, n - blank);
   }
   summary.secondsPerQuestion = n ? Number((summary.seconds / n).toFixed(2)) : 0;
   const byIndex = (a: string, b: string) => parseInt(a, 10) - parseInt(b, 10);

@@ -285,9 +285,15 @@ export class IdentifierConstraint {
       for (const cols of f.qualified.values()) refs.push(...cols);
       if (refs.length === 0) return null;
       const hops = f.qualified.size > 0 ? 2 : 1;
+      // `SELECT T1.fname, T1.age FROM` names its first source T1 (how Spider, and so the model, writes joins): that
+      // source must have T1's columns itself. Reaching them through a foreign key is not enough: after
+      // `FROM has_pet AS T1` the alias rule rejects T1 and the model, which meant `T1 JOIN`, has no way on.
+      const t1 = f.qualified.get('t1');
       return (name) => {
         const reach = this.reach(name, hops, scope);
-        return reach === null || refs.every((c) => reach.has(c));
+        if (reach === null) return true;
+        if (t1 && this.tables.has(name) && ![...t1].every((c) => this.tables.get(name)!.has(c))) return false;
+        return refs.every((c) => reach.has(c));
       };
     }
     if (!scope.known) return null;

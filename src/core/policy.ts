@@ -74,11 +74,10 @@ export function stepRunner(
 ): NonNullable<DecodeOptions['onStep']> {
   const attempts = new Map<number, number>();
   return async (text, index) => {
-    // The step's closing line may end with the comma that announces the next step: drop it to parse the prefix.
-    const t = parseCoCTE(`${text.replace(/,\s*$/, '\n')}SELECT 1`).trajectory;
-    const step = t.steps[index];
-    if (!step) return;
-    const outcome = await runQuery(stepPrefixSql(t, index));
+    const found = closedStep(text, index);
+    if (!found) return;
+    const { step, sql } = found;
+    const outcome = await runQuery(sql);
     const tries = attempts.get(index) ?? 0;
     if (!outcome.ok && tries < (opts.stepRetries ?? 0)) {
       attempts.set(index, tries + 1);
@@ -89,6 +88,36 @@ export function stepRunner(
     opts.onStep?.(s);
     return opts.executionFeedback ? stepSummary(outcome) : true;
   };
+}
+
+/** Step `index` of a chain whose text ends just after that step's closing line, and the SQL that runs its view. */
+function closedStep(text: string, index: number): { step: { name: string; sql: string }; sql: string } | null {
+  // The step's closing line may end with the comma that announces the next step: drop it to parse the prefix.
+  const t = parseCoCTE(`${text.replace(/,\s*$/, '\n')}SELECT 1`).trajectory;
+  const step = t.steps[index];
+  return step ? { step, sql: stepPrefixSql(t, index) } : null;
+}
+
+/**
+ * The beam decoder's execution check (beamDecode.ts): runs step `index` just closed, or the whole chain when
+ * `final`; false when it fails to execute.
+ */
+export function chainCheck(runQuery: (sql: string) => Promise<QueryOutcome>): (text: string, index: number, final: boolean) => Promise<boolean> {
+  return async (text, index, final) => {
+    if (final) {
+      const t = parseCoCTE(text).trajectory;
+      return (await runQuery(stepPrefixSql(t, t.steps.length))).ok;
+    }
+    const found = closedStep(text, index);
+    return !found || (await runQuery(found.sql)).ok;
+  };
+}
+
+/** Runs the steps of a finished chain through a decoder `onStep` handler, in order (after a beam search). */
+export async function replaySteps(text: string, onStep: NonNullable<DecodeOptions['onStep']>): Promise<void> {
+  const re = /\n {2}\),?\n/g;
+  let k = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) await onStep(text.slice(0, m.index + m[0].length), k++);
 }
 
 /** Runs the final query of a finished decode and assembles the answer (steps with their mean entropies). */

@@ -1,6 +1,7 @@
 /**
  * Search strategies over the policy's chains, shared by the studio and `npm run eval`:
- *  - greedy: one chain, argmax decoding;
+ *  - greedy: one chain, argmax decoding, or with `tokenBeam` > 1 the most likely chain found by a token-level,
+ *    execution-guided beam search (beamDecode.ts);
  *  - vote: N sampled chains, the execution result most of them return wins (the baseline to beat);
  *  - bon: N sampled chains, execution filter, then the highest PRM aggregate (min / mean / last / product / weighted);
  *  - beam: step-level search: every partial chain in the beam is extended by one step several times (sampling), each
@@ -8,8 +9,9 @@
  *    their step scores so far) are kept; finished chains compete with the best-of-N rule.
  * Every candidate decodes from the prompt's KV cache, computed once per question.
  */
+import { beamDecode } from './beamDecode';
 import { decode, prefill, type CausalLM } from './decode';
-import { assignEntropies, finishAnswer, policyPrompt, stepRunner, type AnswerOptions, type PolicyAnswer, type PolicyStep } from './policy';
+import { assignEntropies, chainCheck, finishAnswer, policyPrompt, replaySteps, stepRunner, type AnswerOptions, type PolicyAnswer, type PolicyStep } from './policy';
 import { scoreChain, type StepScoreModel } from './prm';
 import { bestOfN, majorityVote, type Choice, type ScoredCandidate } from './selection';
 import { aggregate, type Aggregator } from './stepWeights';
@@ -33,6 +35,8 @@ export interface SearchOptions extends Omit<AnswerOptions, 'seed' | 'prefilled' 
   n?: number;
   agg?: Aggregator;
   beamWidth?: number;
+  /** Greedy only: token-level beam width (1 = argmax decoding). */
+  tokenBeam?: number;
   /** Longest chain the beam search builds, in steps (the final query included). */
   maxDepth?: number;
   prm?: { model: StepScoreModel; tok: TextTokenizer };
@@ -78,13 +82,21 @@ export async function search(lm: CausalLM, tok: TextTokenizer, schema: SchemaInf
       candidates = [];
       for (let i = 0; i < n && !opts.signal?.aborted; i++) {
         const steps: PolicyStep[] = [];
-        const d = await decode(lm, tok, prompt, {
-          ...opts,
-          temperature: opts.strategy === 'greedy' ? 0 : (opts.temperature ?? 1),
-          seed: (opts.seed ?? 1) + i,
-          prefilled: pre,
-          onStep: stepRunner(runQuery, steps, { ...opts, onStep: opts.strategy === 'greedy' ? opts.onStep : undefined }),
-        });
+        const onStep = stepRunner(runQuery, steps, { ...opts, onStep: opts.strategy === 'greedy' ? opts.onStep : undefined });
+        const tokenBeam = opts.strategy === 'greedy' ? (opts.tokenBeam ?? 1) : 1;
+        let d;
+        if (tokenBeam > 1) {
+          d = await beamDecode(lm, tok, prompt, { ...opts, width: tokenBeam, prefilled: pre, check: chainCheck(runQuery) });
+          await replaySteps(d.text, onStep);
+        } else {
+          d = await decode(lm, tok, prompt, {
+            ...opts,
+            temperature: opts.strategy === 'greedy' ? 0 : (opts.temperature ?? 1),
+            seed: (opts.seed ?? 1) + i,
+            prefilled: pre,
+            onStep,
+          });
+        }
         stats.tokens += d.tokenIds.length;
         stats.decodeMs += d.decodeMs;
         const a = await finishAnswer(prompt, d, steps, runQuery, opts.strategy === 'greedy' ? opts.onStep : undefined);

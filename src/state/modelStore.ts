@@ -31,7 +31,8 @@ export interface ModelState {
   score(question: string, text: string, outcomes: QueryOutcome[]): Promise<number[]>;
 }
 
-export const GREEDY: SearchSettings = { strategy: 'greedy', n: 8, agg: 'weighted', beamWidth: 2 };
+export const GREEDY: SearchSettings = { strategy: 'greedy', n: 8, agg: 'weighted', beamWidth: 2, tokenBeam: 1 };
+const MAX_TOKEN_BEAM = 8;
 const MAX_N = 32;
 
 let worker: Worker | null = null;
@@ -77,7 +78,7 @@ export const useModel = create<ModelState>()((set, get) => ({
     if (!schema) return;
     if (get().status === 'idle') get().load();
     const id = nextId++;
-    const s: SearchSettings = { ...settings, n: clampInt(settings.n, 1, MAX_N), beamWidth: clampInt(settings.beamWidth, 1, MAX_N) };
+    const s: SearchSettings = { ...settings, n: clampInt(settings.n, 1, MAX_N), beamWidth: clampInt(settings.beamWidth, 1, MAX_N), tokenBeam: clampInt(settings.tokenBeam, 1, MAX_TOKEN_BEAM) };
     liveSteps = [];
     askedQuestion = question;
     set({ askingId: id, tokensPerSecond: null, error: null });

@@ -11,7 +11,10 @@ interface Props {
   disabled: boolean;
 }
 
-/** How the policy answers: the strategy, N (candidates or beam budget), the beam width and the PRM aggregator. */
+/**
+ * How the policy answers: the strategy, N (candidates or beam budget), the beam width (the token beam for greedy,
+ * the step beam for beam search) and the PRM aggregator.
+ */
 export function SearchControls({ value, onChange, prmMissing, disabled }: Props) {
   const usesN = value.strategy !== 'greedy';
   const usesPrm = value.strategy === 'bon' || value.strategy === 'beam';
@@ -40,6 +43,12 @@ export function SearchControls({ value, onChange, prmMissing, disabled }: Props)
           onChange={(e) => onChange({ ...value, n: Number(e.target.value) })}
         />
       </label>
+      {value.strategy === 'greedy' && (
+        <label className="field" title="Token-level beam: 1 writes the most likely token each time; a wider beam keeps that many chains, ranks them by the model's probability and prefers chains whose steps execute (slower by about that factor)">
+          Beam
+          <input aria-label="Token beam width" type="number" min={1} max={8} value={value.tokenBeam} disabled={disabled} onChange={(e) => onChange({ ...value, tokenBeam: Number(e.target.value) })} />
+        </label>
+      )}
       {value.strategy === 'beam' && (
         <label className="field">
           Width

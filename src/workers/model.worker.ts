@@ -123,6 +123,7 @@ async function ask(m: Extract<ModelRequest, { type: 'ask' }>): Promise<void> {
       n: m.n,
       agg: m.agg,
       beamWidth: m.beamWidth,
+      tokenBeam: m.tokenBeam,
       maxNewTokens: m.maxNewTokens,
       // Greedy resamples a step that fails to execute up to twice (measured: 4.3% -> 5.8% EX on the Spider dev subset,
       // executable 16.5% -> 23.0%; see models/policy/MODEL_CARD.md). Execution feedback hurt and stays off.

@@ -19,6 +19,8 @@ export interface SearchSettings {
   n: number;
   agg: Aggregator;
   beamWidth: number;
+  /** Greedy: token-level beam width (1 = argmax decoding; see core/beamDecode.ts). */
+  tokenBeam: number;
 }
 
 export type ModelRequest =

@@ -5,6 +5,10 @@
  * - steps: per-step execution latency of the decomposed Spider dev queries (median, p95) against the original
  *   monolithic query in the same run (as a ratio of the whole chain's step-by-step time to the monolithic time);
  * - worker: round-trip overhead of the engine worker (Node worker_threads, and a real Web Worker in headless Chromium).
+ *   npm run bench -- --rounds N
+ * instead compares WASM decode speed alone: N rounds of 96 tokens of the policy on onnxruntime-web's WASM backend in
+ * Node, in headless Chromium on the page, and in a Chromium Web Worker, each round split into the time inside
+ * ONNX Runtime's `run` and the rest. Writes bench/rounds.json.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,8 +16,8 @@ import { Worker } from 'node:worker_threads';
 import { stepPrefixSql } from '../src/core/cocte';
 import { decomposeSql } from '../src/core/decompose';
 import { SqlJsEngine } from '../src/workers/sqljsEngine';
-import { BENCH_QUESTIONS, benchPolicy } from '../src/bench/policyBench';
-import { benchBrowser } from './lib/benchBrowser';
+import { BENCH_QUESTIONS, benchPolicy, decodeSpeedRounds, type DecodeRound } from '../src/bench/policyBench';
+import { benchBrowser, benchPage } from './lib/benchBrowser';
 import { nodeOrt, type NodeRuntime } from './lib/nodeOrt';
 import { EnginePool, flags, readExamples, sqlJs } from './lib/spider';
 import { median, percentile } from './lib/stats';
@@ -23,6 +27,11 @@ const spider = args.get('spider') ?? '../shared/data/spider';
 const limit = Number(args.get('limit') ?? Infinity);
 const SQL = await sqlJs();
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
+const rounds = Number(args.get('rounds') ?? 0);
+if (rounds > 0) {
+  await wasmRounds(rounds);
+  process.exit(0);
+}
 
 // 1. Opening the sample databases.
 const samplesDir = 'public/samples';
@@ -151,6 +160,27 @@ async function nodeWorkerRoundTrip(): Promise<{ medianMs: number; p95Ms: number;
     inProc.push(performance.now() - t0);
   }
   return { medianMs: round(median(times), 4), p95Ms: round(percentile(times, 95), 4), inProcessMs: round(median(inProc), 4), n: times.length };
+}
+
+/** `--rounds N`: the same WASM decode in Node, on a Chromium page and in a Chromium Worker; bench/rounds.json. */
+async function wasmRounds(n: number): Promise<void> {
+  const { ort } = await nodeOrt('web');
+  const d = 'models/policy';
+  const files = { config: `${d}/config.json`, tokenizer: `${d}/tokenizer.json`, tokenizerConfig: `${d}/tokenizer_config.json`, onnx: `${d}/onnx/model_quantized.onnx` };
+  const node = await decodeSpeedRounds(ort, files, async (p) => new Uint8Array(readFileSync(p)), n);
+  const page = ((await benchPage(`bench.html?rounds=${n}`)) as { rounds: DecodeRound[]; crossOriginIsolated: boolean });
+  const worker = ((await benchPage(`bench.html?rounds=${n}&worker`)) as { rounds: DecodeRound[] });
+  // The warm rounds: every round after the first.
+  const warm = (rs: DecodeRound[]) => {
+    const w = rs.length > 1 ? rs.slice(1) : rs;
+    const m = (f: (r: DecodeRound) => number) => round(median(w.map(f)));
+    return { tokensPerSecond: m((r) => r.tokensPerSecond), runMsPerToken: m((r) => r.runMsPerToken), otherMsPerToken: m((r) => r.otherMsPerToken) };
+  };
+  const out = { date: results.date, node: process.version, rounds: n, crossOriginIsolated: page.crossOriginIsolated, nodeWasm: { rounds: node, warm: warm(node) }, chromiumPage: { rounds: page.rounds, warm: warm(page.rounds) }, chromiumWorker: { rounds: worker.rounds, warm: warm(worker.rounds) } };
+  mkdirSync('bench', { recursive: true });
+  writeFileSync('bench/rounds.json', JSON.stringify(out, null, 2));
+  const line = (label: string, w: ReturnType<typeof warm>) => `${label} ${w.tokensPerSecond} tok/s (run ${w.runMsPerToken} ms + other ${w.otherMsPerToken} ms per token)`;
+  console.log(`bench rounds (WASM, 1 thread, median of warm rounds): ${line('Node', out.nodeWasm.warm)}; ${line('Chromium page', out.chromiumPage.warm)}; ${line('Chromium worker', out.chromiumWorker.warm)}; Node / Chromium worker = ${round(out.nodeWasm.warm.tokensPerSecond / out.chromiumWorker.warm.tokensPerSecond)}x (bench/rounds.json)`);
 }
 
 function round(x: number, digits = 2): number {

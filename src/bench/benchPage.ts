@@ -2,7 +2,7 @@
 import { EMBEDDED_POLICY, EMBEDDED_PRM } from '../state/modelFiles';
 import { loadOrtWeb } from '../workers/ortCausalLM';
 import { SqlEngineClient } from '../workers/sqlEngineClient';
-import { BENCH_QUESTIONS, benchPolicy, decodeSpeedRounds } from './policyBench';
+import { BENCH_QUESTIONS, benchPolicy, decodeSpeedRounds, type DecodeRound } from './policyBench';
 import { SAMPLES } from '../state/samples';
 
 /** `bench.html?rounds=N`: only the WASM policy's decode speed, N rounds of 96 tokens (how long WASM takes to warm up). */
@@ -10,9 +10,9 @@ async function decodeRounds(rounds: number) {
   const read = async (u: string) => new Uint8Array(await (await fetch(u)).arrayBuffer());
   const inWorker = new URLSearchParams(location.search).has('worker');
   const speeds = inWorker
-    ? await new Promise<number[]>((resolve) => {
+    ? await new Promise<DecodeRound[]>((resolve) => {
         const w = new Worker(new URL('./decodeRounds.worker.ts', import.meta.url), { type: 'module' });
-        w.onmessage = (e: MessageEvent<number[]>) => resolve(e.data);
+        w.onmessage = (e: MessageEvent<DecodeRound[]>) => resolve(e.data);
         w.postMessage({ rounds, base: location.href });
       })
     : await decodeSpeedRounds(await loadOrtWeb('wasm'), EMBEDDED_POLICY, read, rounds);

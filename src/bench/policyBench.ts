@@ -1,7 +1,7 @@
 /** Decoding speed of the embedded policy on one backend: prefill ms, decode tokens/s, ms per CoCTE step. */
 import type * as Ort from 'onnxruntime-web';
 import { IdentifierConstraint, tokenTexts } from '../core/constrain';
-import { decode } from '../core/decode';
+import { decode, prefill, type CausalLM } from '../core/decode';
 import { answer } from '../core/policy';
 import { search } from '../core/search';
 import { SyntaxGate } from '../core/syntaxGate';
@@ -99,15 +99,46 @@ export async function benchPolicy(
   };
 }
 
-/** Decode tokens/s of `rounds` successive 96-token decodes of the same prompt (the first includes WASM warm-up). */
-export async function decodeSpeedRounds(ort: typeof Ort, files: ModelFiles, read: (url: string) => Promise<Uint8Array>, rounds: number): Promise<number[]> {
+/** One decode round: tokens/s, and how much of each token's time was spent inside ONNX Runtime's `run`. */
+export interface DecodeRound {
+  tokensPerSecond: number;
+  /** Mean time per generated token inside `session.run` (the model) ... */
+  runMsPerToken: number;
+  /** ... and outside it (softmax, argmax, the tokenizer, and any time the event loop takes to resume after `run`). */
+  otherMsPerToken: number;
+}
+
+/**
+ * `rounds` successive 96-token decodes of the same prompt on WASM (the first includes warm-up), with the time inside
+ * ONNX Runtime separated from the rest, so that a slow browser can be told apart from a slow model run.
+ */
+export async function decodeSpeedRounds(ort: typeof Ort, files: ModelFiles, read: (url: string) => Promise<Uint8Array>, rounds: number): Promise<DecodeRound[]> {
   const { tok, lm } = await loadPolicy(ort, files, read, 'wasm');
-  const out: number[] = [];
+  let runMs = 0;
+  const timed: CausalLM = {
+    vocabSize: lm.vocabSize,
+    forward: async (ids, past) => {
+      const t = performance.now();
+      const out = await lm.forward(ids, past);
+      runMs += performance.now() - t;
+      return out;
+    },
+    release: (past) => lm.release(past),
+  };
+  const out: DecodeRound[] = [];
   for (let i = 0; i < rounds; i++) {
-    const r = await decode(lm, tok, PROMPT, { maxNewTokens: 96 });
-    out.push(round(r.tokenIds.length / (r.decodeMs / 1000)));
+    const pre = await prefill(lm, tok, PROMPT);
+    runMs = 0;
+    const r = await decode(timed, tok, PROMPT, { maxNewTokens: 96, prefilled: pre });
+    lm.release(pre.past);
+    const n = r.tokenIds.length;
+    out.push({ tokensPerSecond: round(n / (r.decodeMs / 1000)), runMsPerToken: round2(runMs / n), otherMsPerToken: round2((r.decodeMs - runMs) / n) });
   }
   return out;
+}
+
+function round2(x: number): number {
+  return Number(x.toFixed(2));
 }
 
 /** Answers every question once; median and max wall time, mean tokens and PRM time per question. */

@@ -131,6 +131,18 @@ describe('IdentifierConstraint', () => {
     const l2 = new Float32Array(vocab.length + 2);
     sq.apply("SELECT * FROM singer WHERE Name = 'North", l2);
     expect(l2[vocab.length + 1]).toBe(0);
+    // A value starts where a word of the question starts: 'Cur' is inside "occurred", not a value; after a LIKE
+    // wildcard it may start anywhere.
+    const words = [...vocab, " 'Cur", "'", " '20", '14'];
+    const wc = new IdentifierConstraint(schema, words, words.length).withQuestion('How many concerts occurred in 2014?');
+    const allowedAfter = (text: string) => {
+      const l = new Float32Array(words.length);
+      wc.apply(text, l);
+      return words.filter((_, i) => l[i] !== -Infinity);
+    };
+    expect(allowedAfter('SELECT * FROM concert WHERE Year =')).toContain(" '20");
+    expect(allowedAfter('SELECT * FROM concert WHERE Year =')).not.toContain(" 'Cur");
+    expect(allowedAfter("SELECT * FROM concert WHERE Year LIKE '%")).toEqual(expect.arrayContaining(['14']));
   });
 
   it('writes no character beyond ASCII outside quotes when every name is ASCII', () => {

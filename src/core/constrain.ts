@@ -182,13 +182,34 @@ export class IdentifierConstraint {
   /** Whether a string literal's content (so far, or `done`) can be a value of the question or an example value. */
   private literalOk(content: string, done: boolean): boolean {
     if (this.question === null) return true;
-    const pieces = content.toLowerCase().replace(/''/g, "'").split('%').filter(Boolean);
-    if (pieces.length === 0) return true;
-    // Spelled with or without the question's spaces ('NorthCarolina' for "North Carolina").
-    const squeezed = this.question.replace(/\s+/g, '');
-    if (pieces.every((p) => this.question!.includes(p) || squeezed.includes(p.replace(/\s+/g, '')))) return true;
-    const v = pieces.join('%');
+    const text = content.toLowerCase().replace(/''/g, "'");
+    const pieces = text.split('%');
+    if (pieces.every((p) => p === '')) return true;
+    // Each piece starts where a word of the question starts ('Cur' is not a value of "… occurred in 2014"), unless a
+    // LIKE wildcard comes before it ('%son'); spelled with or without the question's spaces ('NorthCarolina').
+    if (pieces.every((p, i) => p === '' || this.inQuestion(p, i > 0))) return true;
+    const v = pieces.filter(Boolean).join('%');
     return this.exampleValues.some((e) => (done ? e === v : e.startsWith(v)));
+  }
+
+  /** Whether `piece` occurs in the question starting at a word's start (anywhere when `midWord`), spaces optional. */
+  private inQuestion(piece: string, midWord: boolean): boolean {
+    const q = this.question!;
+    const starts = (hay: string, p: string, wordStart: (i: number) => boolean) => {
+      for (let i = hay.indexOf(p); i >= 0; i = hay.indexOf(p, i + 1)) if (midWord || wordStart(i)) return true;
+      return false;
+    };
+    const isWordStart = (i: number) => i === 0 || !/[\p{L}\p{N}]/u.test(q[i - 1]!);
+    if (starts(q, piece, isWordStart)) return true;
+    // The question without its spaces, each position mapped back to the question's.
+    const pos: number[] = [];
+    let squeezed = '';
+    for (let i = 0; i < q.length; i++) {
+      if (/\s/.test(q[i]!)) continue;
+      squeezed += q[i];
+      pos.push(i);
+    }
+    return starts(squeezed, piece.replace(/\s+/g, ''), (i) => isWordStart(pos[i]!));
   }
 
   /**

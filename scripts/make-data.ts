@@ -8,7 +8,7 @@
  * `--renamed-from` (default 2) on also respell every table and column name in prompt and target alike
  * (scripts/lib/renameSchema.ts), so that the model learns to copy names from its prompt. `--synthetic N` (default 80)
  * adds up to N template questions per training database (scripts/lib/synthQuestions.ts), each with one renamed copy.
- * `--swapped K` (default 2) adds K copies of each training database whose table and column names are swapped for
+ * `--swapped K` (default 4; 2 for policy run 5) adds K copies of each training database whose table and column names are swapped for
  * names of other training databases (a `singer` table called `Orders`; ALTER TABLE on an in-memory copy), each with up
  * to N template questions written over the swapped names: the question's words then point only at the prompt's
  * names, never at what a Spider schema usually calls things.
@@ -39,7 +39,7 @@ const renamedFrom = Number(args.get('renamed-from') ?? 2);
 /** Template questions per training database (0 turns them off). */
 const synthPerDb = Number(args.get('synthetic') ?? 80);
 /** Copies of each training database with swapped names (scripts/lib/renameSchema.ts swapMap), each with template questions. */
-const swapCopies = Number(args.get('swapped') ?? 2);
+const swapCopies = Number(args.get('swapped') ?? 4);
 const format = QUESTION_FIRST;
 const SQL = await sqlJs();
 const pool = new EnginePool(SQL, join(spider, 'database'));

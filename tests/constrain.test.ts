@@ -27,10 +27,14 @@ const vocab = [
 ];
 
 function allowed(text: string): string[] {
-  const c = new IdentifierConstraint(schema, vocab, vocab.length);
-  const logits = new Float32Array(vocab.length).fill(0);
+  return allowedBy(new IdentifierConstraint(schema, vocab, vocab.length), vocab, text);
+}
+
+/** The tokens of `words` that constraint `c` leaves unmasked after `text`. */
+function allowedBy(c: IdentifierConstraint, words: string[], text: string): string[] {
+  const logits = new Float32Array(words.length).fill(0);
   c.apply(text, logits);
-  return vocab.filter((_, i) => logits[i] !== -Infinity);
+  return words.filter((_, i) => logits[i] !== -Infinity);
 }
 
 describe('IdentifierConstraint', () => {
@@ -111,11 +115,7 @@ describe('IdentifierConstraint', () => {
 
   it("keeps a string literal to the question's values (or the schema's example values) once it knows the question", () => {
     const c = new IdentifierConstraint(schema, vocab, vocab.length).withQuestion('Which singers are called Bobby?');
-    const ok = (text: string) => {
-      const logits = new Float32Array(vocab.length);
-      c.apply(text, logits);
-      return vocab.filter((_, i) => logits[i] !== -Infinity);
-    };
+    const ok = (text: string) => allowedBy(c, vocab, text);
     expect(ok("SELECT * FROM singer WHERE Name = 'Bob")).toContain("by'");
     expect(ok("SELECT * FROM singer WHERE Name = 'Bob")).not.toContain('x');
     expect(ok('SELECT * FROM singer WHERE Name =')).toContain(" 'Bob");
@@ -135,11 +135,7 @@ describe('IdentifierConstraint', () => {
     // wildcard it may start anywhere.
     const words = [...vocab, " 'Cur", "'", " '20", '14'];
     const wc = new IdentifierConstraint(schema, words, words.length).withQuestion('How many concerts occurred in 2014?');
-    const allowedAfter = (text: string) => {
-      const l = new Float32Array(words.length);
-      wc.apply(text, l);
-      return words.filter((_, i) => l[i] !== -Infinity);
-    };
+    const allowedAfter = (text: string) => allowedBy(wc, words, text);
     expect(allowedAfter('SELECT * FROM concert WHERE Year =')).toContain(" '20");
     expect(allowedAfter('SELECT * FROM concert WHERE Year =')).not.toContain(" 'Cur");
     expect(allowedAfter("SELECT * FROM concert WHERE Year LIKE '%")).toEqual(expect.arrayContaining(['14']));
@@ -211,11 +207,7 @@ describe('IdentifierConstraint, names in scope', () => {
       ],
     };
     const words = ['SELECT', ' Student', ' Has_Pet', ' T1', '.Fname', ',', ' Fname', ' Age', '.Age', ' FROM'];
-    const ok = (text: string) => {
-      const logits = new Float32Array(words.length).fill(0);
-      new IdentifierConstraint(pets, words, words.length).apply(text, logits);
-      return words.filter((_, i) => logits[i] !== -Infinity);
-    };
+    const ok = (text: string) => allowedBy(new IdentifierConstraint(pets, words, words.length), words, text);
     expect(ok('SELECT T1.Fname, T1.Age FROM')).toContain(' Student');
     expect(ok('SELECT T1.Fname, T1.Age FROM')).not.toContain(' Has_Pet');
     // Unqualified columns may come through a join that follows: Has_Pet reaches Student's columns.

@@ -103,7 +103,6 @@ const dir = 'models/policy';
 const sampleDb = new SqlJsEngine(await sqlJs());
 sampleDb.open(new Uint8Array(readFileSync('public/samples/concert_singer.sqlite')));
 const qb = { schema: sampleDb.schema(), run: async (sql: string) => sampleDb.query(sql, 10_000), questions: BENCH_QUESTIONS };
-const modelFiles = (d: string) => ({ config: `${d}/config.json`, tokenizer: `${d}/tokenizer.json`, tokenizerConfig: `${d}/tokenizer_config.json`, onnx: `${d}/onnx/model_quantized.onnx` });
 const policyIn = async (runtime: NodeRuntime) => {
   const { ort, providers, label } = await nodeOrt(runtime);
   const r = await benchPolicy(ort, modelFiles(dir), async (p) => new Uint8Array(readFileSync(p)), providers[0]!, qb, modelFiles('models/prm'));
@@ -165,9 +164,7 @@ async function nodeWorkerRoundTrip(): Promise<{ medianMs: number; p95Ms: number;
 /** `--rounds N`: the same WASM decode in Node, on a Chromium page and in a Chromium Worker; bench/rounds.json. */
 async function wasmRounds(n: number): Promise<void> {
   const { ort } = await nodeOrt('web');
-  const d = 'models/policy';
-  const files = { config: `${d}/config.json`, tokenizer: `${d}/tokenizer.json`, tokenizerConfig: `${d}/tokenizer_config.json`, onnx: `${d}/onnx/model_quantized.onnx` };
-  const node = await decodeSpeedRounds(ort, files, async (p) => new Uint8Array(readFileSync(p)), n);
+  const node = await decodeSpeedRounds(ort, modelFiles('models/policy'), async (p) => new Uint8Array(readFileSync(p)), n);
   const page = ((await benchPage(`bench.html?rounds=${n}`)) as { rounds: DecodeRound[]; crossOriginIsolated: boolean });
   const worker = ((await benchPage(`bench.html?rounds=${n}&worker`)) as { rounds: DecodeRound[] });
   // The warm rounds: every round after the first.
@@ -181,6 +178,11 @@ async function wasmRounds(n: number): Promise<void> {
   writeFileSync('bench/rounds.json', JSON.stringify(out, null, 2));
   const line = (label: string, w: ReturnType<typeof warm>) => `${label} ${w.tokensPerSecond} tok/s (run ${w.runMsPerToken} ms + other ${w.otherMsPerToken} ms per token)`;
   console.log(`bench rounds (WASM, 1 thread, median of warm rounds): ${line('Node', out.nodeWasm.warm)}; ${line('Chromium page', out.chromiumPage.warm)}; ${line('Chromium worker', out.chromiumWorker.warm)}; Node / Chromium worker = ${round(out.nodeWasm.warm.tokensPerSecond / out.chromiumWorker.warm.tokensPerSecond)}x (bench/rounds.json)`);
+}
+
+/** A model folder's files (config, tokenizer, int8 ONNX) as paths. */
+function modelFiles(d: string) {
+  return { config: `${d}/config.json`, tokenizer: `${d}/tokenizer.json`, tokenizerConfig: `${d}/tokenizer_config.json`, onnx: `${d}/onnx/model_quantized.onnx` };
 }
 
 function round(x: number, digits = 2): number {

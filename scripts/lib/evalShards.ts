@@ -61,12 +61,18 @@ export function mergeReports(parts: Report[]): Report {
   // The raw counts each shard reports (`summary.counts`), summed; rates are recomputed from them.
   const count = (f: (c: Counts) => number | undefined) => sum((s) => f(s.counts) ?? 0);
   const base = parts[0]!.summary;
+  const keys = Object.keys(base.counts.sameCandidates ?? {});
+  const sumKeys = (f: (c: Counts) => Record<string, number> | undefined) => Object.fromEntries(keys.map((key) => [key, count((c) => f(c)?.[key])]));
+  const counts: Counts = {
+    executable: count((c) => c.executable),
+    ...('passAtN' in base.counts ? { passAtN: count((c) => c.passAtN), sameCandidates: sumKeys((c) => c.sameCandidates), sameCandidatesNonBlank: sumKeys((c) => c.sameCandidatesNonBlank) } : {}),
+  };
   const summary: Report['summary'] = {
     ...base,
     n,
     correct: sum((s) => s.correct),
     ex: n ? sum((s) => s.correct) / n : 0,
-    executable: n ? count((c) => c.executable) / n : 0,
+    executable: n ? counts.executable / n : 0,
     excludedMissingDb: sum((s) => Number(s.excludedMissingDb ?? 0)),
     blankGold: sum((s) => Number(s.blankGold ?? 0)),
     correctOnBlankGold: sum((s) => Number(s.correctOnBlankGold ?? 0)),
@@ -77,21 +83,15 @@ export function mergeReports(parts: Report[]): Report {
     decodeTokensPerSecond: Number((sum((s) => s.tokens) / Math.max(1e-9, sum((s) => s.decodeSeconds))).toFixed(1)),
     seconds: Math.max(...parts.map((p) => p.summary.seconds)),
     jobs: parts.length,
+    counts,
   };
-  const blank = sum((s) => Number(s.blankGold ?? 0));
-  const keys = Object.keys(base.counts.sameCandidates ?? {});
-  const sumKeys = (f: (c: Counts) => Record<string, number> | undefined) => Object.fromEntries(keys.map((key) => [key, count((c) => f(c)?.[key])]));
-  summary.counts = {
-    executable: count((c) => c.executable),
-    ...('passAtN' in base.counts ? { passAtN: count((c) => c.passAtN), sameCandidates: sumKeys((c) => c.sameCandidates), sameCandidatesNonBlank: sumKeys((c) => c.sameCandidatesNonBlank) } : {}),
-  };
+  const blank = summary.blankGold as number;
   summary.exNonBlank = n > blank ? (summary.correct - (summary.correctOnBlankGold as number)) / (n - blank) : 0;
-  if ('passAtN' in base.counts) {
-    const c = summary.counts;
-    summary.passAtN = n ? c.passAtN! / n : 0;
-    const rates = (counts: Record<string, number>, of: number) => Object.fromEntries(keys.map((key) => [key, of > 0 ? Number((counts[key]! / of).toFixed(4)) : 0]));
-    summary.sameCandidates = rates(c.sameCandidates!, n);
-    summary.sameCandidatesNonBlank = rates(c.sameCandidatesNonBlank!, n - blank);
+  if ('passAtN' in counts) {
+    summary.passAtN = n ? counts.passAtN! / n : 0;
+    const rates = (byKey: Record<string, number>, of: number) => Object.fromEntries(keys.map((key) => [key, of > 0 ? Number((byKey[key]! / of).toFixed(4)) : 0]));
+    summary.sameCandidates = rates(counts.sameCandidates!, n);
+    summary.sameCandidatesNonBlank = rates(counts.sameCandidatesNonBlank!, n - blank);
   }
   summary.secondsPerQuestion = n ? Number((summary.seconds / n).toFixed(2)) : 0;
   const byIndex = (a: string, b: string) => parseInt(a, 10) - parseInt(b, 10);

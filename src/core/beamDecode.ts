@@ -14,7 +14,7 @@
  * Cost: up to `width` forward passes (and constraint checks) per generated position. The prompt's KV cache is
  * shared; each hypothesis holds its own cache, released as soon as its children exist.
  */
-import { entropy, prefill, softmax, type CausalLM, type DecodeOptions, type DecodeResult } from './decode';
+import { entropy, now, prefill, softmax, stepEnds, topIndices, type CausalLM, type DecodeOptions, type DecodeResult } from './decode';
 import type { TextTokenizer } from './tokenizer';
 
 export interface BeamDecodeOptions extends Pick<DecodeOptions, 'maxNewTokens' | 'constrain' | 'signal' | 'prefilled' | 'onToken'> {
@@ -48,8 +48,6 @@ interface Proposal {
   entropy: number;
 }
 
-const STEP_END = /\n {2}\),?\n/g;
-
 export async function beamDecode(lm: CausalLM, tok: TextTokenizer, prompt: string, opts: BeamDecodeOptions): Promise<DecodeResult> {
   const width = Math.max(1, opts.width);
   const maxNew = opts.maxNewTokens ?? 384;
@@ -74,7 +72,7 @@ export async function beamDecode(lm: CausalLM, tok: TextTokenizer, prompt: strin
       const masked = Float32Array.from(h.logits);
       opts.constrain?.(h.text, masked);
       const ent = entropy(softmax(masked));
-      for (const id of topAllowed(masked, width)) proposals.push({ parent: h, id, logp: h.logits[id]! - logZ, entropy: ent });
+      for (const id of topIndices(masked, width).filter((i) => masked[i] !== -Infinity)) proposals.push({ parent: h, id, logp: h.logits[id]! - logZ, entropy: ent });
     }
     proposals.sort((a, b) => score(b.parent) + b.logp - (score(a.parent) + a.logp));
     const next: Hyp[] = [];
@@ -82,7 +80,7 @@ export async function beamDecode(lm: CausalLM, tok: TextTokenizer, prompt: strin
       if (next.length >= width) break;
       const h = p.parent;
       if (p.id === tok.eosId) {
-        const done: Hyp = { ...h, entropies: h.entropies, logp: h.logp + p.logp, past: null };
+        const done: Hyp = { ...h, logp: h.logp + p.logp, past: null };
         if (opts.check && !(await opts.check(h.text, h.steps, true))) done.penalty += FAIL_PENALTY;
         finished.push(done);
         continue;
@@ -101,7 +99,7 @@ export async function beamDecode(lm: CausalLM, tok: TextTokenizer, prompt: strin
         logits: out.logits,
         past: out.past,
       };
-      const ended = (text.match(STEP_END) ?? []).length;
+      const ended = stepEnds(text).length;
       if (ended > child.steps) {
         if (opts.check && !(await opts.check(text, ended - 1, false))) child.penalty += FAIL_PENALTY;
         child.steps = ended;
@@ -138,31 +136,10 @@ export async function beamDecode(lm: CausalLM, tok: TextTokenizer, prompt: strin
   };
 }
 
-/** The `k` highest-scoring indices that are not masked (-Infinity), best first. */
-function topAllowed(logits: Float32Array, k: number): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < logits.length; i++) {
-    const v = logits[i]!;
-    if (v === -Infinity) continue;
-    if (out.length < k) {
-      out.push(i);
-      out.sort((a, b) => logits[b]! - logits[a]!);
-    } else if (v > logits[out[k - 1]!]!) {
-      out[k - 1] = i;
-      out.sort((a, b) => logits[b]! - logits[a]!);
-    }
-  }
-  return out;
-}
-
 function logSumExp(xs: Float32Array): number {
   let m = -Infinity;
   for (const x of xs) if (x > m) m = x;
   let s = 0;
   for (const x of xs) s += Math.exp(x - m);
   return m + Math.log(s);
-}
-
-function now(): number {
-  return typeof performance !== 'undefined' ? performance.now() : Date.now();
 }

@@ -10,6 +10,7 @@
  * clause does not end while a column or alias of the select list has no source. Given the question (withQuestion),
  * string literals must spell one of its values. Each rule admits every Spider dev gold chain (`npm run constraint:check`).
  */
+import { topIndices } from './decode';
 import { CLAUSE_RANK, chainScope, type QueryFrame } from './queryScope';
 import { endsInsideQuotes, lex, type Token } from './sqlLexer';
 import type { SyntaxGate, WordSet } from './syntaxGate';
@@ -103,6 +104,8 @@ export class IdentifierConstraint {
   private readonly asciiNames: boolean;
   /** The question (lower case) whose values string literals must come from; null: literals are free. */
   private question: string | null = null;
+  /** The question without its whitespace, and where each of its characters stands in the question (withQuestion). */
+  private squeezed: { text: string; pos: number[] } | null = null;
 
   /**
    * `syntax` (optional) also requires every token to keep the chain a viable SQL prefix (syntaxGate.ts); it parses,
@@ -175,7 +178,15 @@ export class IdentifierConstraint {
    */
   withQuestion(question: string): IdentifierConstraint {
     const c = Object.create(this) as IdentifierConstraint;
-    c.question = question.toLowerCase();
+    const q = question.toLowerCase();
+    c.question = q;
+    // The question without its spaces ('NorthCarolina' for "North Carolina"), each position mapped back to q's.
+    c.squeezed = { text: '', pos: [] };
+    for (let i = 0; i < q.length; i++) {
+      if (/\s/.test(q[i]!)) continue;
+      c.squeezed.text += q[i];
+      c.squeezed.pos.push(i);
+    }
     return c;
   }
 
@@ -200,16 +211,8 @@ export class IdentifierConstraint {
       return false;
     };
     const isWordStart = (i: number) => i === 0 || !/[\p{L}\p{N}]/u.test(q[i - 1]!);
-    if (starts(q, piece, isWordStart)) return true;
-    // The question without its spaces, each position mapped back to the question's.
-    const pos: number[] = [];
-    let squeezed = '';
-    for (let i = 0; i < q.length; i++) {
-      if (/\s/.test(q[i]!)) continue;
-      squeezed += q[i];
-      pos.push(i);
-    }
-    return starts(squeezed, piece.replace(/\s+/g, ''), (i) => isWordStart(pos[i]!));
+    const { text, pos } = this.squeezed!;
+    return starts(q, piece, isWordStart) || starts(text, piece.replace(/\s+/g, ''), (i) => isWordStart(pos[i]!));
   }
 
   /**
@@ -681,21 +684,6 @@ function oneCase(w: string): boolean {
   return w === w.toLowerCase() || w === w.toUpperCase() || w.slice(1) === w.slice(1).toLowerCase();
 }
 
-function topIndices(xs: Float32Array, k: number): number[] {
-  const idx: number[] = [];
-  for (let i = 0; i < xs.length; i++) {
-    if (idx.length < k) {
-      idx.push(i);
-      if (idx.length === k) idx.sort((a, b) => xs[b]! - xs[a]!);
-    } else if (xs[i]! > xs[idx[k - 1]!]!) {
-      let j = k - 1;
-      while (j > 0 && xs[i]! > xs[idx[j - 1]!]!) j--;
-      idx.splice(j, 0, i);
-      idx.pop();
-    }
-  }
-  return idx.length < k ? idx.sort((a, b) => xs[b]! - xs[a]!) : idx;
-}
 
 /** The text of every token id, for checking what a token would write. */
 export function tokenTexts(decode: (ids: number[]) => string, vocabSize: number): string[] {

@@ -86,7 +86,16 @@ export interface DecodeResult {
   decodeMs: number;
 }
 
-const STEP_END = /\n {2}\),?\n/g;
+/**
+ * Where each CoCTE step of `text` ends: the offset just after its closing line (`  ),` or the `  )` that closes the
+ * WITH list). Decoding, step replay and the entropy split all find step boundaries here.
+ */
+export function stepEnds(text: string): number[] {
+  const ends: number[] = [];
+  const re = /\n {2}\),?\n/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) ends.push(m.index + m[0].length);
+  return ends;
+}
 
 export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, opts: DecodeOptions = {}): Promise<DecodeResult> {
   const maxNew = opts.maxNewTokens ?? 384;
@@ -114,7 +123,7 @@ export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, o
     tokenEnds.push(...r.tokenEnds);
     text = tok.decode(ids);
   }
-  let steps = countMatches(text, STEP_END);
+  let steps = stepEnds(text).length;
   let stopped: DecodeResult['stopped'] = 'length';
   let resampled = 0;
   let fedTokens = 0;
@@ -146,7 +155,7 @@ export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, o
     if (past !== mark.past) release(past);
     logits = out.logits;
     past = out.past;
-    const ended = countMatches(text, STEP_END);
+    const ended = stepEnds(text).length;
     if (ended > steps) {
       const verdict = await opts.onStep?.(text, ended - 1);
       if (verdict === false && mark.retries < (opts.stepRetries ?? 0)) {
@@ -186,10 +195,6 @@ export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, o
   return { text, tokenIds: ids, entropies, tokenEnds, stopped, promptTokens: start.promptTokens, prefillMs, decodeMs: now() - t1, resampledSteps: resampled, feedbackTokens: fedTokens };
 }
 
-function countMatches(text: string, re: RegExp): number {
-  return (text.match(re) ?? []).length;
-}
-
 export function softmax(logits: Float32Array, temperature = 1): Float64Array {
   let max = -Infinity;
   for (const v of logits) if (v > max) max = v;
@@ -208,6 +213,23 @@ export function entropy(p: Float64Array): number {
   let h = 0;
   for (const x of p) if (x > 0) h -= x * Math.log(x);
   return h;
+}
+
+/** The indices of the `k` largest values, largest first. */
+export function topIndices(xs: Float32Array, k: number): number[] {
+  const idx: number[] = [];
+  for (let i = 0; i < xs.length; i++) {
+    if (idx.length < k) {
+      idx.push(i);
+      if (idx.length === k) idx.sort((a, b) => xs[b]! - xs[a]!);
+    } else if (xs[i]! > xs[idx[k - 1]!]!) {
+      let j = k - 1;
+      while (j > 0 && xs[i]! > xs[idx[j - 1]!]!) j--;
+      idx.splice(j, 0, i);
+      idx.pop();
+    }
+  }
+  return idx.length < k ? idx.sort((a, b) => xs[b]! - xs[a]!) : idx;
 }
 
 export function argmax(xs: Float32Array): number {
@@ -237,6 +259,6 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-function now(): number {
+export function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
 }

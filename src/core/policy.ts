@@ -4,7 +4,7 @@
  * per-step token entropies.
  */
 import { parseCoCTE, printCoCTE, stepPrefixSql } from './cocte';
-import { decode, type CausalLM, type DecodeOptions, type DecodeResult } from './decode';
+import { decode, stepEnds, type CausalLM, type DecodeOptions, type DecodeResult } from './decode';
 import { buildPrompt, SCHEMA_FIRST, serializeSchema, type PromptFormat } from './prompt';
 import { linkSchema } from './schemaLink';
 import type { TextTokenizer } from './tokenizer';
@@ -115,9 +115,7 @@ export function chainCheck(runQuery: (sql: string) => Promise<QueryOutcome>): (t
 
 /** Runs the steps of a finished chain through a decoder `onStep` handler, in order (after a beam search). */
 export async function replaySteps(text: string, onStep: NonNullable<DecodeOptions['onStep']>): Promise<void> {
-  const re = /\n {2}\),?\n/g;
-  let k = 0;
-  for (let m = re.exec(text); m; m = re.exec(text)) await onStep(text.slice(0, m.index + m[0].length), k++);
+  for (const [k, end] of stepEnds(text).entries()) await onStep(text.slice(0, end), k);
 }
 
 /** Runs the final query of a finished decode and assembles the answer (steps with their mean entropies). */
@@ -140,9 +138,7 @@ export async function finishAnswer(
 
 /** Splits the token entropies at the step boundaries (`  ),` lines) and averages each step's share. */
 export function assignEntropies(d: Pick<DecodeResult, 'text' | 'tokenEnds' | 'entropies'>, steps: { meanEntropy: number }[]): void {
-  const bounds: number[] = [];
-  const re = /\n {2}\),?\n/g;
-  for (let m = re.exec(d.text); m; m = re.exec(d.text)) bounds.push(m.index + m[0].length);
+  const bounds = stepEnds(d.text);
   let k = 0;
   const sums = new Array<number>(steps.length).fill(0);
   const counts = new Array<number>(steps.length).fill(0);

@@ -3,12 +3,14 @@
  *   npm run eval -- --questions ../shared/data/spider/dev.json --tables ../shared/data/spider/tables.json \
  *     --db-dir ../shared/data/spider/database [--limit N] [--stride K] [--strategy greedy|vote|bon|beam] [--out FILE] [--model models/policy]
  *     [--n 8] (candidates for vote / bon; decode budget per level for beam) [--agg weighted|min|mean|last|product]
- *     [--beam-width 2] [--prm models/prm] [--temperature 1]
+ *     [--beam-width 2] [--prm models/prm] [--temperature 1] [--all-sampled] (vote / bon: every candidate sampled; by
+ *     default the first one is the greedy chain)
  *     [--token-beam W] (greedy: a token-level beam of width W, execution-guided; src/core/beamDecode.ts)
  *     [--no-constrain] (names are restricted to the schema unless this is given) [--dtype quantized|fp32]
  *     [--no-syntax | --syntax] (with the name constraint, tokens must also keep the chain a viable SQL prefix: the default
  *     for greedy, `--syntax` turns it on for vote / bon / beam) [--free-literals] (string literals not restricted to the
- *     question's values and the schema's example values)
+ *     question's values and the schema's example values) [--free-numbers] (numbers outside quotes not restricted to
+ *     the question's numbers)
  *     [--step-retries R] (a step that fails to execute is sampled again up to R times)
  *     [--feedback] (each finished step's execution summary is fed back to the policy) [--question-timeout-ms MS]
  *     [--runtime node|web] (onnxruntime-node on every core, the default, or onnxruntime-web's WASM as in the browser)
@@ -50,11 +52,13 @@ const beamWidth = Number(args.get('beam-width') ?? 2);
 const tokenBeam = Number(args.get('token-beam') ?? 1);
 const prmDir = args.get('prm') ?? 'models/prm';
 const temperature = Number(args.get('temperature') ?? 1);
+const greedyFirst = !args.has('all-sampled');
 const modelDir = args.get('model') ?? 'models/policy';
 const dtype = args.get('dtype') ?? 'quantized';
 const timeoutMs = Number(args.get('timeout-ms') ?? 10_000);
 const constrained = !args.has('no-constrain');
 const literals = constrained && !args.has('free-literals');
+const numbers = literals && !args.has('free-numbers');
 // The syntax gate costs ~2.4x the decode time; it is on for greedy (one chain), opt-in for the N-candidate strategies.
 const syntax = constrained && !args.has('no-syntax') && (strategy === 'greedy' || args.has('syntax'));
 const retries = Number(args.get('step-retries') ?? 0);
@@ -65,7 +69,7 @@ const tag = strategy === 'greedy' ? '' : strategy === 'vote' ? `${nCand}` : stra
 const knownDbs = existsSync(tablesFile) ? new Set((JSON.parse(readFileSync(tablesFile, 'utf8')) as { db_id: string }[]).map((t) => t.db_id)) : null;
 // `--stride K` keeps every K-th question (a subset spread over every database), before `--limit`.
 const stride = Math.max(1, Number(args.get('stride') ?? 1));
-const out = args.get('out') ?? `eval/${strategy}${tag}${!constrained ? '-unconstrained' : syntax === (strategy === 'greedy') ? '' : syntax ? '-syntax' : '-nosyntax'}${constrained && !literals ? '-freeliterals' : ''}${tokenBeam > 1 ? `-tokenbeam${tokenBeam}` : ''}${retries ? `-retries${retries}` : ''}${feedback ? '-feedback' : ''}${stride > 1 ? `-stride${stride}` : ''}.json`;
+const out = args.get('out') ?? `eval/${strategy}${tag}${!constrained ? '-unconstrained' : syntax === (strategy === 'greedy') ? '' : syntax ? '-syntax' : '-nosyntax'}${constrained && !literals ? '-freeliterals' : ''}${literals && !numbers ? '-freenumbers' : ''}${tokenBeam > 1 ? `-tokenbeam${tokenBeam}` : ''}${retries ? `-retries${retries}` : ''}${feedback ? '-feedback' : ''}${strategy !== 'greedy' && !greedyFirst ? '-allsampled' : ''}${stride > 1 ? `-stride${stride}` : ''}.json`;
 const examples = readExamples(questionsFile)
   .filter((_, i) => i % stride === 0)
   .slice(0, limit);
@@ -150,7 +154,7 @@ for (const [i, ex] of examples.entries()) {
     constraintDb = openDb;
   }
   n++;
-  const qc = constraint && literals ? constraint.withQuestion(ex.question) : constraint;
+  const qc = constraint && literals ? constraint.withQuestion(ex.question, { numbers }) : constraint;
   const gold = await engine.query(ex.query, 1e6);
   const blank = gold.ok && blankResult(gold.result.rows);
   if (blank) blankGold++;
@@ -163,6 +167,7 @@ for (const [i, ex] of examples.entries()) {
     beamWidth,
     tokenBeam,
     temperature,
+    greedyFirst,
     prm,
     maxNewTokens: 320,
     stepRetries: retries,
@@ -232,10 +237,11 @@ engine.dispose();
 
 const summary = {
   strategy,
-  ...(strategy === 'greedy' ? {} : { candidates: nCand, temperature, ...(strategy === 'vote' ? {} : { aggregator: agg, prm: prmDir }), ...(strategy === 'beam' ? { beamWidth } : {}) }),
+  ...(strategy === 'greedy' ? {} : { candidates: nCand, temperature, greedyFirst, ...(strategy === 'vote' ? {} : { aggregator: agg, prm: prmDir }), ...(strategy === 'beam' ? { beamWidth } : {}) }),
   constrained,
   syntax,
   literals,
+  numbers,
   stepRetries: retries,
   ...(tokenBeam > 1 ? { tokenBeam } : {}),
   executionFeedback: feedback,

@@ -2,7 +2,8 @@
  * Builds the policy's training data from Spider's training sets (train_spider + train_others; never dev).
  *   npm run data -- --spider ../shared/data/spider [--out models/data]
  * Every gold query is normalized, decomposed into a CoCTE chain and kept only when the chain returns the same
- * result as the gold query. The prompt holds the question and then the linked, pruned schema (QUESTION_FIRST).
+ * result as the gold query. The prompt holds the question and then the linked, pruned schema (QUESTION_FIRST_SPACED;
+ * `--names attached` gives the format of policy runs 1–6).
  * `--variants K` (default 4) adds K-1 augmented copies of each example whose prompts shuffle table and column order,
  * vary the number of example values (0-2) and add an unrelated table of the same database; copies from
  * `--renamed-from` (default 2) on also respell every table and column name in prompt and target alike
@@ -19,7 +20,7 @@ import { join } from 'node:path';
 import { normalizeTrajectory, printWithoutNotes } from '../src/core/cocte';
 import { mulberry32 } from '../src/core/decode';
 import { decomposeSql } from '../src/core/decompose';
-import { buildPrompt, QUESTION_FIRST, serializeSchema } from '../src/core/prompt';
+import { buildPrompt, QUESTION_FIRST, QUESTION_FIRST_SPACED, schemaOptions, serializeSchema } from '../src/core/prompt';
 import { sameResult } from '../src/core/resultCompare';
 import { linkSchema } from '../src/core/schemaLink';
 import { ordersResult, queryTables } from '../src/core/sqlAst';
@@ -40,7 +41,10 @@ const renamedFrom = Number(args.get('renamed-from') ?? 2);
 const synthPerDb = Number(args.get('synthetic') ?? 80);
 /** Copies of each training database with swapped names (scripts/lib/renameSchema.ts swapMap), each with template questions. */
 const swapCopies = Number(args.get('swapped') ?? 4);
-const format = QUESTION_FIRST;
+/** `--names attached` writes the prompt format of policy runs 1–6 (src/core/prompt.ts NameStyle); default spaced. */
+const names = args.get('names') ?? 'spaced';
+if (names !== 'spaced' && names !== 'attached') throw new Error(`--names must be spaced or attached, not ${names}`);
+const format = names === 'spaced' ? QUESTION_FIRST_SPACED : QUESTION_FIRST;
 const SQL = await sqlJs();
 const pool = new EnginePool(SQL, join(spider, 'database'));
 
@@ -120,7 +124,7 @@ function addExample(ex: SpiderExample, split: string, copies: number, renameFrom
   if (missing.length === 0 && split !== 'synthetic') linkedAll++;
   // Training prompts always contain the gold tables, so every target is answerable from its prompt.
   const tables = entry.schema.tables.filter((x) => linked.has(x.name.toLowerCase()) || needed.has(x.name.toLowerCase())).map((x) => x.name);
-  const prompt = buildPrompt(ex.question, serializeSchema(entry.schema, { ...link, tables }, { examplesPerColumn: format.examplesPerColumn }), format);
+  const prompt = buildPrompt(ex.question, serializeSchema(entry.schema, { ...link, tables }, schemaOptions(format)), format);
   promptChars += prompt.length;
   targetChars += target.length;
   if (split !== 'synthetic') stepHist[t.steps.length + 1] = (stepHist[t.steps.length + 1] ?? 0) + 1;
@@ -145,7 +149,7 @@ function addExample(ex: SpiderExample, split: string, copies: number, renameFrom
       varTarget = renameSql(target, map);
       renamed++;
     }
-    const text = serializeSchema(schema, { ...link, columns, tables: keep }, { examplesPerColumn: Math.floor(rand() * 3) });
+    const text = serializeSchema(schema, { ...link, columns, tables: keep }, { ...schemaOptions(format), examplesPerColumn: Math.floor(rand() * 3) });
     lines.push(JSON.stringify({ ...base, aug: k, renamed: k >= renameFrom || undefined, prompt: buildPrompt(ex.question, text, format), target: varTarget }));
     augmented++;
   }

@@ -141,6 +141,22 @@ describe('IdentifierConstraint', () => {
     expect(allowedAfter("SELECT * FROM concert WHERE Year LIKE '%")).toEqual(expect.arrayContaining(['14']));
   });
 
+  it('writes only numbers the question asks for (digits or words, minus one, and 0 and 1) once a question is given', () => {
+    const words = [...vocab, ' 2', ' 20', '14', ' 2014', ' 2.', '7', '5', ' 3', ' 1', ' 10', ' 9'];
+    const c = new IdentifierConstraint(schema, words, words.length).withQuestion('How many singers older than 2.5 sang in 2014 or in ten concerts?');
+    const after = (text: string) => allowedBy(c, words, text);
+    const where = 'SELECT * FROM singer WHERE Age >';
+    expect(after(where)).toEqual(expect.arrayContaining([' 2014', ' 20', ' 2', ' 10', ' 9', ' 1']));
+    expect(after(where)).not.toContain(' 3');
+    expect(after(`${where} 20`)).toContain('14');
+    expect(after(`${where} 2.`)).toContain('5');
+    expect(after(`${where} 2.`)).not.toContain('7');
+    // T1. is a qualifier, not the whole part of a decimal.
+    expect(after('SELECT T1.')).not.toContain('5');
+    // Without a question, numbers are free.
+    expect(allowedBy(new IdentifierConstraint(schema, words, words.length), words, where)).toContain(' 3');
+  });
+
   it('writes no character beyond ASCII outside quotes when every name is ASCII', () => {
     const v = [...vocab, ' …', '\uFFFD', " 'é"];
     const c = new IdentifierConstraint(schema, v, v.length);

@@ -72,8 +72,19 @@ describe('search strategies', () => {
     expect(a.choice.reason).toMatch(/of 6 candidates return this result/);
   });
 
+  it('makes the first vote / best-of-N candidate the greedy chain unless all are to be sampled', async () => {
+    const greedy = await search(new Toy(), tok, schema, 'q', run, { strategy: 'greedy' });
+    for (const seed of [1, 2, 3, 4]) {
+      const v = await search(new Toy(), tok, schema, 'q', run, { strategy: 'vote', n: 3, seed });
+      expect(v.candidates[0]!.answer.text).toBe(greedy.candidates[0]!.answer.text);
+    }
+    const firsts = new Set<string>();
+    for (const seed of [1, 2, 3, 4, 5, 6]) firsts.add((await search(new Toy(), tok, schema, 'q', run, { strategy: 'vote', n: 1, seed, greedyFirst: false })).candidates[0]!.answer.text);
+    expect(firsts.size).toBeGreaterThan(1);
+  });
+
   it('best-of-N drops chains that fail, then picks the highest PRM aggregate', async () => {
-    const r = await search(new Toy(), tok, schema, 'q', run, { strategy: 'bon', n: 8, seed: 1, agg: 'min', prm: { model: prmModel, tok: prmTok } });
+    const r = await search(new Toy(), tok, schema, 'q', run, { strategy: 'bon', n: 8, seed: 1, greedyFirst: false, agg: 'min', prm: { model: prmModel, tok: prmTok } });
     const chosen = r.candidates[r.choice.index]!;
     expect(chosen.answer.steps.at(-1)!.outcome.ok).toBe(true);
     expect(chosen.answer.text).toContain('SELECT Name FROM s2');

@@ -11,4 +11,9 @@ import os
 def cocte_prompt_of(data_path):
     stats = os.path.join(os.path.dirname(data_path), "stats.json")
     fmt = json.load(open(stats)).get("promptFormat") if os.path.exists(stats) else None
-    return {"order": fmt["order"], "examples_per_column": fmt["examplesPerColumn"]} if fmt else None
+    if not fmt:
+        return None
+    out = {"order": fmt["order"], "examples_per_column": fmt["examplesPerColumn"]}
+    if fmt.get("names"):
+        out["names"] = fmt["names"]  # 'spaced': `# t: col TYPE, col* TYPE` (src/core/prompt.ts NameStyle)
+    return out

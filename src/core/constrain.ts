@@ -106,6 +106,8 @@ export class IdentifierConstraint {
   private question: string | null = null;
   /** The question without its whitespace, and where each of its characters stands in the question (withQuestion). */
   private squeezed: { text: string; pos: number[] } | null = null;
+  /** The numbers a numeric literal may be, from the question (withQuestion; see `questionNumbers`); null: any. */
+  private numbers: string[] | null = null;
 
   /**
    * `syntax` (optional) also requires every token to keep the chain a viable SQL prefix (syntaxGate.ts); it parses,
@@ -174,9 +176,10 @@ export class IdentifierConstraint {
   /**
    * The same constraint for one question: a string literal must then spell a value the question mentions (LIKE's `%`
    * aside) or one of the schema's example values. A small model otherwise invents values ('Canading'); 97% of the
-   * Spider dev gold queries with literals take every one from the question's own words. Shares all schema tables.
+   * Spider dev gold queries with literals take every one from the question's own words. A number outside quotes must
+   * be one the question asks for (see `questionNumbers`) unless `numbers` is false. Shares all schema tables.
    */
-  withQuestion(question: string): IdentifierConstraint {
+  withQuestion(question: string, { numbers = true }: { numbers?: boolean } = {}): IdentifierConstraint {
     const c = Object.create(this) as IdentifierConstraint;
     const q = question.toLowerCase();
     c.question = q;
@@ -187,7 +190,21 @@ export class IdentifierConstraint {
       c.squeezed.text += q[i];
       c.squeezed.pos.push(i);
     }
+    c.numbers = numbers ? questionNumbers(q) : null;
     return c;
+  }
+
+  /**
+   * Whether a number written outside quotes (`word`, complete when `next` is not a digit) can be one the question
+   * asks for (see `questionNumbers`); `textBefore` is the text before it (`2.` makes it the fraction of a decimal).
+   */
+  private numberOk(word: string, textBefore: string, next: string | null): boolean {
+    if (this.numbers === null || !/^[0-9]+$/.test(word)) return true;
+    const whole = /(?<![A-Za-z0-9_])([0-9]+)\.$/.exec(textBefore);
+    const n = whole ? `${whole[1]}.${word}` : word;
+    if (next === null) return this.numbers.some((x) => x.startsWith(n));
+    if (next === '.' && !whole) return this.numbers.some((x) => x.startsWith(`${n}.`));
+    return this.numbers.includes(n);
   }
 
   /** Whether a string literal's content (so far, or `done`) can be a value of the question or an example value. */
@@ -603,8 +620,10 @@ export class IdentifierConstraint {
     let slot = firstSlot;
     let scope = firstScope;
     // The end token (empty text) ends the word being written: only a complete name may end there.
-    if (tokenText === '') return (partial === '' || this.allowedWord(partial, slot, scope, '')) && !(strict && this.leavesUnbound(before + partial));
+    if (tokenText === '')
+      return (partial === '' || (this.allowedWord(partial, slot, scope, '') && (!strict || this.numberOk(partial, before, '')))) && !(strict && this.leavesUnbound(before + partial));
     let word = partial;
+    let wordBefore = before; // the text before the word being written
     let quoted: string | null = null;
     let lit = '';
     for (let i = 0; i < tokenText.length; i++) {
@@ -626,11 +645,13 @@ export class IdentifierConstraint {
           const upTo = before + partial + tokenText.slice(0, i);
           scope = this.scopeOf(upTo, strict);
           slot = this.slotAfter(upTo, scope);
+          wordBefore = upTo;
         }
         word += ch;
         continue;
       }
       if (word && !this.allowedWord(word, slot, scope, ch)) return false;
+      if (word && strict && !this.numberOk(word, wordBefore, ch)) return false;
       if (PARAMETER_OR_ODD.test(ch)) return false;
       // Outside quotes, a character beyond ASCII (the ellipsis of a truncated example value, a byte of a broken
       // UTF-8 sequence) is no SQL unless the schema spells names with such characters.
@@ -643,7 +664,7 @@ export class IdentifierConstraint {
       }
     }
     if (quoted === "'") return !strict || this.literalOk(lit, false);
-    return word === '' || this.allowedPrefix(word, slot, scope);
+    return word === '' || (this.allowedPrefix(word, slot, scope) && (!strict || this.numberOk(word, wordBefore, null)));
   }
 }
 
@@ -677,6 +698,28 @@ function lastClause(text: string): string {
   const all = [...tail.matchAll(/\b(select|from|where|group|order|having|limit|union|intersect|except|on)\b/gi)];
   const last = all[all.length - 1];
   return last && !tail.slice(last.index).includes(')') ? last[1]!.toLowerCase() : '';
+}
+
+const NUMBER_WORDS: Record<string, number> = {
+  zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11,
+  twelve: 12, twenty: 20, hundred: 100, thousand: 1000, once: 1, twice: 2, single: 1, first: 1, second: 2, third: 3,
+};
+
+/**
+ * The numbers a numeric literal may be for a question (lower case): every number it writes in digits ("1,000" as
+ * 1000) or as a word ("two", "twice", "third"), each also minus one ("at least 3" is `> 2`), and 0 and 1 (LIMIT 1 for
+ * "the most", `> 0`). Every number of every Spider dev gold query is one of them; a small model otherwise writes
+ * `weight > 2.7` for "heavier than 10".
+ */
+function questionNumbers(question: string): string[] {
+  const out = new Set(['0', '1']);
+  const add = (n: string) => {
+    out.add(n);
+    if (/^[0-9]+$/.test(n) && Number(n) > 0) out.add(String(BigInt(n) - 1n));
+  };
+  for (const m of question.replace(/([0-9]),([0-9]{3})/g, '$1$2').matchAll(/[0-9]+(?:\.[0-9]+)?/g)) add(m[0]);
+  for (const w of question.split(/[^a-z]+/)) if (w in NUMBER_WORDS) add(String(NUMBER_WORDS[w]));
+  return [...out];
 }
 
 /** SELECT, select or Select (Spider's gold queries write Count(*)), never SeLeCt or deSc. Digits count as either. */

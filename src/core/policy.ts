@@ -5,7 +5,7 @@
  */
 import { parseCoCTE, printCoCTE, stepPrefixSql } from './cocte';
 import { decode, stepEnds, type CausalLM, type DecodeOptions, type DecodeResult } from './decode';
-import { buildPrompt, SCHEMA_FIRST, serializeSchema, type PromptFormat } from './prompt';
+import { buildPrompt, SCHEMA_FIRST, schemaOptions, serializeSchema, type PromptFormat } from './prompt';
 import { linkSchema } from './schemaLink';
 import type { TextTokenizer } from './tokenizer';
 import type { QueryOutcome, SchemaInfo, Trajectory } from './types';
@@ -46,7 +46,7 @@ export function stepSummary(outcome: QueryOutcome): string {
 
 export function policyPrompt(question: string, schema: SchemaInfo, format: PromptFormat = SCHEMA_FIRST): string {
   const link = linkSchema(question, schema);
-  return buildPrompt(question, serializeSchema(schema, link, { examplesPerColumn: format.examplesPerColumn }), format);
+  return buildPrompt(question, serializeSchema(schema, link, schemaOptions(format)), format);
 }
 
 export async function answer(

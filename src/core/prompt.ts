@@ -8,10 +8,21 @@ import type { SchemaInfo, SqlValue } from './types';
 export interface PromptOptions {
   examplesPerColumn?: number;
   maxValueChars?: number;
+  /** How column names are written (see `PromptFormat.names`); default 'attached'. */
+  names?: NameStyle;
 }
 
-/** `# table(col TYPE PK, col TYPE = ex1 | ex2, …)` lines plus foreign keys; linked columns are marked with `*`. */
+/**
+ * `attached`: `# table(col TYPE PK, *col TYPE = ex1 | ex2, …)`, the format of policy runs 1–6.
+ * `spaced`: `# table: col TYPE PK, col* TYPE = ex1 | ex2, …`. Every column name follows a space, as it does in the
+ * SQL the model writes (`SELECT Airline,`), so the byte-level BPE gives it the same tokens in the prompt and in the
+ * answer (` A` `ir` `line`, not `A` `ir` `line` after `(` or `*`): copying a name is then a plain token copy.
+ */
+export type NameStyle = 'attached' | 'spaced';
+
+/** Schema lines (see `NameStyle`) plus foreign keys; linked columns are marked with `*`. */
 export function serializeSchema(schema: SchemaInfo, link?: SchemaLink, opts: PromptOptions = {}): string {
+  const spaced = opts.names === 'spaced';
   const k = opts.examplesPerColumn ?? 2;
   const maxChars = opts.maxValueChars ?? 20;
   const keep = link ? new Set(link.tables.map((t) => t.toLowerCase())) : null;
@@ -26,9 +37,10 @@ export function serializeSchema(schema: SchemaInfo, link?: SchemaLink, opts: Pro
         .slice(0, k)
         .map((v) => valueText(v, maxChars))
         .join(' | ');
-      return `${linked}${c.name} ${shortType(c.type)}${pk}${ex ? ` = ${ex}` : ''}`;
+      const name = spaced ? `${c.name}${linked}` : `${linked}${c.name}`;
+      return `${name} ${shortType(c.type)}${pk}${ex ? ` = ${ex}` : ''}`;
     });
-    lines.push(`# ${t.name}(${cols.join(', ')})`);
+    lines.push(spaced ? `# ${t.name}: ${cols.join(', ')}` : `# ${t.name}(${cols.join(', ')})`);
     for (const f of t.foreignKeys) if (!keep || keep.has(f.table.toLowerCase())) fks.push(`# ${t.name}.${f.from} -> ${f.table}.${f.to || f.from}`);
   }
   return [...lines, ...fks].join('\n');
@@ -61,17 +73,27 @@ function valueText(v: SqlValue, max: number): string {
 export interface PromptFormat {
   order: 'schema-first' | 'question-first';
   examplesPerColumn: number;
+  /** How column names are written (absent: 'attached'). */
+  names?: NameStyle;
 }
 
 export const SCHEMA_FIRST: PromptFormat = { order: 'schema-first', examplesPerColumn: 2 };
 export const QUESTION_FIRST: PromptFormat = { order: 'question-first', examplesPerColumn: 1 };
+export const QUESTION_FIRST_SPACED: PromptFormat = { order: 'question-first', examplesPerColumn: 1, names: 'spaced' };
 
-/** The format a model folder's config declares (`cocte_prompt: { order, examples_per_column }`). */
-export function promptFormatOf(config: { cocte_prompt?: { order?: string; examples_per_column?: number } }): PromptFormat {
+/** The format a model folder's config declares (`cocte_prompt: { order, examples_per_column, names }`). */
+export function promptFormatOf(config: { cocte_prompt?: { order?: string; examples_per_column?: number; names?: string } }): PromptFormat {
   const p = config.cocte_prompt;
   if (!p) return SCHEMA_FIRST;
   if (p.order !== 'schema-first' && p.order !== 'question-first') throw new Error(`Unknown cocte_prompt.order "${p.order}" in the model's config.json.`);
-  return { order: p.order, examplesPerColumn: p.examples_per_column ?? SCHEMA_FIRST.examplesPerColumn };
+  if (p.names !== undefined && p.names !== 'attached' && p.names !== 'spaced') throw new Error(`Unknown cocte_prompt.names "${p.names}" in the model's config.json.`);
+  const format: PromptFormat = { order: p.order, examplesPerColumn: p.examples_per_column ?? SCHEMA_FIRST.examplesPerColumn };
+  return p.names === 'spaced' ? { ...format, names: 'spaced' } : format;
+}
+
+/** The schema serialization options of a prompt format. */
+export function schemaOptions(format: PromptFormat): PromptOptions {
+  return { examplesPerColumn: format.examplesPerColumn, ...(format.names ? { names: format.names } : {}) };
 }
 
 /** The text the policy continues. */

@@ -2,8 +2,10 @@
  * Search strategies over the policy's chains, shared by the studio and `npm run eval`:
  *  - greedy: one chain, argmax decoding, or with `tokenBeam` > 1 the most likely chain found by a token-level,
  *    execution-guided beam search (beamDecode.ts);
- *  - vote: N sampled chains, the execution result most of them return wins (the baseline to beat);
- *  - bon: N sampled chains, execution filter, then the highest PRM aggregate (min / mean / last / product / weighted);
+ *  - vote: N chains, the execution result most of them return wins (the baseline to beat);
+ *  - bon: N chains, execution filter, then the highest PRM aggregate (min / mean / last / product / weighted);
+ *    for vote and bon the first chain is the greedy one and the others are sampled (`greedyFirst`, default on), so
+ *    the candidates always hold what greedy would answer;
  *  - beam: step-level search: every partial chain in the beam is extended by one step several times (sampling), each
  *    new step runs at once and the PRM scores it, and only the `beamWidth` best partial chains (by the aggregate of
  *    their step scores so far) are kept; finished chains compete with the best-of-N rule.
@@ -37,6 +39,8 @@ export interface SearchOptions extends Omit<AnswerOptions, 'seed' | 'prefilled' 
   beamWidth?: number;
   /** Greedy only: token-level beam width (1 = argmax decoding). */
   tokenBeam?: number;
+  /** Vote and bon: the first candidate is decoded greedily, the others sampled (default true; false: all sampled). */
+  greedyFirst?: boolean;
   /** Longest chain the beam search builds, in steps (the final query included). */
   maxDepth?: number;
   prm?: { model: StepScoreModel; tok: TextTokenizer };
@@ -91,7 +95,7 @@ export async function search(lm: CausalLM, tok: TextTokenizer, schema: SchemaInf
         } else {
           d = await decode(lm, tok, prompt, {
             ...opts,
-            temperature: opts.strategy === 'greedy' ? 0 : (opts.temperature ?? 1),
+            temperature: opts.strategy === 'greedy' || (i === 0 && opts.greedyFirst !== false) ? 0 : (opts.temperature ?? 1),
             seed: (opts.seed ?? 1) + i,
             prefilled: pre,
             onStep,

@@ -31,7 +31,7 @@ export function SearchControls({ value, onChange, prmMissing, disabled }: Props)
           ))}
         </select>
       </label>
-      <label className="field" title={value.strategy === 'beam' ? 'Chains decoded per beam level' : 'Chains sampled'}>
+      <label className="field" title={value.strategy === 'beam' ? 'Chains decoded per beam level' : 'Chains: the greedy one, then sampled ones'}>
         N
         <input
           aria-label="Number of candidates (N)"

@@ -12,7 +12,8 @@
  * `--swapped K` (default 4; 2 for policy run 5) adds K copies of each training database whose table and column names are swapped for
  * names of other training databases (a `singer` table called `Orders`; ALTER TABLE on an in-memory copy), each with up
  * to N template questions written over the swapped names: the question's words then point only at the prompt's
- * names, never at what a Spider schema usually calls things.
+ * names, never at what a Spider schema usually calls things. `--invented K` (default 0) adds K copies whose names are
+ * invented (`Velor_Kasti`), with template questions: a name no training schema has can only be copied from the prompt.
  * Writes train.jsonl and stats.json; prints, as its last line, `data: kept K/N … examples`.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -27,7 +28,7 @@ import { ordersResult, queryTables } from '../src/core/sqlAst';
 import { normalizeSql, schemaNameTest } from '../src/core/sqlFormat';
 import type { SchemaInfo } from '../src/core/types';
 import { SqlJsEngine } from '../src/workers/sqljsEngine';
-import { renameMap, renameSchema, renameSql, renamedDatabase, swapMap } from './lib/renameSchema';
+import { inventedMap, renameMap, renameSchema, renameSql, renamedDatabase, swapMap } from './lib/renameSchema';
 import { dbPath, EnginePool, flags, readExamples, sqlJs, type SpiderExample } from './lib/spider';
 import { SynthGenerator, type SynthDb } from './lib/synthQuestions';
 
@@ -41,6 +42,8 @@ const renamedFrom = Number(args.get('renamed-from') ?? 2);
 const synthPerDb = Number(args.get('synthetic') ?? 80);
 /** Copies of each training database with swapped names (scripts/lib/renameSchema.ts swapMap), each with template questions. */
 const swapCopies = Number(args.get('swapped') ?? 4);
+/** Copies of each training database with invented names (scripts/lib/renameSchema.ts inventedMap), each with template questions. */
+const inventCopies = Number(args.get('invented') ?? 0);
 /** `--names attached` writes the prompt format of policy runs 1–6 (src/core/prompt.ts NameStyle); default spaced. */
 const names = args.get('names') ?? 'spaced';
 if (names !== 'spaced' && names !== 'attached') throw new Error(`--names must be spaced or attached, not ${names}`);
@@ -178,24 +181,33 @@ for (const dbId of [...trainDbs].sort()) {
 // Template questions over copies of the training databases whose names are swapped for other databases' names.
 const tablePool = [...new Set([...trainDbs].flatMap((id) => pool.get(id)?.schema.tables.map((t) => t.name) ?? []))].sort();
 const columnPool = [...new Set([...trainDbs].flatMap((id) => pool.get(id)?.schema.tables.flatMap((t) => t.columns.map((c) => c.name)) ?? []))].sort();
-let swapKept = 0;
-let swapFailedRenames = 0;
-for (const dbId of [...trainDbs].sort()) {
-  const entry = pool.get(dbId);
-  if (!entry || synthPerDb <= 0) continue;
-  const bytes = readFileSync(dbPath(join(spider, 'database'), dbId));
-  for (let k = 0; k < swapCopies; k++) {
-    const rand = seeded(`swap:${dbId}:${k}`);
-    const copy = renamedDatabase(SQL, bytes, entry.schema, swapMap(entry.schema, tablePool, columnPool, rand));
-    swapFailedRenames += copy.failed;
-    const engine = new SqlJsEngine(SQL);
-    engine.open(copy.bytes);
-    const swappedEntry = { engine, schema: engine.schema() };
-    const gen = new SynthGenerator(synthDb(dbId, swappedEntry), rand);
-    for (const ex of gen.generate(synthPerDb)) if (addExample(ex, 'synthetic', 1, 1, swappedEntry, true)) swapKept++;
-    engine.close();
+/**
+ * Template questions over `copies` copies of every training database renamed by `mapOf` (ALTER TABLE on an in-memory
+ * copy); returns the examples kept and the renames SQLite refused.
+ */
+function renamedCopies(copies: number, key: string, mapOf: (schema: SchemaInfo, rand: () => number) => Map<string, string>) {
+  let kept = 0;
+  let failedRenames = 0;
+  for (const dbId of [...trainDbs].sort()) {
+    const entry = pool.get(dbId);
+    if (!entry || synthPerDb <= 0) continue;
+    const bytes = readFileSync(dbPath(join(spider, 'database'), dbId));
+    for (let k = 0; k < copies; k++) {
+      const rand = seeded(`${key}:${dbId}:${k}`);
+      const copy = renamedDatabase(SQL, bytes, entry.schema, mapOf(entry.schema, rand));
+      failedRenames += copy.failed;
+      const engine = new SqlJsEngine(SQL);
+      engine.open(copy.bytes);
+      const renamedEntry = { engine, schema: engine.schema() };
+      const gen = new SynthGenerator(synthDb(dbId, renamedEntry), rand);
+      for (const ex of gen.generate(synthPerDb)) if (addExample(ex, 'synthetic', 1, 1, renamedEntry, true)) kept++;
+      engine.close();
+    }
   }
+  return { kept, failedRenames };
 }
+const swap = renamedCopies(swapCopies, 'swap', (schema, rand) => swapMap(schema, tablePool, columnPool, rand));
+const invented = renamedCopies(inventCopies, 'invent', inventedMap);
 
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'train.jsonl'), lines.join('\n') + '\n');
@@ -204,7 +216,8 @@ const stats = {
   examples: spiderSeen,
   kept: spiderKept,
   synthetic: { perDatabase: synthPerDb, kept: synthKept },
-  swapped: { copiesPerDatabase: swapCopies, kept: swapKept, failedRenames: swapFailedRenames },
+  swapped: { copiesPerDatabase: swapCopies, kept: swap.kept, failedRenames: swap.failedRenames },
+  invented: { copiesPerDatabase: inventCopies, kept: invented.kept, failedRenames: invented.failedRenames },
   augmentedCopies: augmented,
   renamedCopies: renamed,
   promptFormat: format,
@@ -216,4 +229,4 @@ const stats = {
 };
 writeFileSync(join(outDir, 'stats.json'), JSON.stringify(stats, null, 2));
 console.log(JSON.stringify(stats));
-console.log(`data: kept ${spiderKept}/${spiderSeen} Spider examples and ${synthKept} template examples (+${swapKept} on swapped names), ${augmented} augmented copies (${join(outDir, 'train.jsonl')})`);
+console.log(`data: kept ${spiderKept}/${spiderSeen} Spider examples and ${synthKept} template examples (+${swap.kept} on swapped names, +${invented.kept} on invented names), ${augmented} augmented copies (${join(outDir, 'train.jsonl')})`);

@@ -3,7 +3,7 @@ import { mulberry32 } from '../src/core/decode';
 import { decomposeSql } from '../src/core/decompose';
 import { SynthGenerator, words } from '../scripts/lib/synthQuestions';
 import initSqlJs from 'sql.js';
-import { renamedDatabase, swapMap } from '../scripts/lib/renameSchema';
+import { inventedMap, renamedDatabase, swapMap } from '../scripts/lib/renameSchema';
 import { SqlJsEngine } from '../src/workers/sqljsEngine';
 import { fixtureBytes, fixtureEngine } from './helpers';
 
@@ -67,5 +67,27 @@ describe('swapped-name databases (policy data augmentation)', () => {
     const r = swapped.query(`SELECT count(DISTINCT "${col}") FROM "${singer.name}"`, 10);
     const before = engine.query('SELECT count(DISTINCT Name) FROM singer', 10);
     expect(r.ok && r.result.rows).toEqual(before.ok && before.result.rows);
+  });
+});
+
+describe('invented-name databases (policy data augmentation)', () => {
+  it('gives every table and column a made-up plain name, unique and deterministic per seed, that SQLite accepts', async () => {
+    const SQL = await initSqlJs();
+    const engine = await fixtureEngine('concert_singer.sqlite');
+    const schema = engine.schema();
+    const map = inventedMap(schema, mulberry32(7));
+    const names = new Set(schema.tables.flatMap((t) => [t.name, ...t.columns.map((c) => c.name)]).map((n) => n.toLowerCase()));
+    expect(map.size).toBe(names.size);
+    for (const v of map.values()) {
+      expect(v).toMatch(/^[A-Za-z_][A-Za-z0-9_]*$/);
+      expect(names.has(v.toLowerCase())).toBe(false);
+    }
+    expect(new Set([...map.values()].map((v) => v.toLowerCase())).size).toBe(map.size);
+    expect([...inventedMap(schema, mulberry32(7))]).toEqual([...map]);
+    const copy = renamedDatabase(SQL, fixtureBytes('concert_singer.sqlite'), schema, map);
+    expect(copy.failed).toBe(0);
+    const invented = new SqlJsEngine(SQL);
+    invented.open(copy.bytes);
+    expect(invented.schema().tables.map((t) => t.name).sort()).toEqual(schema.tables.map((t) => map.get(t.name.toLowerCase())!).sort());
   });
 });

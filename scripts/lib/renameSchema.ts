@@ -85,27 +85,67 @@ export function renameSql(sql: string, map: Map<string, string>): string {
  * name means; swapped names (a `singer` table called `employee`) leave copying from the prompt as the only way.
  */
 export function swapMap(schema: SchemaInfo, tablePool: string[], columnPool: string[], rand: () => number): Map<string, string> {
+  const from = (pool: string[]) => () => pool[Math.floor(rand() * pool.length)]!;
+  return replacementMap(schema, from(tablePool), from(columnPool));
+}
+
+/**
+ * An invented-names map: every simple table and column name of `schema` replaced by a made-up pronounceable name
+ * (`Velor_Kasti`, `brimtou`, `TashKeno`) in one of the case styles Spider's schemas use. Swapped names still come from
+ * the ~140 training schemas, so a model can recall them from a memorized list; an invented name exists only in its
+ * prompt, so writing it means copying it piece by piece, as a dev schema's unseen names (`Abbreviation`) require.
+ */
+export function inventedMap(schema: SchemaInfo, rand: () => number): Map<string, string> {
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
+  const word = () => {
+    const n = rand() < 0.6 ? 2 : 1 + 2 * Math.floor(rand() * 2); // 2 syllables, else 1 or 3: about Spider's word length
+    let w = '';
+    for (let i = 0; i < n; i++) w += pick(ONSETS) + pick(VOWELS);
+    return w + pick(CODAS);
+  };
+  const name = (maxWords: number) => {
+    const words = Array.from({ length: 1 + Math.floor(rand() * maxWords) }, word);
+    const cap = (w: string) => w[0]!.toUpperCase() + w.slice(1);
+    const r = rand();
+    if (r < 0.35) return words.join('_');
+    if (r < 0.6) return words.map(cap).join('_');
+    if (r < 0.8) return words.map(cap).join('');
+    if (r < 0.9) return words.join('');
+    return words.join('_').toUpperCase();
+  };
+  return replacementMap(schema, () => name(rand() < 0.8 ? 1 : 2), () => name(2));
+}
+
+const ONSETS = ['b', 'c', 'd', 'f', 'g', 'h', 'j', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'w', 'z', 'br', 'dr', 'gr', 'pl', 'st', 'tr', 'sh', 'ch', 'th', 'kl'] as const;
+const VOWELS = ['a', 'e', 'i', 'o', 'u', 'a', 'e', 'o', 'ai', 'ou', 'ea', 'io'] as const;
+const CODAS = ['', '', '', 'n', 'r', 'l', 's', 't', 'm', 'x', 'nd', 'rk', 'st'] as const;
+
+/**
+ * One new name per old simple name (case-insensitive, so foreign-key columns stay matched), drawn by `drawTable` or
+ * `drawColumn`, never a reserved word nor a name the database already has or was given.
+ */
+function replacementMap(schema: SchemaInfo, drawTable: () => string, drawColumn: () => string): Map<string, string> {
   const map = new Map<string, string>();
   const used = new Set<string>();
-  const draw = (pool: string[]) => {
+  const draw = (next: () => string) => {
     for (let i = 0; i < 20; i++) {
-      const n = pool[Math.floor(rand() * pool.length)]!;
+      const n = next();
       if (PLAIN.test(n) && !RESERVED.has(n.toLowerCase()) && !used.has(n.toLowerCase())) return n;
     }
     return null;
   };
-  const add = (name: string, pool: string[]) => {
+  const add = (name: string, next: () => string) => {
     const key = name.toLowerCase();
     if (map.has(key) || !PLAIN.test(name)) return;
-    const next = draw(pool);
-    if (!next) return;
-    map.set(key, next);
-    used.add(next.toLowerCase());
+    const n = draw(next);
+    if (!n) return;
+    map.set(key, n);
+    used.add(n.toLowerCase());
   };
   for (const t of schema.tables) used.add(t.name.toLowerCase());
   for (const t of schema.tables) for (const c of t.columns) used.add(c.name.toLowerCase());
-  for (const t of schema.tables) add(t.name, tablePool);
-  for (const t of schema.tables) for (const c of t.columns) add(c.name, columnPool);
+  for (const t of schema.tables) add(t.name, drawTable);
+  for (const t of schema.tables) for (const c of t.columns) add(c.name, drawColumn);
   return map;
 }
 

@@ -8,7 +8,8 @@
  * first source must be able to provide the columns its select list wrote (`SELECT avg(Age) FROM` reads singer, not
  * stadium); after FROM a column must belong to a source; an alias goes only to a table that has its columns; a FROM
  * clause does not end while a column or alias of the select list has no source. Given the question (withQuestion),
- * string literals must spell one of its values. Each rule admits every Spider dev gold chain (`npm run constraint:check`).
+ * string literals must spell one of its values and numbers must be ones it gives. Each rule admits every Spider dev
+ * gold chain (`npm run constraint:check`).
  */
 import { topIndices } from './decode';
 import { CLAUSE_RANK, chainScope, type QueryFrame } from './queryScope';
@@ -718,7 +719,7 @@ function questionNumbers(question: string): string[] {
     if (/^[0-9]+$/.test(n) && Number(n) > 0) out.add(String(BigInt(n) - 1n));
   };
   for (const m of question.replace(/([0-9]),([0-9]{3})/g, '$1$2').matchAll(/[0-9]+(?:\.[0-9]+)?/g)) add(m[0]);
-  for (const w of question.split(/[^a-z]+/)) if (w in NUMBER_WORDS) add(String(NUMBER_WORDS[w]));
+  for (const w of question.split(/[^a-z]+/)) if (Object.hasOwn(NUMBER_WORDS, w)) add(String(NUMBER_WORDS[w]));
   return [...out];
 }
 

@@ -7,21 +7,19 @@
 import { readFileSync } from 'node:fs';
 import { softmax } from '../src/core/decode';
 import { policyPrompt } from '../src/core/policy';
-import { SqlEngineClient } from '../src/workers/sqlEngineClient';
+import { SqlJsEngine } from '../src/workers/sqljsEngine';
 import { loadNodePolicy } from './lib/nodeOrt';
-import { nodeSqlWorker } from './lib/nodeWorkerShim';
-import { flags } from './lib/spider';
+import { dbPath, flags, readExamples, sqlJs } from './lib/spider';
 
 const argv = process.argv.slice(2);
 const args = flags(argv);
 const positional = argv.filter((a, j) => !a.startsWith('--') && !argv[j - 1]?.startsWith('--'));
 const [index, ...words] = positional;
-const dev = JSON.parse(readFileSync(args.get('questions') ?? '../shared/data/spider/dev.json', 'utf8'));
-const ex = dev[Number(index)];
+const ex = readExamples(args.get('questions') ?? '../shared/data/spider/dev.json')[Number(index)]!;
 const { tok, lm } = await loadNodePolicy(args.get('model') ?? 'models/policy', 'quantized', 'node', 1);
-const engine = new SqlEngineClient({ createWorker: nodeSqlWorker, queryTimeoutMs: 5000 });
-await engine.open(new Uint8Array(readFileSync(`${args.get('db-dir') ?? '../shared/data/spider/database'}/${ex.db_id}/${ex.db_id}.sqlite`)));
-const prompt = policyPrompt(ex.question, await engine.schema(), lm.promptFormat);
+const db = new SqlJsEngine(await sqlJs());
+db.open(new Uint8Array(readFileSync(dbPath(args.get('db-dir') ?? '../shared/data/spider/database', ex.db_id))));
+const prompt = policyPrompt(ex.question, db.schema(), lm.promptFormat);
 const prefix = args.get('prefix') ?? 'WITH\n  s1 AS (\n    SELECT';
 const base = tok.encode(prompt + prefix);
 const show = (id: number, p: number) => `${JSON.stringify(tok.decode([id]))}:${p.toFixed(3)}`;
@@ -50,5 +48,5 @@ for (const w of words) {
   const top = [...p.keys()].sort((a, b) => p[b]! - p[a]!).slice(0, 3);
   console.log(`${JSON.stringify(w).padEnd(16)} ${logProb.toFixed(2).padStart(7)}  ${parts.join(' ')}  | next: ${top.map((t) => show(t, p[t]!)).join(' ')}`);
 }
-engine.dispose();
+db.close();
 process.exit(0);

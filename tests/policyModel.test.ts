@@ -59,6 +59,30 @@ describe('embedded policy (int8 ONNX in onnxruntime-web, Node)', () => {
     expect(cached.entropies.every((h) => h >= 0 && Number.isFinite(h))).toBe(true);
   });
 
+  it('fetching only the new keys and values (present_step.*) gives the same logits as fetching the whole cache', async () => {
+    const bytes = new Uint8Array(readFileSync(`${dir}/onnx/model_quantized.onnx`));
+    const full = await OrtCausalLM.create(ort, bytes, JSON.parse(readFileSync(`${dir}/config.json`, 'utf8')), ['wasm'], {}, 'full');
+    expect(lm.fetchesStepOutputs).toBe(true);
+    expect(full.fetchesStepOutputs).toBe(false);
+    const ids = fixtures[0]!.ids;
+    let a = await lm.forward(ids.slice(0, -3), null);
+    let b = await full.forward(ids.slice(0, -3), null);
+    // Then one token at a time, and two at once (T > 1 after a past: each head's rows interleave).
+    for (const next of [ids.slice(-3, -2), ids.slice(-2)]) {
+      const [x, y] = [await lm.forward(next, a.past), await full.forward(next, b.past)];
+      lm.release(a.past);
+      full.release(b.past);
+      [a, b] = [x, y];
+      expect(Array.from(a.logits)).toEqual(Array.from(b.logits));
+    }
+    const [ca, cb] = [a.past as { tensors: Record<string, ort.Tensor> }, b.past as { tensors: Record<string, ort.Tensor> }];
+    expect(Object.keys(ca.tensors).sort()).toEqual(Object.keys(cb.tensors).sort());
+    for (const k of Object.keys(cb.tensors)) {
+      expect(ca.tensors[k]!.dims).toEqual(cb.tensors[k]!.dims);
+      expect(Array.from(ca.tensors[k]!.data as Float32Array)).toEqual(Array.from(cb.tensors[k]!.data as Float32Array));
+    }
+  });
+
   it('with constrained decoding, writes only names the schema (or the chain itself) defines', async () => {
     const schema = (await fixtureEngine('concert_singer.sqlite')).schema();
     const c = new IdentifierConstraint(schema, tokenTexts(tok.decode, lm.vocabSize));

@@ -3,7 +3,7 @@
   /usr/bin/python3 models/train/export.py --ckpt models/policy/checkpoints/last.pt --out models/policy
 
 Writes <out>/onnx/model.onnx (fp32) and <out>/onnx/model_quantized.onnx (dynamic int8: DynamicQuantizeLinear +
-MatMulInteger), plus tests/fixtures/policy-logits.json (ids, greedy continuation and last-position logits from PyTorch).
+MatMulInteger), both with `present_step.*` outputs (step_outputs.py), plus tests/fixtures/policy-logits.json (ids, greedy continuation and last-position logits from PyTorch).
 """
 import argparse
 import json
@@ -16,6 +16,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from bpe import Tokenizer  # noqa: E402
 from model import ExportWrapper, LlamaLM, load_checkpoint  # noqa: E402
 from quantize import quantize_dynamic  # noqa: E402
+from step_outputs import add_step_outputs  # noqa: E402
 
 
 def export(m, cfg, path):
@@ -74,6 +75,8 @@ def main():
     fp32 = os.path.join(args.out, "onnx", "model.onnx")
     export(m, cfg, fp32)
     quantize_dynamic(fp32, os.path.join(args.out, "onnx", "model_quantized.onnx"))
+    for f in (fp32, os.path.join(args.out, "onnx", "model_quantized.onnx")):
+        add_step_outputs(f)  # present_step.*: the new tokens' keys and values, for runtimes that keep the cache
     tok = Tokenizer.load(os.path.join(args.out, "tokenizer.json"))
     rows = [json.loads(l) for _, l in zip(range(2), open("models/data/train.jsonl"))]
     fixtures(m, tok, args.fixtures, [rows[0]["prompt"], rows[1]["prompt"][-300:]])

@@ -10,6 +10,7 @@ import type * as Ort from 'onnxruntime-web';
 import type { CausalLM } from '../core/decode';
 import type { StepScoreModel } from '../core/prm';
 import { promptFormatOf, type PromptFormat } from '../core/prompt';
+import { KvBufferPool } from './kvBufferPool';
 
 /**
  * The browser's ORT build for a backend. WASM uses the plain SIMD build (`onnxruntime-web/wasm`, 14 MB): the WebGPU
@@ -33,6 +34,9 @@ export interface DecoderConfig {
   cocte_prompt?: { order?: string; examples_per_column?: number };
 }
 
+/** Which cache outputs a decoder fetches: `step` (the new tokens' only, when the file has them) or `full`. */
+export type CacheOutputs = 'step' | 'full';
+
 interface Cache {
   length: number;
   tensors: Record<string, Ort.Tensor>;
@@ -45,22 +49,42 @@ export class OrtCausalLM implements CausalLM {
   private readonly kvHeads: number;
   private readonly headDim: number;
   private readonly hasPositions: boolean;
+  /**
+   * The outputs fetched per call when the file has `present_step.*` (models/train/step_outputs.py): logits and the new
+   * tokens' keys and values only, appended to the cache here. onnxruntime-web copies every fetched output out of the
+   * WASM heap, and Chromium copies out of that shared memory several times slower than Node, so fetching the whole
+   * `present.*` cache each token cost most of a browser decode step. Null: the file has only `present.*`.
+   */
+  private readonly stepFetches: string[] | null;
+  /** Buffers of the cache kept here (with `stepFetches`), recycled through `release` (see KvBufferPool). */
+  private readonly kvPool: KvBufferPool;
 
-  private constructor(private readonly ort: typeof Ort, private readonly session: Ort.InferenceSession, config: DecoderConfig) {
+  private constructor(private readonly ort: typeof Ort, private readonly session: Ort.InferenceSession, config: DecoderConfig, cache: CacheOutputs) {
     this.vocabSize = config.vocab_size;
     this.promptFormat = promptFormatOf(config);
     this.layers = config.num_hidden_layers;
     this.kvHeads = config.num_key_value_heads ?? config.num_attention_heads;
     this.headDim = config.head_dim ?? config.hidden_size / config.num_attention_heads;
     this.hasPositions = session.inputNames.includes('position_ids');
+    const stepNames = Array.from({ length: this.layers }, (_, i) => [`present_step.${i}.key`, `present_step.${i}.value`]).flat();
+    this.kvPool = new KvBufferPool(this.kvHeads * this.headDim);
+    this.stepFetches = cache === 'step' && stepNames.every((n) => session.outputNames.includes(n)) ? ['logits', ...stepNames] : null;
   }
 
-  /** `options` adds session options (Node scripts set `intraOpNumThreads` when several processes share the cores). */
-  static async create(ort: typeof Ort, model: Uint8Array, config: DecoderConfig, executionProviders: string[] = ['wasm'], options: Ort.InferenceSession.SessionOptions = {}): Promise<OrtCausalLM> {
+  /**
+   * `options` adds session options (Node scripts set `intraOpNumThreads` when several processes share the cores);
+   * `cache: 'full'` fetches `present.*` even when the file has step outputs (to compare the two).
+   */
+  static async create(ort: typeof Ort, model: Uint8Array, config: DecoderConfig, executionProviders: string[] = ['wasm'], options: Ort.InferenceSession.SessionOptions = {}, cache: CacheOutputs = 'step'): Promise<OrtCausalLM> {
     const session = await ort.InferenceSession.create(model, { ...options, executionProviders, graphOptimizationLevel: 'all' });
     const missing = ['input_ids', 'attention_mask', 'past_key_values.0.key'].filter((n) => !session.inputNames.includes(n));
     if (missing.length) throw new Error(`This ONNX file is not a decoder with a KV cache: missing inputs ${missing.join(', ')}.`);
-    return new OrtCausalLM(ort, session, config);
+    return new OrtCausalLM(ort, session, config, cache);
+  }
+
+  /** Whether each call fetches only the new tokens' keys and values (the file has `present_step.*`). */
+  get fetchesStepOutputs(): boolean {
+    return this.stepFetches !== null;
   }
 
   async forward(ids: number[], past: unknown | null): Promise<{ logits: Float32Array; past: unknown }> {
@@ -78,21 +102,48 @@ export class OrtCausalLM implements CausalLM {
         feeds[`past_key_values.${i}.${kv}`] = cache?.tensors[`present.${i}.${kv}`] ?? new Tensor('float32', new Float32Array(0), [1, this.kvHeads, 0, this.headDim]);
       }
     }
-    const out = await this.session.run(feeds);
+    const out = this.stepFetches ? await this.session.run(feeds, this.stepFetches) : await this.session.run(feeds);
     const logits = out.logits!;
     const V = logits.dims[2]!;
     const data = logits.data as Float32Array;
     const last = data.slice((T - 1) * V, T * V);
     logits.dispose?.();
     const tensors: Record<string, Ort.Tensor> = {};
-    for (const [name, t] of Object.entries(out)) if (name.startsWith('present.')) tensors[name] = t;
+    for (const [name, t] of Object.entries(out)) {
+      if (name.startsWith('present.')) tensors[name] = t;
+      else if (name.startsWith('present_step.')) {
+        const key = name.replace('present_step.', 'present.');
+        tensors[key] = this.append(cache?.tensors[key], t, P, T);
+      }
+    }
     return { logits: last, past: { length: P + T, tensors } satisfies Cache };
+  }
+
+  /**
+   * The cache `[1, heads, P, dim]` with this call's `[1, heads, T, dim]` appended: a new tensor (caches are shared
+   * between candidates), in a buffer from the pool.
+   */
+  private append(past: Ort.Tensor | undefined, step: Ort.Tensor, P: number, T: number): Ort.Tensor {
+    const H = this.kvHeads;
+    const D = this.headDim;
+    const s = step.data as Float32Array;
+    const p = past?.data as Float32Array | undefined;
+    const data = this.kvPool.take(P + T);
+    for (let h = 0; h < H; h++) {
+      if (p) data.set(p.subarray(h * P * D, (h + 1) * P * D), h * (P + T) * D);
+      data.set(s.subarray(h * T * D, (h + 1) * T * D), (h * (P + T) + P) * D);
+    }
+    step.dispose?.();
+    return new this.ort.Tensor('float32', data, [1, H, P + T, D]);
   }
 
   release(past: unknown): void {
     const cache = past as Cache | null;
     if (!cache) return;
-    for (const t of Object.values(cache.tensors)) t.dispose?.();
+    for (const t of Object.values(cache.tensors)) {
+      if (this.stepFetches && t.location === 'cpu') this.kvPool.give(t.data as Float32Array);
+      t.dispose?.();
+    }
   }
 }
 

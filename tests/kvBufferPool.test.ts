@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { KvBufferPool } from '../src/workers/kvBufferPool';
+
+describe('KV buffer pool', () => {
+  it('hands out views of exactly the asked size and reuses a released buffer of the same capacity class', () => {
+    const pool = new KvBufferPool(4, 8);
+    const a = pool.take(5);
+    expect(a.length).toBe(20);
+    expect(a.buffer.byteLength).toBe(8 * 4 * 4);
+    a.fill(7);
+    pool.give(a);
+    const b = pool.take(8);
+    expect(b.buffer).toBe(a.buffer);
+    expect(b.length).toBe(32);
+    // The next class up is a different buffer; a live view is never handed out twice.
+    const c = pool.take(9);
+    expect(c.buffer.byteLength).toBe(16 * 4 * 4);
+    const d = pool.take(8);
+    expect(d.buffer).not.toBe(b.buffer);
+  });
+
+  it('ignores views it did not hand out and a second give of the same view', () => {
+    const pool = new KvBufferPool(2, 4);
+    pool.give(new Float32Array(8));
+    const a = pool.take(4);
+    pool.give(a);
+    pool.give(a);
+    const [x, y] = [pool.take(4), pool.take(4)];
+    expect(x.buffer).not.toBe(y.buffer);
+  });
+});

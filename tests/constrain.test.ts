@@ -157,6 +157,23 @@ describe('IdentifierConstraint', () => {
     expect(allowedBy(new IdentifierConstraint(schema, words, words.length), words, where)).toContain(' 3');
   });
 
+  it('writes no SQL comment, and no repeated LIKE wildcard once it knows the question', () => {
+    const v = [...vocab, ' --', '-', ' /*', '*', ' -', "%%", '%'];
+    const c = new IdentifierConstraint(schema, v, v.length);
+    const after = (text: string) => allowedBy(c, v, text);
+    expect(after('SELECT * FROM singer')).not.toContain(' --');
+    expect(after('SELECT * FROM singer')).not.toContain(' /*');
+    expect(after('SELECT * FROM singer -')).not.toContain('-');
+    expect(after('SELECT * FROM singer WHERE Age = Age /')).not.toContain('*');
+    // Minus and multiplication stay.
+    expect(after('SELECT Age')).toContain(' -');
+    expect(after('SELECT Age')).toContain('*');
+    const q = c.withQuestion('Which singers are called Bob?');
+    expect(allowedBy(q, v, "SELECT * FROM singer WHERE Name LIKE '%Bob")).toContain('%');
+    expect(allowedBy(q, v, "SELECT * FROM singer WHERE Name LIKE '%Bob")).not.toContain('%%');
+    expect(allowedBy(q, v, "SELECT * FROM singer WHERE Name LIKE '%Bob%")).not.toContain('%');
+  });
+
   it('writes no character beyond ASCII outside quotes when every name is ASCII', () => {
     const v = [...vocab, ' …', '\uFFFD', " 'é"];
     const c = new IdentifierConstraint(schema, v, v.length);

@@ -5,18 +5,23 @@ import { SqlEngineClient } from '../workers/sqlEngineClient';
 import { BENCH_QUESTIONS, benchPolicy, decodeSpeedRounds, type DecodeRound } from './policyBench';
 import { SAMPLES } from '../state/samples';
 
-/** `bench.html?rounds=N`: only the WASM policy's decode speed, N rounds of 96 tokens (how long WASM takes to warm up). */
+/**
+ * `bench.html?rounds=N[&worker][&cache=full]`: only the WASM policy's decode speed, N rounds of 96 tokens (how long
+ * WASM takes to warm up), on the page or in a Worker, keeping the cache from `present_step.*` or fetching all of it.
+ */
 async function decodeRounds(rounds: number) {
   const read = async (u: string) => new Uint8Array(await (await fetch(u)).arrayBuffer());
-  const inWorker = new URLSearchParams(location.search).has('worker');
+  const params = new URLSearchParams(location.search);
+  const inWorker = params.has('worker');
+  const cache = params.get('cache') === 'full' ? 'full' : 'step';
   const speeds = inWorker
     ? await new Promise<DecodeRound[]>((resolve) => {
         const w = new Worker(new URL('./decodeRounds.worker.ts', import.meta.url), { type: 'module' });
         w.onmessage = (e: MessageEvent<DecodeRound[]>) => resolve(e.data);
-        w.postMessage({ rounds, base: location.href });
+        w.postMessage({ rounds, base: location.href, cache });
       })
-    : await decodeSpeedRounds(await loadOrtWeb('wasm'), EMBEDDED_POLICY, read, rounds);
-  const result = { crossOriginIsolated, inWorker, rounds: speeds };
+    : await decodeSpeedRounds(await loadOrtWeb('wasm'), EMBEDDED_POLICY, read, rounds, cache);
+  const result = { crossOriginIsolated, inWorker, cache, rounds: speeds };
   document.getElementById('out')!.textContent = JSON.stringify(result);
   (window as unknown as { __bench: unknown }).__bench = result;
 }
@@ -44,7 +49,10 @@ async function main() {
   const qb = { schema: await client.schema(), run: (sql: string) => client.query(sql, 10_000), questions: BENCH_QUESTIONS };
   for (const backend of ['wasm', 'webgpu']) {
     try {
-      policy[backend] = await benchPolicy(await loadOrtWeb(backend as 'wasm' | 'webgpu'), EMBEDDED_POLICY, read, backend, qb, backend === 'wasm' ? EMBEDDED_PRM : undefined);
+      // WebGPU: decode speed only. Here its adapter is software (about 2 tok/s), and whole questions with best-of-8
+      // would outlast the page's 10-minute budget.
+      const wasm = backend === 'wasm';
+      policy[backend] = await benchPolicy(await loadOrtWeb(backend as 'wasm' | 'webgpu'), EMBEDDED_POLICY, read, backend, wasm ? qb : undefined, wasm ? EMBEDDED_PRM : undefined);
     } catch (e) {
       policy[backend] = { error: e instanceof Error ? e.message : String(e) };
     }

@@ -8,7 +8,7 @@ import { SyntaxGate } from '../core/syntaxGate';
 import type { QueryOutcome, SchemaInfo } from '../core/types';
 import { loadTokenizer } from '../core/tokenizer';
 import type { ModelFiles } from '../workers/modelProtocol';
-import { OrtCausalLM, OrtStepScorer } from '../workers/ortCausalLM';
+import { OrtCausalLM, OrtStepScorer, type CacheOutputs } from '../workers/ortCausalLM';
 
 export interface PolicyBench {
   backend: string;
@@ -40,10 +40,10 @@ const PROMPT =
   '# singer_in_concert.Singer_ID -> singer.Singer_ID\n-- What are the names of singers older than the average age, ordered by age?\n';
 
 /** The policy's tokenizer and decoder from its files. */
-async function loadPolicy(ort: typeof Ort, files: ModelFiles, read: (url: string) => Promise<Uint8Array>, backend: string) {
+async function loadPolicy(ort: typeof Ort, files: ModelFiles, read: (url: string) => Promise<Uint8Array>, backend: string, cache: CacheOutputs = 'step') {
   const json = async (u: string) => JSON.parse(new TextDecoder().decode(await read(u)));
   const tok = loadTokenizer(await json(files.tokenizer), await json(files.tokenizerConfig));
-  return { tok, lm: await OrtCausalLM.create(ort, await read(files.onnx), await json(files.config), [backend]) };
+  return { tok, lm: await OrtCausalLM.create(ort, await read(files.onnx), await json(files.config), [backend], {}, cache) };
 }
 
 export async function benchPolicy(
@@ -102,7 +102,7 @@ export async function benchPolicy(
 /** One decode round: tokens/s, and how much of each token's time was spent inside ONNX Runtime's `run`. */
 export interface DecodeRound {
   tokensPerSecond: number;
-  /** Mean time per generated token inside `session.run` (the model) ... */
+  /** Mean time per generated token inside the model's `forward` (`session.run` and the cache around it) ... */
   runMsPerToken: number;
   /** ... and outside it (softmax, argmax, the tokenizer, and any time the event loop takes to resume after `run`). */
   otherMsPerToken: number;
@@ -110,10 +110,12 @@ export interface DecodeRound {
 
 /**
  * `rounds` successive 96-token decodes of the same prompt on WASM (the first includes warm-up), with the time inside
- * ONNX Runtime separated from the rest, so that a slow browser can be told apart from a slow model run.
+ * the model's `forward` (ONNX Runtime's `run` and the cache kept around it) separated from the rest, so that a slow
+ * browser can be told apart from a slow model run. `cache: 'full'` fetches the whole `present.*` cache every token
+ * (as for a model file without `present_step.*` outputs) instead of the new tokens' keys and values.
  */
-export async function decodeSpeedRounds(ort: typeof Ort, files: ModelFiles, read: (url: string) => Promise<Uint8Array>, rounds: number): Promise<DecodeRound[]> {
-  const { tok, lm } = await loadPolicy(ort, files, read, 'wasm');
+export async function decodeSpeedRounds(ort: typeof Ort, files: ModelFiles, read: (url: string) => Promise<Uint8Array>, rounds: number, cache: CacheOutputs = 'step'): Promise<DecodeRound[]> {
+  const { tok, lm } = await loadPolicy(ort, files, read, 'wasm', cache);
   let runMs = 0;
   const timed: CausalLM = {
     vocabSize: lm.vocabSize,

@@ -212,6 +212,8 @@ export class IdentifierConstraint {
   private literalOk(content: string, done: boolean): boolean {
     if (this.question === null) return true;
     const text = content.toLowerCase().replace(/''/g, "'");
+    // A LIKE pattern needs no '%%'; a small model otherwise repeats '%' to the token limit ('Joe SHAr%%%%…').
+    if (text.includes('%%')) return false;
     const pieces = text.split('%');
     if (pieces.every((p) => p === '')) return true;
     // Each piece starts where a word of the question starts ('Cur' is not a value of "… occurred in 2014"), unless a
@@ -654,6 +656,9 @@ export class IdentifierConstraint {
       if (word && !this.allowedWord(word, slot, scope, ch)) return false;
       if (word && strict && !this.numberOk(word, wordBefore, ch)) return false;
       if (PARAMETER_OR_ODD.test(ch)) return false;
+      // No comments: after `--` or `/*` anything would pass, and a lost model fills the token limit with it.
+      const prev = i > 0 ? tokenText[i - 1] : (before + partial).slice(-1);
+      if ((ch === '-' && prev === '-') || (ch === '*' && prev === '/')) return false;
       // Outside quotes, a character beyond ASCII (the ellipsis of a truncated example value, a byte of a broken
       // UTF-8 sequence) is no SQL unless the schema spells names with such characters.
       if (this.asciiNames && ch > '\x7f') return false;

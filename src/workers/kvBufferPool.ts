@@ -3,8 +3,8 @@
  *
  * Each token the cache grows by one position, so without a pool every token allocates the whole cache afresh
  * (16 tensors of about 256 KB at 250 tokens for the embedded policy). Chromium hands out a large ArrayBuffer as fresh
- * zeroed pages and pays a page fault on first touch of each, about 5× what the same copy costs into memory that was
- * used before (measured: 26 ms vs 5 ms per token for the embedded policy's cache; README, "Where the browser loses").
+ * zeroed pages and pays a page fault on first touch of each, far more than the same copy into memory that was used
+ * before (README, "Where the browser lost"; `npm run bench -- --rounds 6` compares with the old path).
  * Buffers come in capacity classes of `step` positions, so a released buffer serves the next tokens until the
  * cache outgrows its class.
  */

@@ -19,6 +19,18 @@ describe('KV buffer pool', () => {
     expect(d.buffer).not.toBe(b.buffer);
   });
 
+  it('keeps no more free floats than its cap', () => {
+    const pool = new KvBufferPool(1, 4, 8);
+    const [a, b, c] = [pool.take(4), pool.take(4), pool.take(4)];
+    pool.give(a);
+    pool.give(b);
+    pool.give(c); // over the cap of 8 floats: dropped
+    const [x, y, z] = [pool.take(4), pool.take(4), pool.take(4)];
+    expect(new Set([x.buffer, y.buffer]).size).toBe(2);
+    expect([a.buffer, b.buffer]).toContain(x.buffer);
+    expect(z.buffer).not.toBe(c.buffer);
+  });
+
   it('ignores views it did not hand out and a second give of the same view', () => {
     const pool = new KvBufferPool(2, 4);
     pool.give(new Float32Array(8));

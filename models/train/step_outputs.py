@@ -4,8 +4,8 @@
 
 `present.{i}.{kv}` (the transformers.js layout) is Concat(past_key_values.{i}.{kv}, new), so a runtime that keeps the
 cache itself can fetch only `new` and append it. That matters in the browser: onnxruntime-web copies every fetched
-output out of the WASM heap, and Chromium copies out of that shared memory slowly (README, "Where the browser
-loses"), so fetching the whole cache each token cost most of a decode step. The file keeps every original output;
+output into a newly allocated array, and Chromium faults in fresh pages for each (README, "Where the browser lost"),
+so fetching the whole cache each token cost most of a decode step. The file keeps every original output;
 runtimes that do not know the new ones are unaffected. Idempotent.
 """
 import sys

@@ -10,20 +10,24 @@
  */
 export class KvBufferPool {
   private readonly free = new Map<number, Float32Array[]>();
+  /** Floats held in `free`, kept under `maxPooledFloats` so a long session does not hoard memory. */
+  private pooled = 0;
   /** The pool's buffer behind each view it handed out, to take it back on release. */
   private readonly owner = new WeakMap<Float32Array, Float32Array>();
 
-  /** `rowFloats`: floats per position in one buffer (heads × head dim); `keep`: most free buffers kept per class. */
+  /** `rowFloats`: floats per position in one buffer (heads × head dim); at most `maxPooledFloats` kept free (64 MB). */
   constructor(
     private readonly rowFloats: number,
     private readonly step = 32,
-    private readonly keep = 64,
+    private readonly maxPooledFloats = 16 * 1024 * 1024,
   ) {}
 
   /** A view of exactly `positions` rows (contents undefined: the caller writes all of it). */
   take(positions: number): Float32Array {
     const capacity = Math.max(this.step, Math.ceil(positions / this.step) * this.step);
-    const buffer = this.free.get(capacity)?.pop() ?? new Float32Array(capacity * this.rowFloats);
+    const reused = this.free.get(capacity)?.pop();
+    if (reused) this.pooled -= reused.length;
+    const buffer = reused ?? new Float32Array(capacity * this.rowFloats);
     const view = buffer.subarray(0, positions * this.rowFloats);
     this.owner.set(view, buffer);
     return view;
@@ -35,8 +39,10 @@ export class KvBufferPool {
     if (!buffer) return;
     this.owner.delete(view);
     const capacity = buffer.length / this.rowFloats;
+    if (this.pooled + buffer.length > this.maxPooledFloats) return;
     const list = this.free.get(capacity) ?? [];
-    if (list.length < this.keep) list.push(buffer);
+    list.push(buffer);
+    this.pooled += buffer.length;
     this.free.set(capacity, list);
   }
 }

@@ -51,9 +51,9 @@ export class OrtCausalLM implements CausalLM {
   private readonly hasPositions: boolean;
   /**
    * The outputs fetched per call when the file has `present_step.*` (models/train/step_outputs.py): logits and the new
-   * tokens' keys and values only, appended to the cache here. onnxruntime-web copies every fetched output out of the
-   * WASM heap, and Chromium copies out of that shared memory several times slower than Node, so fetching the whole
-   * `present.*` cache each token cost most of a browser decode step. Null: the file has only `present.*`.
+   * tokens' keys and values only, appended to the cache here. onnxruntime-web copies every fetched output into a newly
+   * allocated array, and Chromium faults in fresh pages for each, so fetching the whole `present.*` cache each token
+   * cost most of a browser decode step (README, "Where the browser lost"). Null: the file has only `present.*`.
    */
   private readonly stepFetches: string[] | null;
   /** Buffers of the cache kept here (with `stepFetches`), recycled through `release` (see KvBufferPool). */

@@ -44,6 +44,17 @@ describe('beamDecode', () => {
     expect(beam.tokenEnds).toEqual([1, 2]);
   });
 
+  it('drops a chain at a dead end the constraint reports, and returns one only when nothing else is left', async () => {
+    const lm = forced();
+    const stuckAfterA = (text: string) => text !== 'A';
+    const beam = await beamDecode(lm, tok, 'q', { width: 2, constrain: stuckAfterA });
+    expect(beam.text).toBe('Bx');
+    expect(lm.live.size).toBe(1); // only the prompt's cache is still held (the dead chain's was released)
+    const allStuck = await beamDecode(forced(), tok, 'q', { width: 2, constrain: (text) => text === '' });
+    expect(allStuck.stopped).toBe('dead-end');
+    expect(allStuck.text).toBe('A');
+  });
+
   it('with width 1 it is greedy decoding', async () => {
     const beam = await beamDecode(forced(), tok, 'q', { width: 1, constrain: noY });
     expect(beam.text).toBe('Ax');

@@ -174,6 +174,18 @@ describe('IdentifierConstraint', () => {
     expect(allowedBy(q, v, "SELECT * FROM singer WHERE Name LIKE '%Bob%")).not.toContain('%');
   });
 
+  it('writes no blank line and no long run of spaces outside quotes', () => {
+    const v = [...vocab, '\n', '\n    ', '  ', " '  \n\n  "];
+    const c = new IdentifierConstraint(schema, v, v.length);
+    const after = (text: string) => allowedBy(c, v, text);
+    expect(after('SELECT Name')).toContain('\n    ');
+    expect(after('SELECT Name\n')).not.toContain('\n'); // a blank line
+    expect(after('SELECT Name\n  ')).not.toContain('\n    ');
+    expect(after('SELECT Name  ')).toContain('  ');
+    expect(after('SELECT Name       ')).not.toContain('  '); // 9 spaces
+    expect(after('SELECT * FROM singer WHERE Name =')).toContain(" '  \n\n  "); // inside a literal anything goes
+  });
+
   it('writes no character beyond ASCII outside quotes when every name is ASCII', () => {
     const v = [...vocab, ' …', '\uFFFD', " 'é"];
     const c = new IdentifierConstraint(schema, v, v.length);

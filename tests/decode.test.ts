@@ -89,6 +89,30 @@ describe('decode', () => {
     expect((await decode(new Scripted(), tok, 'p', { signal: ctrl.signal })).stopped).toBe('aborted');
   });
 
+  it('ends the chain at a dead end the constraint reports, or writes the step again when retries are allowed', async () => {
+    // Token 5 opens a step no valid SQL can follow; the scripted model prefers it to the good first step (1).
+    const vocab = [...VOCAB, 'WITH\n  s1 AS (\n    SELECT x USING'];
+    const tok5: TextTokenizer = { ...tok, decode: (ids) => ids.map((i) => (i === 0 ? '' : vocab[i])).join('') };
+    const lm: CausalLM = {
+      vocabSize: vocab.length,
+      forward: async (ids, past) => {
+        const len = ((past as number | null) ?? 0) + ids.length;
+        const logits = new Float32Array(vocab.length).fill(-5);
+        if (len === 1) [logits[5], logits[1]] = [2, 1.8];
+        else logits[len === 2 ? 2 : len === 3 ? 3 : 0] = 3;
+        return { logits, past: len };
+      },
+    };
+    const constrain = (text: string) => !text.endsWith('USING');
+    const stuck = await decode(lm, tok5, 'p', { constrain });
+    expect(stuck.stopped).toBe('dead-end');
+    expect(stuck.text).toBe(vocab[5]);
+    const retried = await decode(lm, tok5, 'p', { constrain, stepRetries: 20, seed: 3 });
+    expect(retried.stopped).toBe('eos');
+    expect(retried.text).toBe(VOCAB[1]! + VOCAB[2]! + VOCAB[3]!);
+    expect(retried.resampledSteps).toBeGreaterThan(0);
+  });
+
   it('computes entropy in nats', () => {
     expect(entropy(softmax(new Float32Array([0, 0, 0, 0])))).toBeCloseTo(Math.log(4), 6);
     expect(entropy(softmax(new Float32Array([100, 0])))).toBeCloseTo(0, 6);

@@ -16,6 +16,10 @@ describe('SyntaxGate', () => {
     expect(gate.viable('WITH s1 AS (SELECT a, avg(b all\n')).toBe(false);
     expect(gate.viable('WITH s1 AS (SELECT a FROM t GROUP BY a DESC ')).toBe(false);
     expect(gate.viable("WITH s1 AS (SELECT a FROM t WHERE name = 'Fra")).toBe(true); // an open string literal
+    // PostgreSQL's ORDER BY x USING <op>, which the parser's SQLite grammar takes as a prefix of an endless operator.
+    expect(gate.viable('WITH s1 AS (SELECT a FROM t ORDER BY a USING -//')).toBe(false);
+    expect(gate.viable('WITH s1 AS (SELECT a FROM t ORDER BY (SELECT b FROM u JOIN v USING (b)) ')).toBe(true);
+    expect(gate.viable('WITH s1 AS (SELECT a FROM t JOIN u USING (a) ORDER BY a ')).toBe(true);
   });
 
   it('requires a finished CTE body and the final statement to parse completely', () => {
@@ -69,5 +73,15 @@ describe('IdentifierConstraint with the syntax gate', () => {
     const named = allowed('SELECT Name AS');
     expect(named).toContain(' ok_name');
     expect(named).not.toContain(' x' + 'y'.repeat(60));
+  });
+
+  it('reports a syntax dead end (no token keeps the chain valid SQL) instead of masking', () => {
+    const c = new IdentifierConstraint(schema, vocab, vocab.length, new SyntaxGate(), vocab.length);
+    const logits = new Float32Array(vocab.length).fill(0);
+    expect(c.apply('WITH s1 AS (SELECT Name FROM singer GROUP BY Name DESC', logits)).toBe(false);
+    expect(c.apply('WITH s1 AS (SELECT Name FROM singer ORDER', logits)).toBe(true);
+    // Without the gate there is no notion of a dead end.
+    const names = new IdentifierConstraint(schema, vocab, vocab.length);
+    expect(names.apply('WITH s1 AS (SELECT Name FROM singer GROUP BY Name DESC', new Float32Array(vocab.length))).toBe(true);
   });
 });

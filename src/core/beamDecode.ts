@@ -59,6 +59,8 @@ export async function beamDecode(lm: CausalLM, tok: TextTokenizer, prompt: strin
   const score = (h: Pick<Hyp, 'logp' | 'penalty'>) => h.logp - h.penalty;
   let live: Hyp[] = [{ ids: [], entropies: [], tokenEnds: [], text: '', logp: 0, penalty: 0, steps: 0, logits: start.logits, past: start.past }];
   const finished: Hyp[] = [];
+  /** Open chains the constraint found no way to continue: returned only when there is nothing else. */
+  const dead: Hyp[] = [];
   let stopped: DecodeResult['stopped'] = 'length';
   const t0 = now();
   for (let t = 0; t < maxNew && live.length > 0; t++) {
@@ -70,7 +72,10 @@ export async function beamDecode(lm: CausalLM, tok: TextTokenizer, prompt: strin
     for (const h of live) {
       const logZ = logSumExp(h.logits);
       const masked = Float32Array.from(h.logits);
-      opts.constrain?.(h.text, masked);
+      if (opts.constrain?.(h.text, masked) === false) {
+        dead.push({ ...h, past: null }); // a syntax dead end: this chain cannot be continued
+        continue;
+      }
       const ent = entropy(softmax(masked));
       for (const id of topIndices(masked, width).filter((i) => masked[i] !== -Infinity)) proposals.push({ parent: h, id, logp: h.logits[id]! - logZ, entropy: ent });
     }
@@ -118,10 +123,11 @@ export async function beamDecode(lm: CausalLM, tok: TextTokenizer, prompt: strin
   }
   for (const h of live) release(h.past);
   // At the token budget (or when stopped) an open chain that outscores every finished one is returned as it is.
-  const pool = stopped === 'eos' ? finished : [...finished, ...live];
+  let pool = stopped === 'eos' ? finished : [...finished, ...live];
+  if (pool.length === 0) pool = dead;
   if (pool.length === 0) throw new Error('Beam search ended without a chain.');
   const best = pool.reduce((a, b) => (score(b) > score(a) ? b : a));
-  if (stopped !== 'aborted') stopped = finished.includes(best) ? 'eos' : 'length';
+  if (stopped !== 'aborted') stopped = finished.includes(best) ? 'eos' : dead.includes(best) ? 'dead-end' : 'length';
   return {
     text: best.text,
     tokenIds: best.ids,

@@ -501,16 +501,21 @@ export class IdentifierConstraint {
     return { ctes, qualifiers, frame, known, visible, everyColumn, unbound, atFrameDepth: !!frame && frame.depth === depth, afterSetOperator };
   }
 
-  /** Masks the logits of tokens that would write an unknown name (keeps the top-K tokens that pass). */
-  apply(text: string, logits: Float32Array): void {
+  /**
+   * Masks the logits of tokens that would write an unknown name (keeps the top-K tokens that pass). Returns false at a
+   * syntax dead end (the gate is on and no token, however unlikely, keeps the chain valid SQL): nothing can be written
+   * out of one, so the caller ends the chain there rather than letting the model fill its token budget with garbage.
+   */
+  apply(text: string, logits: Float32Array): boolean {
     const toks = lex(text);
     const strict = this.tokenTest(text, toks, true);
-    if (!strict) return; // inside a quoted identifier, or a literal with no question to check it against
+    if (!strict) return true; // inside a quoted identifier, or a literal with no question to check it against
     const top = topIndices(logits, this.topK);
     // The rules in two tiers: all of them, then without the scope and literal rules (names must still exist and fit
     // their slot). The relaxed tier is used only when no token passes both the strict rules and the syntax gate:
     // a syntax dead end is worse than a name out of scope, and a small model writes garbage after one.
     let fallback: number[] | null = null;
+    let viableFound = false;
     for (const tier of [() => strict, () => this.tokenTest(text, toks, false)!]) {
       const test = tier();
       let all: number[] | null = null; // every token that passes, most likely first (a full scan: computed at most once)
@@ -535,12 +540,15 @@ export class IdentifierConstraint {
       if (v.length === 0) v = viable(everyOk().slice(0, 256));
       if (v.length > 0) {
         fallback = v;
+        viableFound = true;
         break;
       }
     }
-    if (!fallback) return; // never stuck: when nothing passes, nothing is masked
+    if (!fallback) return true; // when no token passes the name checks, nothing is masked
+    if (this.syntax && !viableFound) return false;
     const kept = new Set(fallback);
     for (let i = 0; i < logits.length; i++) if (!kept.has(i)) logits[i] = -Infinity;
+    return true;
   }
 
   /**
@@ -629,8 +637,17 @@ export class IdentifierConstraint {
     let wordBefore = before; // the text before the word being written
     let quoted: string | null = null;
     let lit = '';
+    // The whitespace the text ends with, as it grows: no blank line and no long run of spaces (see MAX_SPACE_RUN).
+    const tail = partial === '' ? /\s*$/.exec(before)![0] : '';
+    let spaceRun = tail.length;
+    let newlines = tail.split('\n').length - 1;
     for (let i = 0; i < tokenText.length; i++) {
       const ch = tokenText[i]!;
+      if (/\s/.test(ch) && !quoted) {
+        spaceRun++;
+        if (ch === '\n') newlines++;
+        if (newlines > 1 || spaceRun > MAX_SPACE_RUN) return false;
+      } else spaceRun = newlines = 0;
       if (quoted) {
         if (ch !== quoted) lit += ch;
         else if (quoted === "'" && tokenText[i + 1] === "'") {
@@ -678,6 +695,12 @@ const ANY: Slot = { kind: 'any' };
 const NAME: Slot = { kind: 'name' };
 /** A name the model makes up (after AS) is at most this long: beyond it a small model is looping, not naming. */
 const MAX_NEW_NAME = 48;
+/**
+ * The longest run of whitespace outside quotes, and never a blank line: CoCTE chains are written in one layout (the
+ * training chains' longest run is 5, a line break and an indent), and a lost model otherwise fills the token limit
+ * with blank lines, which every syntax check accepts.
+ */
+const MAX_SPACE_RUN = 8;
 /** Outside quotes these start bind parameters ($x, :x, @x, ?) or are not SQL at all: never written. */
 const PARAMETER_OR_ODD = /[$?@:#\\`{}[\]]/;
 const EMPTY_SCOPE: Scope = {

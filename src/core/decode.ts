@@ -23,8 +23,11 @@ export interface DecodeOptions {
   temperature?: number;
   /** Seed of the sampling RNG (deterministic runs). */
   seed?: number;
-  /** Sets logits of forbidden tokens to -Infinity (constrained decoding); called before each choice. */
-  constrain?: (generatedText: string, logits: Float32Array) => void;
+  /**
+   * Sets logits of forbidden tokens to -Infinity (constrained decoding); called before each choice. Returning false
+   * means a dead end (no token can continue the chain): decoding stops there with `stopped` 'dead-end'.
+   */
+  constrain?: (generatedText: string, logits: Float32Array) => boolean | void;
   /**
    * Called when a CoCTE step is complete: `text` is everything generated so far. Returning false rejects the step
    * (it failed to execute): decoding rewinds to the step's start and samples it again (see `stepRetries`).
@@ -76,7 +79,8 @@ export interface DecodeResult {
   entropies: number[];
   /** Character offset in `text` where each token ends (maps tokens to steps). */
   tokenEnds: number[];
-  stopped: 'eos' | 'length' | 'aborted' | 'step';
+  /** Why decoding ended; 'dead-end': the constraint found no token that keeps the chain valid SQL. */
+  stopped: 'eos' | 'length' | 'aborted' | 'step' | 'dead-end';
   /** Steps that were rejected and written again. */
   resampledSteps: number;
   /** Tokens of execution summaries fed back to the model (not generated). */
@@ -130,6 +134,19 @@ export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, o
   // Where the current step started, to rewind to when the step is rejected.
   let mark = { past, logits, n: ids.length, text, retries: 0 };
   let temp = temperature;
+  // Back to the start of the current step, to write it again by sampling.
+  const rewind = () => {
+    resampled++;
+    if (past !== mark.past) release(past);
+    past = mark.past;
+    logits = mark.logits;
+    ids.length = mark.n;
+    entropies.length = mark.n;
+    tokenEnds.length = mark.n;
+    text = mark.text;
+    mark.retries++;
+    temp = opts.retryTemperature ?? 0.8;
+  };
   const t1 = now();
   let generated = 0;
   while (generated < maxNew) {
@@ -137,7 +154,15 @@ export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, o
       stopped = 'aborted';
       break;
     }
-    opts.constrain?.(text, logits);
+    if (opts.constrain?.(text, logits) === false) {
+      // A dead end is a failed step: write the step again when retries are allowed, else end the chain here.
+      if (mark.retries < (opts.stepRetries ?? 0)) {
+        rewind();
+        continue;
+      }
+      stopped = 'dead-end';
+      break;
+    }
     const probs = softmax(logits, temp > 0 ? temp : 1);
     entropies.push(entropy(probs));
     const next = temp > 0 ? sample(probs, rng) : argmax(logits);
@@ -159,17 +184,7 @@ export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, o
     if (ended > steps) {
       const verdict = await opts.onStep?.(text, ended - 1);
       if (verdict === false && mark.retries < (opts.stepRetries ?? 0)) {
-        // Rewind to the start of this step and write it again, sampling.
-        resampled++;
-        release(past);
-        past = mark.past;
-        logits = mark.logits;
-        ids.length = mark.n;
-        entropies.length = mark.n;
-        tokenEnds.length = mark.n;
-        text = mark.text;
-        mark.retries++;
-        temp = opts.retryTemperature ?? 0.8;
+        rewind();
         continue;
       }
       steps = ended;

@@ -98,12 +98,32 @@ export class SyntaxGate {
 
 function parseVerdict(sql: string): 'ok' | 'prefix' | 'bad' {
   if (sql.trim() === '') return 'prefix';
+  if (orderByUsing(sql)) return 'bad';
   try {
     parse(sql, { dialect: 'sqlite' });
     return 'ok';
   } catch (e) {
     return /Unexpected end of input/.test(String((e as Error).message)) ? 'prefix' : 'bad';
   }
+}
+
+/**
+ * `ORDER BY x USING <operator>` (PostgreSQL) is not SQLite, but sql-parser-cst's SQLite grammar takes it as a prefix,
+ * and an operator can always grow by one more character (`USING -////<|…`): a trap a small model filled its whole
+ * token budget with. Any USING after ORDER BY in the same parenthesis level is rejected.
+ */
+function orderByUsing(sql: string): boolean {
+  const clause: string[] = ['']; // the last clause keyword at each parenthesis depth
+  for (const t of lex(sql)) {
+    if (t.kind === 'open') clause.push('');
+    else if (t.kind === 'close') clause.length > 1 && clause.pop();
+    else if (t.kind === 'word') {
+      const w = t.text.toLowerCase();
+      if (w === 'using' && clause.at(-1) === 'order') return true;
+      if (/^(select|from|join|where|group|having|order|limit|union|intersect|except)$/.test(w)) clause[clause.length - 1] = w;
+    }
+  }
+  return false;
 }
 
 /** A string literal still being written is as good as an empty one: `= 'Fra` is judged as `= ''`. */

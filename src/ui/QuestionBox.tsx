@@ -69,6 +69,11 @@ export function QuestionBox() {
             answered in {(m.lastAnswer.totalMs / 1000).toFixed(2)} s{m.lastAnswer.prmMs > 0 ? ` (PRM ${(m.lastAnswer.prmMs / 1000).toFixed(2)} s)` : ''}
           </span>
         )}
+        {m.lastAnswer && !asking && STOP_NOTES[m.lastAnswer.stopped] && (
+          <span className="warn" data-testid="stop-note">
+            {STOP_NOTES[m.lastAnswer.stopped]}
+          </span>
+        )}
         {m.error && (
           <span className="step-error" role="alert">
             {m.error}
@@ -78,3 +83,9 @@ export function QuestionBox() {
     </form>
   );
 }
+
+/** What the user should know when a chain did not end normally. */
+const STOP_NOTES: Record<string, string> = {
+  'dead-end': 'The model wrote SQL that no valid query can continue, so the chain stops there: edit the last step, or ask with Best-of-N.',
+  length: 'The chain hit the token limit before it ended: edit the last step, or ask with Best-of-N.',
+};

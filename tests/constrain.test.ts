@@ -131,6 +131,11 @@ describe('IdentifierConstraint', () => {
     const l2 = new Float32Array(vocab.length + 2);
     sq.apply("SELECT * FROM singer WHERE Name = 'North", l2);
     expect(l2[vocab.length + 1]).toBe(0);
+    // ...but not with spaces the question does not have.
+    const sp = [...vocab, " 'Nor", 'th Caro', 'th'];
+    const spaced = new IdentifierConstraint(schema, sp, sp.length).withQuestion('Who lives in NorthCarolina?');
+    expect(allowedBy(spaced, sp, "SELECT * FROM singer WHERE Name = 'Nor")).toContain('th');
+    expect(allowedBy(spaced, sp, "SELECT * FROM singer WHERE Name = 'Nor")).not.toContain('th Caro');
     // A value starts where a word of the question starts: 'Cur' is inside "occurred", not a value; after a LIKE
     // wildcard it may start anywhere.
     const words = [...vocab, " 'Cur", "'", " '20", '14'];
@@ -139,6 +144,12 @@ describe('IdentifierConstraint', () => {
     expect(allowedAfter('SELECT * FROM concert WHERE Year =')).toContain(" '20");
     expect(allowedAfter('SELECT * FROM concert WHERE Year =')).not.toContain(" 'Cur");
     expect(allowedAfter("SELECT * FROM concert WHERE Year LIKE '%")).toEqual(expect.arrayContaining(['14']));
+    // A closed value ends where a word of the question ends: 'Bob' is cut out of "Bobby", unless a wildcard follows.
+    const cut = [...vocab, "'", "%'"];
+    const bb = new IdentifierConstraint(schema, cut, cut.length).withQuestion('Which singers are called Bobby?');
+    expect(allowedBy(bb, cut, "SELECT * FROM singer WHERE Name = 'Bob")).not.toContain("'");
+    expect(allowedBy(bb, cut, "SELECT * FROM singer WHERE Name = 'Bobby")).toContain("'");
+    expect(allowedBy(bb, cut, "SELECT * FROM singer WHERE Name LIKE 'Bob")).toContain("%'");
   });
 
   it('writes only numbers the question asks for (digits or words, minus one, and 0 and 1) once a question is given', () => {
@@ -257,6 +268,17 @@ describe('IdentifierConstraint, names in scope', () => {
     expect(ok('SELECT T1.Fname, T1.Age FROM')).not.toContain(' Has_Pet');
     // Unqualified columns may come through a join that follows: Has_Pet reaches Student's columns.
     expect(ok('SELECT Fname, Age FROM')).toEqual(expect.arrayContaining([' Student', ' Has_Pet']));
+  });
+
+  it('does not join a table only to itself unless it has a foreign key to itself', () => {
+    expect(allowed('SELECT T1.Name FROM singer AS T1 JOIN')).not.toContain(' singer');
+    expect(allowed('SELECT T1.Name FROM singer AS T1 JOIN')).toContain(' concert');
+    const staff: SchemaInfo = {
+      tables: [{ name: 'employees', kind: 'table', columns: [col('id'), col('reports_to')], primaryKey: ['id'], foreignKeys: [{ from: 'reports_to', table: 'employees', to: 'id' }], rowCount: 3 }],
+    };
+    const words = [' employees', ' singer'];
+    const c = new IdentifierConstraint(staff, words, words.length);
+    expect(allowedBy(c, words, 'SELECT T2.id FROM employees AS T1 JOIN')).toContain(' employees');
   });
 
   it("does not give an alias to a table that lacks the alias's columns", () => {

@@ -9,10 +9,10 @@
  * `--renamed-from` (default 2) on also respell every table and column name in prompt and target alike
  * (scripts/lib/renameSchema.ts), so that the model learns to copy names from its prompt. `--synthetic N` (default 80)
  * adds up to N template questions per training database (scripts/lib/synthQuestions.ts), each with one renamed copy.
- * `--swapped K` (default 2, as for policy runs 5 and 8; 4 for runs 6–7) adds K copies of each training database whose table and column names are swapped for
+ * `--swapped K` (default 2, as for policy runs 5, 8 and 9; 4 for runs 6–7) adds K copies of each training database whose table and column names are swapped for
  * names of other training databases (a `singer` table called `Orders`; ALTER TABLE on an in-memory copy), each with up
  * to N template questions written over the swapped names: the question's words then point only at the prompt's
- * names, never at what a Spider schema usually calls things. `--invented K` (default 4, policy run 8; 0 before) adds K copies whose names are
+ * names, never at what a Spider schema usually calls things. `--invented K` (default 8, policy run 9; 4 for run 8; 0 before) adds K copies whose names are
  * invented (`Velor_Kasti`), with template questions: a name no training schema has can only be copied from the prompt.
  * Writes train.jsonl and stats.json; prints, as its last line, `data: kept K/N … examples`.
  */
@@ -43,7 +43,7 @@ const synthPerDb = Number(args.get('synthetic') ?? 80);
 /** Copies of each training database with swapped names (scripts/lib/renameSchema.ts swapMap), each with template questions. */
 const swapCopies = Number(args.get('swapped') ?? 2);
 /** Copies of each training database with invented names (scripts/lib/renameSchema.ts inventedMap), each with template questions. */
-const inventCopies = Number(args.get('invented') ?? 4);
+const inventCopies = Number(args.get('invented') ?? 8);
 /** `--names attached` writes the prompt format of policy runs 1–6 (src/core/prompt.ts NameStyle); default spaced. */
 const names = args.get('names') ?? 'spaced';
 if (names !== 'spaced' && names !== 'attached') throw new Error(`--names must be spaced or attached, not ${names}`);

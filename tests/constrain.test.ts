@@ -270,6 +270,15 @@ describe('IdentifierConstraint, names in scope', () => {
     expect(ok('SELECT Fname, Age FROM')).toEqual(expect.arrayContaining([' Student', ' Has_Pet']));
   });
 
+  it('writes no COLLATE and no long table alias (both were loops of a lost model)', () => {
+    const v = [...vocab, ' collate', ' COLLATE', ' T1', ' t2ates_in_id'];
+    const c = new IdentifierConstraint(schema, v, v.length);
+    expect(allowedBy(c, v, 'SELECT Name FROM singer ORDER BY Name')).not.toContain(' collate');
+    expect(allowedBy(c, v, 'SELECT Name FROM singer ORDER BY Name')).not.toContain(' COLLATE');
+    expect(allowedBy(c, v, 'SELECT Name FROM singer AS')).toContain(' T1');
+    expect(allowedBy(c, v, 'SELECT Name FROM singer AS')).not.toContain(' t2ates_in_id');
+  });
+
   it('does not join a table only to itself unless it has a foreign key to itself', () => {
     expect(allowed('SELECT T1.Name FROM singer AS T1 JOIN')).not.toContain(' singer');
     expect(allowed('SELECT T1.Name FROM singer AS T1 JOIN')).toContain(' concert');

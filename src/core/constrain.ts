@@ -17,9 +17,13 @@ import { endsInsideQuotes, lex, type Token } from './sqlLexer';
 import type { SyntaxGate, WordSet } from './syntaxGate';
 import type { SchemaInfo } from './types';
 
+/**
+ * The keywords a chain may write. Not COLLATE or RECURSIVE: no Spider query uses them, and `collate false collate
+ * false …` is valid SQL a lost model repeated to the token limit.
+ */
 const KEYWORDS =
   'select from where and or not in is null like glob between exists group by having order asc desc limit offset join inner left right full ' +
-  'outer cross natural on using as distinct all union intersect except with recursive case when then else end cast collate escape values ' +
+  'outer cross natural on using as distinct all union intersect except with case when then else end cast escape values ' +
   'count sum avg min max total group_concat abs round length lower upper substr instr replace trim ltrim rtrim coalesce ifnull nullif ' +
   'strftime date time datetime julianday typeof true false';
 
@@ -265,7 +269,7 @@ export class IdentifierConstraint {
   allowedWord(word: string, slot: Slot = ANY, scope: Scope = EMPTY_SCOPE, next = ' '): boolean {
     const w = word.toLowerCase();
     if (slot.kind === 'new') return /^[a-z_]/.test(w) && w.length <= MAX_NEW_NAME;
-    if (slot.kind === 'alias') return /^[a-z_]/.test(w) && w.length <= MAX_NEW_NAME && this.aliasFits(w, slot.of, scope);
+    if (slot.kind === 'alias') return /^[a-z_]/.test(w) && w.length <= MAX_ALIAS && this.aliasFits(w, slot.of, scope);
     if (slot.kind === 'table') return ((this.tables.has(w) && !this.misspelled(word)) || scope.ctes.has(w)) && this.sourceFits(w, scope);
     if (slot.kind === 'columns') return slot.of.has(w) && !this.misspelled(word);
     if (slot.kind === 'name') return this.isName(word) && (!scope.everyColumn || scope.everyColumn.has(w));
@@ -442,7 +446,7 @@ export class IdentifierConstraint {
       const natural = scope.frame ? this.naturalAlias(scope.frame) : null;
       if (fitting.length > 0) return [...fitting, ...(natural ? [natural] : [])].some((a) => a.startsWith(w));
     }
-    if (slot.kind === 'new' || slot.kind === 'alias') return /^[a-z_]/.test(w) && w.length <= MAX_NEW_NAME;
+    if (slot.kind === 'new' || slot.kind === 'alias') return /^[a-z_]/.test(w) && w.length <= (slot.kind === 'alias' ? MAX_ALIAS : MAX_NEW_NAME);
     if (scope.unbound && CLAUSE_END.has(w)) return false; // a JOIN must come first (see Scope.unbound)
     // A whole keyword out of clause order, unless a name continues it (order_id).
     if (this.keywords.has(w) && !this.clauseInOrder(w, scope) && !this.namePrefixes.has(w)) return false;
@@ -715,6 +719,8 @@ const ANY: Slot = { kind: 'any' };
 const NAME: Slot = { kind: 'name' };
 /** A name the model makes up (after AS) is at most this long: beyond it a small model is looping, not naming. */
 const MAX_NEW_NAME = 48;
+/** A table alias is short (T1; every Spider alias has 1 or 2 characters); `t2ates_in_id_id_txt_certcert` is a loop. */
+const MAX_ALIAS = 10;
 /**
  * The longest run of whitespace outside quotes, and never a blank line: CoCTE chains are written in one layout (the
  * training chains' longest run is 5, a line break and an indent), and a lost model otherwise fills the token limit

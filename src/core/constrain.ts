@@ -236,12 +236,12 @@ export class IdentifierConstraint {
   private inQuestion(piece: string, openStart: boolean, openEnd: boolean): boolean {
     const q = this.question!;
     const letter = (i: number) => i >= 0 && i < q.length && /[\p{L}\p{N}]/u.test(q[i]!);
-    // `first` and `last`: where the match's first and last characters stand in the question.
     const restOfWord = (last: number) => {
       let end = last + 1;
       while (letter(end)) end++;
       return q.slice(last + 1, end);
     };
+    // `first` and `last`: where the match's first and last characters stand in the question.
     const fits = (first: number, last: number) => (openStart || !letter(first - 1)) && (openEnd || WORD_ENDINGS.has(restOfWord(last)));
     const find = (hay: string, p: string, at: (i: number) => [number, number]) => {
       if (p === '') return false;
@@ -268,8 +268,8 @@ export class IdentifierConstraint {
    */
   allowedWord(word: string, slot: Slot = ANY, scope: Scope = EMPTY_SCOPE, next = ' '): boolean {
     const w = word.toLowerCase();
-    if (slot.kind === 'new') return /^[a-z_]/.test(w) && w.length <= MAX_NEW_NAME;
-    if (slot.kind === 'alias') return /^[a-z_]/.test(w) && w.length <= MAX_ALIAS && this.aliasFits(w, slot.of, scope);
+    if (slot.kind === 'new') return madeUpName(w, slot);
+    if (slot.kind === 'alias') return madeUpName(w, slot) && this.aliasFits(w, slot.of, scope);
     if (slot.kind === 'table') return ((this.tables.has(w) && !this.misspelled(word)) || scope.ctes.has(w)) && this.sourceFits(w, scope);
     if (slot.kind === 'columns') return slot.of.has(w) && !this.misspelled(word);
     if (slot.kind === 'name') return this.isName(word) && (!scope.everyColumn || scope.everyColumn.has(w));
@@ -446,7 +446,7 @@ export class IdentifierConstraint {
       const natural = scope.frame ? this.naturalAlias(scope.frame) : null;
       if (fitting.length > 0) return [...fitting, ...(natural ? [natural] : [])].some((a) => a.startsWith(w));
     }
-    if (slot.kind === 'new' || slot.kind === 'alias') return /^[a-z_]/.test(w) && w.length <= (slot.kind === 'alias' ? MAX_ALIAS : MAX_NEW_NAME);
+    if (slot.kind === 'new' || slot.kind === 'alias') return madeUpName(w, slot);
     if (scope.unbound && CLAUSE_END.has(w)) return false; // a JOIN must come first (see Scope.unbound)
     // A whole keyword out of clause order, unless a name continues it (order_id).
     if (this.keywords.has(w) && !this.clauseInOrder(w, scope) && !this.namePrefixes.has(w)) return false;
@@ -721,6 +721,11 @@ const NAME: Slot = { kind: 'name' };
 const MAX_NEW_NAME = 48;
 /** A table alias is short (T1; every Spider alias has 1 or 2 characters); `t2ates_in_id_id_txt_certcert` is a loop. */
 const MAX_ALIAS = 10;
+
+/** A name the model makes up (lower-cased `w`; also a prefix of one): a new output name after AS, or a table alias. */
+function madeUpName(w: string, slot: Slot): boolean {
+  return /^[a-z_]/.test(w) && w.length <= (slot.kind === 'alias' ? MAX_ALIAS : MAX_NEW_NAME);
+}
 /**
  * The longest run of whitespace outside quotes, and never a blank line: CoCTE chains are written in one layout (the
  * training chains' longest run is 5, a line break and an indent), and a lost model otherwise fills the token limit

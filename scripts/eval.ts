@@ -4,7 +4,8 @@
  *     --db-dir ../shared/data/spider/database [--limit N] [--stride K] [--strategy greedy|vote|bon|beam] [--out FILE] [--model models/policy]
  *     [--n 8] (candidates for vote / bon; decode budget per level for beam) [--agg weighted|min|mean|last|product]
  *     [--beam-width 2] [--prm models/prm] [--temperature 1] [--all-sampled] (vote / bon: every candidate sampled; by
- *     default the first one is the greedy chain)
+ *     default the first one is the greedy chain) [--sample-token-ratio R] (vote / bon: a sampled candidate writes at most
+ *     R × the greedy chain's tokens, at least 96; 0: no cap; default 2, as in the studio)
  *     [--token-beam W] (greedy: a token-level beam of width W, execution-guided; src/core/beamDecode.ts)
  *     [--no-constrain] (names are restricted to the schema unless this is given) [--dtype quantized|fp32]
  *     [--no-syntax | --syntax] (with the name constraint, tokens must also keep the chain a viable SQL prefix: the default
@@ -25,7 +26,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { IdentifierConstraint } from '../src/core/constrain';
 import { SyntaxGate } from '../src/core/syntaxGate';
-import { choose, scoredOf, search, STRATEGIES, type Candidate, type Strategy } from '../src/core/search';
+import { choose, DEFAULT_SAMPLE_TOKEN_RATIO, scoredOf, search, STRATEGIES, type Candidate, type Strategy } from '../src/core/search';
 import { prmVote } from '../src/core/selection';
 import { AGGREGATORS, type Aggregator } from '../src/core/stepWeights';
 import { sameResult } from '../src/core/resultCompare';
@@ -35,7 +36,7 @@ import { SqlEngineClient } from '../src/workers/sqlEngineClient';
 import { OrtStepScorer } from '../src/workers/ortCausalLM';
 import { loadNodePolicy, type NodeRuntime } from './lib/nodeOrt';
 import { nodeSqlWorker } from './lib/nodeWorkerShim';
-import { runShards, shardOf } from './lib/evalShards';
+import { runShards, shardOf, withoutJobsAndOut } from './lib/evalShards';
 import { dbPath, flags, readExamples } from './lib/spider';
 
 const args = flags(process.argv.slice(2));
@@ -52,6 +53,7 @@ const beamWidth = Number(args.get('beam-width') ?? 2);
 const tokenBeam = Number(args.get('token-beam') ?? 1);
 const prmDir = args.get('prm') ?? 'models/prm';
 const temperature = Number(args.get('temperature') ?? 1);
+const sampleTokenRatio = Number(args.get('sample-token-ratio') ?? DEFAULT_SAMPLE_TOKEN_RATIO);
 const greedyFirst = !args.has('all-sampled');
 const modelDir = args.get('model') ?? 'models/policy';
 const dtype = args.get('dtype') ?? 'quantized';
@@ -101,9 +103,7 @@ function finish(report: { summary: { n: number; correct: number; ex: number }; m
 const jobs = Math.max(1, Number(args.get('jobs') ?? 1));
 const shard = shardOf(args.get('shard'));
 if (jobs > 1 && !shard) {
-  const argv = process.argv.slice(2);
-  const passOn = argv.filter((a, j) => !['--jobs', '--out'].includes(a) && !['--jobs', '--out'].includes(argv[j - 1]!));
-  finish(await runShards(jobs, passOn));
+  finish(await runShards(jobs, withoutJobsAndOut(process.argv.slice(2))));
   process.exit(0);
 }
 const { ort, providers, sessionOptions, runtimeLabel, tok, lm, file, vocabTexts } = await loadNodePolicy(modelDir, dtype, (args.get('runtime') ?? 'node') as NodeRuntime, shard ? 1 : undefined);
@@ -168,6 +168,7 @@ for (const [i, ex] of examples.entries()) {
     tokenBeam,
     temperature,
     greedyFirst,
+    sampleTokenRatio,
     prm,
     maxNewTokens: 320,
     stepRetries: retries,
@@ -227,7 +228,7 @@ for (const [i, ex] of examples.entries()) {
       ? {
           choice: res.choice,
           alternatives: alt,
-          candidates: res.candidates.map((c, j) => ({ sql: c.answer.sql, ok: c.answer.steps.at(-1)!.outcome.ok, correct: candCorrect[j], prm: c.stepScores.map((x) => Number(x.toFixed(3))), entropy: c.stepEntropies.map((x) => Number(x.toFixed(3))) })),
+          candidates: res.candidates.map((c, j) => ({ sql: c.answer.sql, tokens: c.answer.decoded.tokenIds.length, stopped: c.answer.decoded.stopped, ok: c.answer.steps.at(-1)!.outcome.ok, correct: candCorrect[j], prm: c.stepScores.map((x) => Number(x.toFixed(3))), entropy: c.stepEntropies.map((x) => Number(x.toFixed(3))) })),
         }
       : {}),
   });
@@ -237,7 +238,7 @@ engine.dispose();
 
 const summary = {
   strategy,
-  ...(strategy === 'greedy' ? {} : { candidates: nCand, temperature, greedyFirst, ...(strategy === 'vote' ? {} : { aggregator: agg, prm: prmDir }), ...(strategy === 'beam' ? { beamWidth } : {}) }),
+  ...(strategy === 'greedy' ? {} : { candidates: nCand, temperature, greedyFirst, sampleTokenRatio, ...(strategy === 'vote' ? {} : { aggregator: agg, prm: prmDir }), ...(strategy === 'beam' ? { beamWidth } : {}) }),
   constrained,
   syntax,
   literals,

@@ -3,7 +3,7 @@
  * make-prm-data.ts: the PRM must learn to judge the mistakes the policy actually makes.
  *   npm run prm:samples -- [--spider ../shared/data/spider] [--data models/data/train.jsonl]
  *     [--out models/prm/data/samples.jsonl] [--limit 400] [--samples 4] [--rollouts 2] [--temperature 1] [--model models/policy]
- *     [--syntax]
+ *     [--syntax] [--jobs J]
  * For each training question (Spider's own questions, spread over every training database; dev is never used), the
  * policy samples `samples` chains (constrained as in the studio, from one shared prompt cache); every step runs.
  * Labels per step:
@@ -13,8 +13,11 @@
  *  - any other step: a Monte-Carlo estimate: `rollouts` completions are sampled from the chain up to and including
  *    that step; 1 when one of them returns the gold result, else 0. Once a step is 0 every later step is 0.
  * Records have make-prm-data's format (`source: "sample"`). Last line: `prm samples: …`.
+ * With --jobs J the questions are split over J processes (question i to process i mod J, one ONNX Runtime thread
+ * each; seeds depend on i only, so the records are those of one process, in another order) and their files joined.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseCoCTE } from '../src/core/cocte';
 import { IdentifierConstraint } from '../src/core/constrain';
@@ -29,6 +32,7 @@ import type { QueryOutcome } from '../src/core/types';
 import { SqlEngineClient } from '../src/workers/sqlEngineClient';
 import { loadNodePolicy } from './lib/nodeOrt';
 import { nodeSqlWorker } from './lib/nodeWorkerShim';
+import { shardOf, spawnShards, withoutJobsAndOut } from './lib/evalShards';
 import { dbPath, flags, interleaveByDb } from './lib/spider';
 
 const args = flags(process.argv.slice(2));
@@ -44,6 +48,38 @@ const modelDir = args.get('model') ?? 'models/policy';
 // gate, which best-of-N leaves off for speed, only with --syntax).
 const syntax = args.has('syntax');
 if (!existsSync(dataFile)) throw new Error(`${dataFile} not found: run \`npm run data\` first`);
+const jobs = Math.max(1, Number(args.get('jobs') ?? 1));
+const shard = shardOf(args.get('shard'));
+const statsFile = (f: string) => f.replace(/\.jsonl$/, '') + '.stats.json';
+const RULES = ['correct', 'failed', 'goldView', 'rolloutPositive', 'rolloutNegative', 'afterNegative'] as const;
+type Stats = { questions: number; chains: number; correctChains: number; steps: number; positive: number; byRule: Record<(typeof RULES)[number], number>; rolloutDecodes: number };
+
+if (jobs > 1 && !shard) {
+  const dir = mkdtempSync(join(tmpdir(), 'cocte-prm-samples-'));
+  const t = performance.now();
+  try {
+    const outs = Array.from({ length: jobs }, (_, k) => join(dir, `shard${k}.jsonl`));
+    await spawnShards(jobs, withoutJobsAndOut(process.argv.slice(2)), outs);
+    const parts = outs.map((f) => JSON.parse(readFileSync(statsFile(f), 'utf8')) as Stats);
+    const add = (f: (s: Stats) => number) => parts.reduce((a, p) => a + f(p), 0);
+    const byRule = Object.fromEntries(RULES.map((k) => [k, add((p) => p.byRule[k])])) as Stats['byRule'];
+    const merged = { questions: add((p) => p.questions), chains: add((p) => p.chains), correctChains: add((p) => p.correctChains), steps: add((p) => p.steps), positive: add((p) => p.positive), byRule, rolloutDecodes: add((p) => p.rolloutDecodes) };
+    mkdirSync(dirname(outFile), { recursive: true });
+    writeFileSync(outFile, outs.map((f) => readFileSync(f, 'utf8')).join(''));
+    finish(merged, `onnxruntime-node (cpu), ${jobs} processes`, (performance.now() - t) / 1000);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
+
+/** Writes the stats file beside `outFile` and prints the summary and the last line. */
+function finish(stats: Stats, runtime: string, seconds: number) {
+  const summary = { ...stats, runtime, samplesPerQuestion: nSamples, rollouts, temperature, positiveRate: Number((stats.positive / Math.max(1, stats.steps)).toFixed(4)), seconds: Number(seconds.toFixed(1)) };
+  writeFileSync(statsFile(outFile), JSON.stringify(summary, null, 2));
+  console.log(JSON.stringify(summary));
+  console.log(`prm samples: ${stats.chains} chains from ${stats.questions} questions, ${stats.steps} labelled steps, ${(100 * summary.positiveRate).toFixed(1)}% positive (${outFile})`);
+}
 
 interface Row {
   db_id: string;
@@ -62,18 +98,19 @@ const spiderRows = readFileSync(dataFile, 'utf8')
   .filter((r) => !r.aug && !r.synthetic);
 const rows = interleaveByDb(spiderRows).slice(0, limit).sort((a, b) => a.db_id.localeCompare(b.db_id));
 
-const { lm, tok, vocabTexts, runtimeLabel } = await loadNodePolicy(modelDir, 'quantized', 'node');
+const { lm, tok, vocabTexts, runtimeLabel } = await loadNodePolicy(modelDir, 'quantized', 'node', shard ? 1 : undefined);
 const engine = new SqlEngineClient({ createWorker: nodeSqlWorker, queryTimeoutMs: 2000 });
 const run = (sql: string) => engine.query(sql, 100_000);
 const same = (a: QueryOutcome, b: QueryOutcome, ordered: boolean) => a.ok && b.ok && sameResult(a.result.rows, b.result.rows, ordered);
 
 const out: string[] = [];
-const stats = { questions: 0, chains: 0, correctChains: 0, steps: 0, positive: 0, byRule: { correct: 0, failed: 0, goldView: 0, rolloutPositive: 0, rolloutNegative: 0, afterNegative: 0 }, rolloutDecodes: 0 };
+const stats: Stats = { questions: 0, chains: 0, correctChains: 0, steps: 0, positive: 0, byRule: { correct: 0, failed: 0, goldView: 0, rolloutPositive: 0, rolloutNegative: 0, afterNegative: 0 }, rolloutDecodes: 0 };
 let openDb = '';
 let constraint: IdentifierConstraint | null = null;
 const t0 = performance.now();
 
 for (const [qi, r] of rows.entries()) {
+  if (shard && qi % shard.of !== shard.k) continue;
   const path = dbPath(join(spider, 'database'), r.db_id);
   if (!existsSync(path)) continue;
   if (r.db_id !== openDb) {
@@ -159,8 +196,5 @@ for (const [qi, r] of rows.entries()) {
 engine.dispose();
 
 mkdirSync(dirname(outFile), { recursive: true });
-writeFileSync(outFile, out.join('\n') + '\n');
-const summary = { ...stats, runtime: runtimeLabel, samplesPerQuestion: nSamples, rollouts, temperature, positiveRate: Number((stats.positive / Math.max(1, stats.steps)).toFixed(4)), seconds: Number(((performance.now() - t0) / 1000).toFixed(1)) };
-writeFileSync(outFile.replace(/\.jsonl$/, '') + '.stats.json', JSON.stringify(summary, null, 2));
-console.log(JSON.stringify(summary));
-console.log(`prm samples: ${stats.chains} chains from ${stats.questions} questions, ${stats.steps} labelled steps, ${(100 * summary.positiveRate).toFixed(1)}% positive (${outFile})`);
+writeFileSync(outFile, out.length ? out.join('\n') + '\n' : '');
+finish(stats, runtimeLabel, (performance.now() - t0) / 1000);

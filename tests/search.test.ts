@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CausalLM } from '../src/core/decode';
 import { prmInputIds, type StepScoreModel } from '../src/core/prm';
-import { search } from '../src/core/search';
+import { candidateTokenLimit, SAMPLE_MIN_TOKENS, search } from '../src/core/search';
 import type { TextTokenizer } from '../src/core/tokenizer';
 import type { SchemaInfo } from '../src/core/types';
 import type { SqlJsEngine } from '../src/workers/sqljsEngine';
@@ -104,6 +104,33 @@ describe('search strategies', () => {
     expect(r.candidates.every((c) => !c.answer.text.includes('nope'))).toBe(true);
     // Prompt prefilled once; every expansion resumes from it (one forward for the resumed tokens, one per new token).
     expect(lm.forwards).toBeLessThan(1 + 6 * 3 * 2);
+  });
+
+  it('caps sampled candidates at twice the greedy chain (at least 96 tokens), never the greedy one', async () => {
+    expect(candidateTokenLimit(0, { maxNewTokens: 320 }, null)).toBe(320);
+    expect(candidateTokenLimit(1, { maxNewTokens: 320 }, 60)).toBe(120);
+    expect(candidateTokenLimit(1, { maxNewTokens: 320 }, 20)).toBe(SAMPLE_MIN_TOKENS);
+    expect(candidateTokenLimit(1, { maxNewTokens: 320 }, 300)).toBe(320);
+    expect(candidateTokenLimit(1, { maxNewTokens: 320, sampleTokenRatio: 0 }, 60)).toBe(320);
+    expect(candidateTokenLimit(1, { maxNewTokens: 320, greedyFirst: false }, 60)).toBe(320);
+    // A policy whose likeliest chain is 4 x's, but whose chains that start with a (sampled) y never end.
+    class Rambler implements CausalLM {
+      readonly vocabSize = 3;
+      async forward(ids: number[], past: unknown | null) {
+        const prev = (past as { len: number; first: number | null } | null) ?? { len: 0, first: null };
+        const len = prev.len + ids.length;
+        const first = prev.len === 1 ? ids[0]! : prev.first;
+        const logits = len === 1 ? [-9, 1, 0.9] : first === 2 ? [-9, 5, -9] : len >= 5 ? [5, -9, -9] : [-9, 5, -9];
+        return { logits: Float32Array.from(logits), past: { len, first } };
+      }
+    }
+    const ramble: TextTokenizer = { encode: () => [0], decode: (ids) => ids.map((i) => ['', 'x', 'y'][i]).join(''), eosId: 0 };
+    const r = await search(new Rambler(), ramble, schema, 'q', run, { strategy: 'vote', n: 6, seed: 1, maxNewTokens: 320 });
+    const lengths = r.candidates.map((c) => c.answer.decoded.tokenIds.length);
+    expect(lengths[0]).toBe(4);
+    expect(lengths.slice(1).every((n) => n <= SAMPLE_MIN_TOKENS)).toBe(true);
+    expect(lengths).toContain(SAMPLE_MIN_TOKENS);
+    expect(r.candidates.slice(1).some((c) => c.answer.decoded.stopped === 'length')).toBe(true);
   });
 
   it('needs a PRM for best-of-N and beam', async () => {

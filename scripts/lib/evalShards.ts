@@ -31,23 +31,37 @@ export function shardOf(arg: string | undefined): { k: number; of: number } | nu
   return { k: Number(m[1]), of: Number(m[2]) };
 }
 
+/**
+ * Runs this script again in `jobs` processes, process k with `argv`, `--shard k/jobs` and `--out outs[k]`; resolves
+ * when all have exited cleanly. Their progress lines are echoed with a `[k/jobs]` prefix.
+ */
+export async function spawnShards(jobs: number, argv: string[], outs: string[]): Promise<void> {
+  await Promise.all(
+    outs.map(
+      (out, k) =>
+        new Promise<void>((resolve, reject) => {
+          const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...argv, '--shard', `${k}/${jobs}`, '--out', out], { stdio: ['ignore', 'pipe', 'inherit'] });
+          child.stdout.on('data', (b: Buffer) => {
+            for (const line of b.toString().split('\n')) if (line.trim() && !line.startsWith('{')) console.log(`[${k + 1}/${jobs}] ${line}`);
+          });
+          child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`process ${k + 1}/${jobs} exited with code ${code}`))));
+        }),
+    ),
+  );
+}
+
+/** `argv` without `--jobs` and `--out` and their values: what each shard process is given. */
+export function withoutJobsAndOut(argv: string[]): string[] {
+  const drop = ['--jobs', '--out'];
+  return argv.filter((a, j) => !drop.includes(a) && !drop.includes(argv[j - 1]!));
+}
+
 /** Runs the eval script (`argv`: its arguments without --jobs and --out) in `jobs` processes; the merged report. */
 export async function runShards(jobs: number, argv: string[]): Promise<Report> {
   const dir = mkdtempSync(join(tmpdir(), 'cocte-eval-'));
   try {
     const outs = Array.from({ length: jobs }, (_, k) => join(dir, `shard${k}.json`));
-    await Promise.all(
-      outs.map(
-        (out, k) =>
-          new Promise<void>((resolve, reject) => {
-            const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...argv, '--shard', `${k}/${jobs}`, '--out', out], { stdio: ['ignore', 'pipe', 'inherit'] });
-            child.stdout.on('data', (b: Buffer) => {
-              for (const line of b.toString().split('\n')) if (line.trim() && !line.startsWith('{')) console.log(`[${k + 1}/${jobs}] ${line}`);
-            });
-            child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`eval process ${k + 1}/${jobs} exited with code ${code}`))));
-          }),
-      ),
-    );
+    await spawnShards(jobs, argv, outs);
     return mergeReports(outs.map((f) => JSON.parse(readFileSync(f, 'utf8')) as Report));
   } finally {
     rmSync(dir, { recursive: true, force: true });

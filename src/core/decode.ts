@@ -7,6 +7,9 @@
 import type { PromptFormat } from './prompt';
 import type { TextTokenizer } from './tokenizer';
 
+/** The token limit of one decode when the caller sets none. */
+export const DEFAULT_MAX_NEW_TOKENS = 384;
+
 export interface CausalLM {
   readonly vocabSize: number;
   /** How this model's prompt is laid out (from its config; `SCHEMA_FIRST` when absent). */
@@ -102,7 +105,7 @@ export function stepEnds(text: string): number[] {
 }
 
 export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, opts: DecodeOptions = {}): Promise<DecodeResult> {
-  const maxNew = opts.maxNewTokens ?? 384;
+  const maxNew = opts.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS;
   const temperature = opts.temperature ?? 0;
   const rng = mulberry32(opts.seed ?? 1);
   const shared = opts.prefilled?.prompt === prompt ? opts.prefilled : undefined;

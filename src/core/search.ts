@@ -12,7 +12,7 @@
  * Every candidate decodes from the prompt's KV cache, computed once per question.
  */
 import { beamDecode } from './beamDecode';
-import { decode, prefill, type CausalLM } from './decode';
+import { decode, DEFAULT_MAX_NEW_TOKENS, prefill, type CausalLM } from './decode';
 import { assignEntropies, chainCheck, finishAnswer, policyPrompt, replaySteps, stepRunner, type AnswerOptions, type PolicyAnswer, type PolicyStep } from './policy';
 import { scoreChain, type StepScoreModel } from './prm';
 import { bestOfN, majorityVote, type Choice, type ScoredCandidate } from './selection';
@@ -41,6 +41,11 @@ export interface SearchOptions extends Omit<AnswerOptions, 'seed' | 'prefilled' 
   tokenBeam?: number;
   /** Vote and bon: the first candidate is decoded greedily, the others sampled (default true; false: all sampled). */
   greedyFirst?: boolean;
+  /**
+   * Vote and bon with `greedyFirst`: a sampled candidate may write at most this many times the greedy chain's tokens
+   * (never fewer than SAMPLE_MIN_TOKENS, never more than maxNewTokens); 0 turns the cap off. Default 2.
+   */
+  sampleTokenRatio?: number;
   /** Longest chain the beam search builds, in steps (the final query included). */
   maxDepth?: number;
   prm?: { model: StepScoreModel; tok: TextTokenizer };
@@ -63,6 +68,22 @@ export interface SearchResult {
 
 type RunQuery = (sql: string) => Promise<QueryOutcome>;
 
+/**
+ * The least a sampled candidate may write under the `sampleTokenRatio` cap. Sampled chains that ramble (a literal or
+ * a join that never closes) are what make best-of-N slow, and they are almost never right: a Spider training chain is
+ * 60 tokens at the median and 195 at the 99th percentile, so twice the greedy chain, at least 96 tokens, leaves the
+ * sampled chains room to differ from greedy without letting one of them run to the token limit.
+ */
+export const SAMPLE_MIN_TOKENS = 96;
+export const DEFAULT_SAMPLE_TOKEN_RATIO = 2;
+
+/** The token limit of candidate `i` (0 is the greedy one when `greedyFirst`), given the greedy chain's length. */
+export function candidateTokenLimit(i: number, opts: Pick<SearchOptions, 'maxNewTokens' | 'sampleTokenRatio' | 'greedyFirst'>, greedyTokens: number | null): number | undefined {
+  const ratio = opts.sampleTokenRatio ?? DEFAULT_SAMPLE_TOKEN_RATIO;
+  if (i === 0 || greedyTokens === null || ratio <= 0 || opts.greedyFirst === false) return opts.maxNewTokens;
+  return Math.min(opts.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS, Math.max(SAMPLE_MIN_TOKENS, Math.ceil(ratio * greedyTokens)));
+}
+
 export async function search(lm: CausalLM, tok: TextTokenizer, schema: SchemaInfo, question: string, runQuery: RunQuery, opts: SearchOptions): Promise<SearchResult> {
   const needsPrm = opts.strategy === 'bon' || opts.strategy === 'beam';
   if (needsPrm && !opts.prm) throw new Error(`The ${opts.strategy} strategy needs a process reward model (none is loaded).`);
@@ -84,6 +105,7 @@ export async function search(lm: CausalLM, tok: TextTokenizer, schema: SchemaInf
     else {
       const n = opts.strategy === 'greedy' ? 1 : (opts.n ?? 8);
       candidates = [];
+      let greedyTokens: number | null = null;
       for (let i = 0; i < n && !opts.signal?.aborted; i++) {
         const steps: PolicyStep[] = [];
         const onStep = stepRunner(runQuery, steps, { ...opts, onStep: opts.strategy === 'greedy' ? opts.onStep : undefined });
@@ -97,10 +119,12 @@ export async function search(lm: CausalLM, tok: TextTokenizer, schema: SchemaInf
             ...opts,
             temperature: opts.strategy === 'greedy' || (i === 0 && opts.greedyFirst !== false) ? 0 : (opts.temperature ?? 1),
             seed: (opts.seed ?? 1) + i,
+            maxNewTokens: candidateTokenLimit(i, opts, greedyTokens),
             prefilled: pre,
             onStep,
           });
         }
+        if (i === 0) greedyTokens = d.tokenIds.length;
         stats.tokens += d.tokenIds.length;
         stats.decodeMs += d.decodeMs;
         const a = await finishAnswer(prompt, d, steps, runQuery, opts.strategy === 'greedy' ? opts.onStep : undefined);

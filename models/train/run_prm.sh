@@ -16,9 +16,9 @@ DATA="models/prm/data/train.jsonl models/prm/data/samples.jsonl"
 INIT=models/prm/checkpoints/policy_init.pt
 mkdir -p models/prm/checkpoints
 [ -f "$INIT" ] || /usr/bin/python3 models/train/onnx_to_checkpoint.py models/policy/onnx/model_quantized.onnx models/policy/config.json "$INIT"
-/usr/bin/python3 models/train/train_prm.py --data $DATA --out models/prm --init "$INIT" --threads 1 --max-steps "$STEPS" --minutes 120 --eval-every 100 &
+/usr/bin/python3 models/train/train_prm.py --data $DATA --out models/prm --init "$INIT" --threads 1 --max-steps "$STEPS" --minutes 120 --eval-every 150 &
 P1=$!
-/usr/bin/python3 models/train/train_prm.py --data $DATA --out models/prm-noexec --no-exec --init "$INIT" --threads 1 --max-steps "$STEPS" --minutes 120 --eval-every 100 &
+/usr/bin/python3 models/train/train_prm.py --data $DATA --out models/prm-noexec --no-exec --init "$INIT" --threads 1 --max-steps "$STEPS" --minutes 120 --eval-every 150 &
 P2=$!
 wait $P1
 wait $P2

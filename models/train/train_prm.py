@@ -103,10 +103,57 @@ def auc(scores, labels):
     return (rank_sum - pos * (pos + 1) / 2) / (pos * neg)
 
 
+def question_groups(rows, tok, key, max_len):
+    """Encodes the records; returns (seqs, groups), groups being the indices of the sampled chains of each question
+    (source "sample") that has more than one."""
+    seqs, by_question = [], {}
+    for r in rows:
+        e = encode(r, tok, key, max_len)
+        if not e:
+            continue
+        if r.get("source") == "sample":
+            by_question.setdefault((r["db_id"], r["question"]), []).append(len(seqs))
+        seqs.append(e)
+    return seqs, [g for g in by_question.values() if len(g) > 1]
+
+
+def right(seq):
+    return all(l == 1 for l in seq[2])
+
+
+def pair_loss(model, seqs, pairs):
+    """Ranking loss over (right chain, wrong chain) pairs of the same question: softplus(z_wrong - z_right) on the
+    logit of each chain's last step (a wrong chain's last step is always labelled 0, a right one's 1), so the scores
+    of one question's chains are pushed apart, which is what best-of-N reads."""
+    flat = [i for p in pairs for i in p]
+    ids, mask, _, _, _ = collate(seqs, flat)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        logits = model(ids, mask)
+    last = torch.tensor([seqs[i][1][-1] for i in flat])
+    z = logits.float()[torch.arange(len(flat)), last].view(-1, 2)
+    return F.softplus(z[:, 1] - z[:, 0]).mean()
+
+
+def pick_rates(per_seq, seqs, groups):
+    """Best-of-N on held-out questions, from the records alone: among the questions whose sampled chains include both
+    a right one (every step labelled 1) and a wrong one, the share where the chain with the highest min / mean / last
+    step score is a right one. What search needs of the PRM, more directly than a pooled AUC."""
+    mixed = [g for g in groups if len({right(seqs[i]) for i in g}) == 2]
+    # What picking a chain at random would score (the chains are distinct, so no vote is hidden in it).
+    chance = sum(sum(right(seqs[i]) for i in g) / len(g) for g in mixed) / len(mixed) if mixed else float("nan")
+    out = {"pick_questions": len(mixed), "pick_chance": round(chance, 4)}
+    for name, f in (("min", min), ("mean", lambda x: sum(x) / len(x)), ("last", lambda x: x[-1])):
+        hits = sum(right(seqs[max(g, key=lambda i: f(per_seq[i]))]) for g in mixed)
+        out[f"pick_{name}"] = round(hits / len(mixed), 4) if mixed else float("nan")
+    return out
+
+
 @torch.no_grad()
-def evaluate(model, seqs, tokens_per_batch):
+def evaluate(model, seqs, tokens_per_batch, groups=None):
+    """Step accuracy / AUC, chain AUC; with `groups` (indices of the chains of one question) also pick_rates."""
     model.eval()
     step_s, step_l, chain_s, chain_l, loss_sum = [], [], [], [], 0.0
+    per_seq = {}
     for idx in batches(seqs, tokens_per_batch, random.Random(1), shuffle=False):
         ids, mask, rows, cols, labels = collate(seqs, idx)
         with torch.autocast("cpu", dtype=torch.bfloat16):
@@ -119,12 +166,14 @@ def evaluate(model, seqs, tokens_per_batch):
         k = 0
         for i in idx:
             n = len(seqs[i][1])
+            per_seq[i] = s[k:k + n]
             chain_s.append(min(s[k:k + n]))
             chain_l.append(1.0 if all(l == 1 for l in seqs[i][2]) else 0.0)
             k += n
     model.train()
     acc = sum((x >= 0.5) == (l == 1) for x, l in zip(step_s, step_l)) / len(step_l)
-    return {"val_loss": round(loss_sum / len(step_l), 4), "step_acc": round(acc, 4), "step_auc": round(auc(step_s, step_l), 4),
+    picks = pick_rates(per_seq, seqs, groups) if groups else {}
+    return {**picks, "val_loss": round(loss_sum / len(step_l), 4), "step_acc": round(acc, 4), "step_auc": round(auc(step_s, step_l), 4),
             "chain_auc_min": round(auc(chain_s, chain_l), 4), "val_steps": len(step_l), "val_positive": round(sum(step_l) / len(step_l), 4)}
 
 
@@ -146,6 +195,9 @@ def main():
     ap.add_argument("--val-max", type=int, default=900)
     ap.add_argument("--eval-every", type=int, default=150)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--pair-weight", type=float, default=0.0,
+                    help="weight of a ranking loss between a right and a wrong sampled chain of the same question (0: off)")
+    ap.add_argument("--pairs-per-step", type=int, default=3, help="questions (one right + one wrong chain each) per step for the ranking loss")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -158,16 +210,18 @@ def main():
     random.Random(0).shuffle(dbs)
     val_dbs = set(dbs[: max(1, int(len(dbs) * args.val_frac))])
     enc = lambda rs: [e for e in (encode(r, tok, key, args.max_len) for r in rs) if e]  # noqa: E731
-    train_seqs = enc([r for r in rows if r["db_id"] not in val_dbs])
+    train_seqs, train_groups = question_groups([r for r in rows if r["db_id"] not in val_dbs], tok, key, args.max_len)
+    train_mixed = [g for g in train_groups if len({right(train_seqs[i]) for i in g}) == 2]
     val_rows = [r for r in rows if r["db_id"] in val_dbs]
     random.Random(1).shuffle(val_rows)
     val_seqs = enc(val_rows[: args.val_max])
     # The policy's own sampled chains on the held-out databases (what best-of-N ranks), when the data has them.
-    val_sample_seqs = enc([r for r in val_rows if r.get("source") == "sample"][: args.val_max])
+    val_sample_rows = [r for r in val_rows if r.get("source") == "sample"][: args.val_max]
+    val_sample_seqs, val_groups = question_groups(val_sample_rows, tok, key, args.max_len)
     n_steps = sum(len(s[2]) for s in train_seqs)
     n_pos = sum(sum(s[2]) for s in train_seqs)
     print(f"train {len(train_seqs)} chains, {n_steps} steps ({n_pos / n_steps:.1%} positive), "
-          f"{sum(len(s[0]) for s in train_seqs)} tokens; val {len(val_seqs)} chains on {len(val_dbs)} held-out dbs; input: {key}", flush=True)
+          f"{sum(len(s[0]) for s in train_seqs)} tokens, {len(train_mixed)} questions with right and wrong sampled chains; val {len(val_seqs)} chains on {len(val_dbs)} held-out dbs; input: {key}", flush=True)
 
     c = torch.load(args.init, map_location="cpu")
     h = c["config"]
@@ -208,7 +262,7 @@ def main():
     def validate():
         m = evaluate(model, val_seqs, args.tokens_per_batch)
         if val_sample_seqs:
-            m.update({f"sample_{k}": v for k, v in evaluate(model, val_sample_seqs, args.tokens_per_batch).items()})
+            m.update({f"sample_{k}": v for k, v in evaluate(model, val_sample_seqs, args.tokens_per_batch, val_groups).items()})
         return m
 
     # Checkpoint choice: step AUC on the policy's sampled chains when there are some, else on all validation chains.
@@ -229,6 +283,11 @@ def main():
             with torch.autocast("cpu", dtype=torch.bfloat16):
                 logits = model(ids, mask)
             loss = F.binary_cross_entropy_with_logits(logits.float()[rows_, cols], labels)
+            if args.pair_weight > 0 and train_mixed:
+                pairs = []
+                for g in rng.sample(train_mixed, min(args.pairs_per_step, len(train_mixed))):
+                    pairs.append((rng.choice([i for i in g if right(train_seqs[i])]), rng.choice([i for i in g if not right(train_seqs[i])])))
+                loss = loss + args.pair_weight * pair_loss(model, train_seqs, pairs)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -267,7 +326,7 @@ def main():
     best = torch.load(os.path.join(args.out, "checkpoints", "best.pt"))["metrics"]
     summary = {"input": key, "init": args.init, "params": n_params, "steps": state["step"], "train_seconds": round(state["seconds"]),
                "train_tokens": state["tokens"], "train_chains": len(train_seqs), "train_steps": n_steps,
-               "train_positive": round(n_pos / n_steps, 4), "data": args.data, "selected_by": select, "val_dbs": sorted(val_dbs), "best_step": state["best_step"], "best": best, "final": final}
+               "train_positive": round(n_pos / n_steps, 4), "pair_weight": args.pair_weight, "train_pair_questions": len(train_mixed), "data": args.data, "selected_by": select, "val_dbs": sorted(val_dbs), "best_step": state["best_step"], "best": best, "final": final}
     json.dump(summary, open(os.path.join(args.out, "metrics.json"), "w"), indent=1)
     print(json.dumps({k: summary[k] for k in ("input", "steps", "best_step", "best")}), flush=True)
 

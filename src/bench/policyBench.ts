@@ -21,9 +21,17 @@ export interface PolicyBench {
   tokensPerSecond: number;
   msPerStep: number | null;
   /** Whole questions (prompt, every step written and executed, final query), constrained greedy decoding (names + syntax). */
-  questions?: { n: number; medianMs: number; maxMs: number; meanTokens: number };
+  questions?: { n: number; medianMs: number; maxMs: number; meanTokens: number; perQuestion: QuestionTiming[] };
   /** Whole questions with best-of-8 (8 sampled chains from one prefill, every step run, PRM-scored, entropy-weighted). */
-  bestOf8?: { n: number; medianMs: number; maxMs: number; meanTokens: number; meanPrmMs: number };
+  bestOf8?: { n: number; medianMs: number; maxMs: number; meanTokens: number; meanPrmMs: number; perQuestion: QuestionTiming[] };
+}
+
+/** One question's wall time, tokens written, and (best-of-8) the time spent decoding and in the PRM. */
+export interface QuestionTiming {
+  ms: number;
+  tokens: number;
+  decodeMs?: number;
+  prmMs?: number;
 }
 
 /** A database to answer questions on, for the whole-question timing. */
@@ -143,21 +151,18 @@ function round2(x: number): number {
   return Number(x.toFixed(2));
 }
 
-/** Answers every question once; median and max wall time, mean tokens and PRM time per question. */
-async function timeQuestions(questions: string[], run: (q: string) => Promise<{ tokens: number; prmMs: number }>) {
-  const times: number[] = [];
-  let tokens = 0;
-  let prmMs = 0;
+/** Answers every question once; median and max wall time, mean tokens and PRM time per question, and each question's timing in order. */
+async function timeQuestions(questions: string[], run: (q: string) => Promise<{ tokens: number; prmMs: number; decodeMs?: number }>) {
+  const perQuestion: QuestionTiming[] = [];
   for (const q of questions) {
     const t = performance.now();
     const r = await run(q);
-    times.push(performance.now() - t);
-    tokens += r.tokens;
-    prmMs += r.prmMs;
+    perQuestion.push({ ms: round(performance.now() - t), tokens: r.tokens, ...(r.decodeMs !== undefined ? { decodeMs: round(r.decodeMs), prmMs: round(r.prmMs) } : {}) });
   }
-  times.sort((x, y) => x - y);
+  const times = perQuestion.map((p) => p.ms).sort((x, y) => x - y);
   const n = times.length;
-  return { n, medianMs: round(times[Math.floor(n / 2)]!), maxMs: round(times.at(-1)!), meanTokens: round(tokens / n), meanPrmMs: round(prmMs / n) };
+  const sum = (f: (p: QuestionTiming) => number) => perQuestion.reduce((a, p) => a + f(p), 0);
+  return { n, medianMs: times[Math.floor(n / 2)]!, maxMs: times.at(-1)!, meanTokens: round(sum((p) => p.tokens) / n), meanPrmMs: round(sum((p) => p.prmMs ?? 0) / n), perQuestion };
 }
 
 function round(x: number): number {

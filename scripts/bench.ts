@@ -29,7 +29,7 @@ const SQL = await sqlJs();
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
 const rounds = Number(args.get('rounds') ?? 0);
 if (rounds > 0) {
-  await wasmRounds(rounds);
+  await wasmRounds(rounds, Number(args.get('repeat') ?? 1));
   process.exit(0);
 }
 
@@ -165,12 +165,12 @@ async function nodeWorkerRoundTrip(): Promise<{ medianMs: number; p95Ms: number;
  * `--rounds N`: the same WASM decode in Node, on a Chromium page and in a Chromium Worker (the cache kept from
  * `present_step.*`), and on a Chromium page fetching the whole `present.*` cache every token; bench/rounds.json.
  */
-async function wasmRounds(n: number): Promise<void> {
+async function wasmRounds(n: number, repeat: number): Promise<void> {
   const { ort } = await nodeOrt('web');
-  const node = await decodeSpeedRounds(ort, modelFiles('models/policy'), async (p) => new Uint8Array(readFileSync(p)), n);
-  const page = ((await benchPage(`bench.html?rounds=${n}`)) as { rounds: DecodeRound[]; crossOriginIsolated: boolean });
-  const worker = ((await benchPage(`bench.html?rounds=${n}&worker`)) as { rounds: DecodeRound[] });
-  const pageFull = ((await benchPage(`bench.html?rounds=${n}&cache=full`)) as { rounds: DecodeRound[] });
+  const node = await decodeSpeedRounds(ort, modelFiles('models/policy'), async (p) => new Uint8Array(readFileSync(p)), n, 'step', repeat);
+  const page = ((await benchPage(`bench.html?rounds=${n}&repeat=${repeat}`)) as { rounds: DecodeRound[]; crossOriginIsolated: boolean });
+  const worker = ((await benchPage(`bench.html?rounds=${n}&worker&repeat=${repeat}`)) as { rounds: DecodeRound[] });
+  const pageFull = ((await benchPage(`bench.html?rounds=${n}&cache=full&repeat=${repeat}`)) as { rounds: DecodeRound[] });
   // The warm rounds: every round after the first.
   const warm = (rs: DecodeRound[]) => {
     const w = rs.length > 1 ? rs.slice(1) : rs;
@@ -181,6 +181,7 @@ async function wasmRounds(n: number): Promise<void> {
     date: results.date,
     node: process.version,
     rounds: n,
+    schemaRepeat: repeat,
     crossOriginIsolated: page.crossOriginIsolated,
     nodeWasm: { rounds: node, warm: warm(node) },
     chromiumPage: { rounds: page.rounds, warm: warm(page.rounds) },
@@ -188,9 +189,10 @@ async function wasmRounds(n: number): Promise<void> {
     chromiumPageFullCache: { rounds: pageFull.rounds, warm: warm(pageFull.rounds) },
   };
   mkdirSync('bench', { recursive: true });
-  writeFileSync('bench/rounds.json', JSON.stringify(out, null, 2));
+  const file = repeat > 1 ? `bench/rounds-repeat${repeat}.json` : 'bench/rounds.json';
+  writeFileSync(file, JSON.stringify(out, null, 2));
   const line = (label: string, w: ReturnType<typeof warm>) => `${label} ${w.tokensPerSecond} tok/s (forward ${w.runMsPerToken} ms + other ${w.otherMsPerToken} ms per token)`;
-  console.log(`bench rounds (WASM, 1 thread, median of warm rounds): ${line('Node', out.nodeWasm.warm)}; ${line('Chromium page', out.chromiumPage.warm)}; ${line('Chromium worker', out.chromiumWorker.warm)}; ${line('Chromium page fetching the whole cache', out.chromiumPageFullCache.warm)}; Node / Chromium worker = ${round(out.nodeWasm.warm.tokensPerSecond / out.chromiumWorker.warm.tokensPerSecond)}x (bench/rounds.json)`);
+  console.log(`bench rounds (WASM, 1 thread, median of warm rounds): ${line('Node', out.nodeWasm.warm)}; ${line('Chromium page', out.chromiumPage.warm)}; ${line('Chromium worker', out.chromiumWorker.warm)}; ${line('Chromium page fetching the whole cache', out.chromiumPageFullCache.warm)}; Node / Chromium worker = ${round(out.nodeWasm.warm.tokensPerSecond / out.chromiumWorker.warm.tokensPerSecond)}x (${file})`);
 }
 
 /** A model folder's files (config, tokenizer, int8 ONNX) as paths. */

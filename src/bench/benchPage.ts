@@ -6,21 +6,23 @@ import { BENCH_QUESTIONS, benchPolicy, decodeSpeedRounds, type DecodeRound } fro
 import { SAMPLES } from '../state/samples';
 
 /**
- * `bench.html?rounds=N[&worker][&cache=full]`: only the WASM policy's decode speed, N rounds of 96 tokens (how long
- * WASM takes to warm up), on the page or in a Worker, keeping the cache from `present_step.*` or fetching all of it.
+ * `bench.html?rounds=N[&worker][&cache=full][&repeat=K]`: only the WASM policy's decode speed, N rounds of 96 tokens (how
+ * long WASM takes to warm up), on the page or in a Worker, keeping the cache from `present_step.*` or fetching all of it;
+ * `repeat` writes the prompt's schema lines K times (a longer context).
  */
 async function decodeRounds(rounds: number) {
   const read = async (u: string) => new Uint8Array(await (await fetch(u)).arrayBuffer());
   const params = new URLSearchParams(location.search);
   const inWorker = params.has('worker');
   const cache = params.get('cache') === 'full' ? 'full' : 'step';
+  const repeat = Number(params.get('repeat') ?? 1);
   const speeds = inWorker
     ? await new Promise<DecodeRound[]>((resolve) => {
         const w = new Worker(new URL('./decodeRounds.worker.ts', import.meta.url), { type: 'module' });
         w.onmessage = (e: MessageEvent<DecodeRound[]>) => resolve(e.data);
-        w.postMessage({ rounds, base: location.href, cache });
+        w.postMessage({ rounds, base: location.href, cache, repeat });
       })
-    : await decodeSpeedRounds(await loadOrtWeb('wasm'), EMBEDDED_POLICY, read, rounds, cache);
+    : await decodeSpeedRounds(await loadOrtWeb('wasm'), EMBEDDED_POLICY, read, rounds, cache, repeat);
   const result = { crossOriginIsolated, inWorker, cache, rounds: speeds };
   document.getElementById('out')!.textContent = JSON.stringify(result);
   (window as unknown as { __bench: unknown }).__bench = result;

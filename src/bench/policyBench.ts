@@ -32,6 +32,9 @@ export interface QuestionTiming {
   tokens: number;
   decodeMs?: number;
   prmMs?: number;
+  /** Time inside the policy's `forward` (ONNX Runtime's `run` and the cache around it), and its calls. */
+  forwardMs?: number;
+  forwards?: number;
 }
 
 /** A database to answer questions on, for the whole-question timing. */
@@ -87,9 +90,12 @@ export async function benchPolicy(
         model: await OrtStepScorer.create(ort, await read(prmFiles.onnx), await json(prmFiles.config), [backend]),
         tok: loadTokenizer(await json(prmFiles.tokenizer), await json(prmFiles.tokenizerConfig)),
       };
-      bestOf8 = await timeQuestions(qb.questions, (q) => {
+      const timed = timedForward(lm);
+      bestOf8 = await timeQuestions(qb.questions, async (q) => {
         const c = names.withQuestion(q);
-        return search(lm, tok, qb.schema, q, qb.run, { strategy: 'bon', n: 8, agg: 'weighted', prm, maxNewTokens: 320, constrain: (t, l) => c.apply(t, l) });
+        timed.reset();
+        const r = await search(timed.lm, tok, qb.schema, q, qb.run, { strategy: 'bon', n: 8, agg: 'weighted', prm, maxNewTokens: 320, constrain: (t, l) => c.apply(t, l) });
+        return { ...r, forwardMs: timed.ms, forwards: timed.calls };
       });
     }
   }
@@ -122,8 +128,9 @@ export interface DecodeRound {
  * browser can be told apart from a slow model run. `cache: 'full'` fetches the whole `present.*` cache every token
  * (as for a model file without `present_step.*` outputs) instead of the new tokens' keys and values.
  */
-export async function decodeSpeedRounds(ort: typeof Ort, files: ModelFiles, read: (url: string) => Promise<Uint8Array>, rounds: number, cache: CacheOutputs = 'step'): Promise<DecodeRound[]> {
+export async function decodeSpeedRounds(ort: typeof Ort, files: ModelFiles, read: (url: string) => Promise<Uint8Array>, rounds: number, cache: CacheOutputs = 'step', schemaRepeat = 1): Promise<DecodeRound[]> {
   const { tok, lm } = await loadPolicy(ort, files, read, 'wasm', cache);
+  const prompt = longPrompt(schemaRepeat);
   let runMs = 0;
   const timed: CausalLM = {
     vocabSize: lm.vocabSize,
@@ -137,9 +144,9 @@ export async function decodeSpeedRounds(ort: typeof Ort, files: ModelFiles, read
   };
   const out: DecodeRound[] = [];
   for (let i = 0; i < rounds; i++) {
-    const pre = await prefill(lm, tok, PROMPT);
+    const pre = await prefill(lm, tok, prompt);
     runMs = 0;
-    const r = await decode(timed, tok, PROMPT, { maxNewTokens: 96, prefilled: pre });
+    const r = await decode(timed, tok, prompt, { maxNewTokens: 96, prefilled: pre });
     lm.release(pre.past);
     const n = r.tokenIds.length;
     out.push({ tokensPerSecond: round(n / (r.decodeMs / 1000)), runMsPerToken: round2(runMs / n), otherMsPerToken: round2((r.decodeMs - runMs) / n) });
@@ -147,17 +154,50 @@ export async function decodeSpeedRounds(ort: typeof Ort, files: ModelFiles, read
   return out;
 }
 
+/** The policy with the time spent in its `forward` counted (reset per question). */
+function timedForward(lm: CausalLM) {
+  const t = {
+    ms: 0,
+    calls: 0,
+    reset: () => Object.assign(t, { ms: 0, calls: 0 }),
+    lm: {
+      vocabSize: lm.vocabSize,
+      promptFormat: lm.promptFormat,
+      forward: async (ids: number[], past: unknown | null) => {
+        const t0 = performance.now();
+        const out = await lm.forward(ids, past);
+        t.ms += performance.now() - t0;
+        t.calls++;
+        return out;
+      },
+      release: (past: unknown) => lm.release?.(past),
+    } as CausalLM,
+  };
+  return t;
+}
+
+/** The bench prompt with its schema lines written `repeat` times: the same decode at a longer context. */
+function longPrompt(repeat: number): string {
+  const q = PROMPT.lastIndexOf('-- ');
+  return PROMPT.slice(0, q).repeat(Math.max(1, repeat)) + PROMPT.slice(q);
+}
+
 function round2(x: number): number {
   return Number(x.toFixed(2));
 }
 
 /** Answers every question once; median and max wall time, mean tokens and PRM time per question, and each question's timing in order. */
-async function timeQuestions(questions: string[], run: (q: string) => Promise<{ tokens: number; prmMs: number; decodeMs?: number }>) {
+async function timeQuestions(questions: string[], run: (q: string) => Promise<{ tokens: number; prmMs: number; decodeMs?: number; forwardMs?: number; forwards?: number }>) {
   const perQuestion: QuestionTiming[] = [];
   for (const q of questions) {
     const t = performance.now();
     const r = await run(q);
-    perQuestion.push({ ms: round(performance.now() - t), tokens: r.tokens, ...(r.decodeMs !== undefined ? { decodeMs: round(r.decodeMs), prmMs: round(r.prmMs) } : {}) });
+    perQuestion.push({
+      ms: round(performance.now() - t),
+      tokens: r.tokens,
+      ...(r.decodeMs !== undefined ? { decodeMs: round(r.decodeMs), prmMs: round(r.prmMs) } : {}),
+      ...(r.forwardMs !== undefined ? { forwardMs: round(r.forwardMs), forwards: r.forwards } : {}),
+    });
   }
   const times = perQuestion.map((p) => p.ms).sort((x, y) => x - y);
   const n = times.length;

@@ -17,7 +17,8 @@
 # int8 ONNX is, in PARENT_COMMIT, and models/train/onnx_to_checkpoint.py dequantizes it into a checkpoint (as for
 # run 3). Run 9 itself started from run 8's fp32 checkpoint, so a rerun from the dequantized weights differs slightly.
 # Training resumes from models/policy/checkpoints/last.pt if present. INIT=<checkpoint> starts a new run from other
-# weights. models/policy/resume.pt is still run 6's fp16 weights (the PRM's starting point, run_prm.sh).
+# weights. models/policy/resume.pt is still run 6's fp16 weights (train.py's default --init; the PRM now starts from
+# the embedded policy's dequantized ONNX, run_prm.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 MINUTES="${1:-85}"

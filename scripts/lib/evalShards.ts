@@ -1,5 +1,6 @@
 /**
- * `npm run eval -- … --jobs J`: the question set split over J processes (question i goes to process i mod J, each
+ * `npm run eval -- … --jobs J` (and `npm run prm:samples -- … --jobs J`, which uses `spawnShards` and joins its own
+ * files): the question set split over J processes (question i goes to process i mod J, each
  * with one ONNX Runtime thread), their reports merged into one. Decoding a question is mostly serial JavaScript
  * (the constraint) between short model calls, so J processes on J cores answer about J times as many questions per
  * minute; every question is decoded exactly as in a single process (same index, same seed).

@@ -104,7 +104,7 @@ const run = (sql: string) => engine.query(sql, 100_000);
 const same = (a: QueryOutcome, b: QueryOutcome, ordered: boolean) => a.ok && b.ok && sameResult(a.result.rows, b.result.rows, ordered);
 
 const out: string[] = [];
-const stats: Stats = { questions: 0, chains: 0, correctChains: 0, steps: 0, positive: 0, byRule: { correct: 0, failed: 0, goldView: 0, rolloutPositive: 0, rolloutNegative: 0, afterNegative: 0 }, rolloutDecodes: 0 };
+const stats: Stats = { questions: 0, chains: 0, correctChains: 0, steps: 0, positive: 0, byRule: Object.fromEntries(RULES.map((k) => [k, 0])) as Stats['byRule'], rolloutDecodes: 0 };
 let openDb = '';
 let constraint: IdentifierConstraint | null = null;
 const t0 = performance.now();

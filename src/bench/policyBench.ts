@@ -131,30 +131,20 @@ export interface DecodeRound {
 export async function decodeSpeedRounds(ort: typeof Ort, files: ModelFiles, read: (url: string) => Promise<Uint8Array>, rounds: number, cache: CacheOutputs = 'step', schemaRepeat = 1): Promise<DecodeRound[]> {
   const { tok, lm } = await loadPolicy(ort, files, read, 'wasm', cache);
   const prompt = longPrompt(schemaRepeat);
-  let runMs = 0;
-  const timed: CausalLM = {
-    vocabSize: lm.vocabSize,
-    forward: async (ids, past) => {
-      const t = performance.now();
-      const out = await lm.forward(ids, past);
-      runMs += performance.now() - t;
-      return out;
-    },
-    release: (past) => lm.release(past),
-  };
+  const timed = timedForward(lm);
   const out: DecodeRound[] = [];
   for (let i = 0; i < rounds; i++) {
     const pre = await prefill(lm, tok, prompt);
-    runMs = 0;
-    const r = await decode(timed, tok, prompt, { maxNewTokens: 96, prefilled: pre });
+    timed.reset();
+    const r = await decode(timed.lm, tok, prompt, { maxNewTokens: 96, prefilled: pre });
     lm.release(pre.past);
     const n = r.tokenIds.length;
-    out.push({ tokensPerSecond: round(n / (r.decodeMs / 1000)), runMsPerToken: round2(runMs / n), otherMsPerToken: round2((r.decodeMs - runMs) / n) });
+    out.push({ tokensPerSecond: round(n / (r.decodeMs / 1000)), runMsPerToken: round2(timed.ms / n), otherMsPerToken: round2((r.decodeMs - timed.ms) / n) });
   }
   return out;
 }
 
-/** The policy with the time spent in its `forward` counted (reset per question). */
+/** The policy with the time spent in its `forward` and its calls counted (`reset` between questions or rounds). */
 function timedForward(lm: CausalLM) {
   const t = {
     ms: 0,

@@ -249,9 +249,8 @@ export class IdentifierConstraint {
       return false;
     };
     const { text, pos } = this.squeezed!;
-    // Without the question's spaces, but never with spaces the question does not have ('C ON cer' of "concert").
-    if (/\s/.test(piece)) return find(q, piece, (i) => [i, i + piece.length - 1]);
-    return find(q, piece, (i) => [i, i + piece.length - 1]) || find(text, piece, (i) => [pos[i]!, pos[i + piece.length - 1]!]);
+    // Also without the question's spaces, but never with spaces the question does not have ('C ON cer' of "concert").
+    return find(q, piece, (i) => [i, i + piece.length - 1]) || (!/\s/.test(piece) && find(text, piece, (i) => [pos[i]!, pos[i + piece.length - 1]!]));
   }
 
   /**

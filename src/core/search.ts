@@ -105,7 +105,6 @@ export async function search(lm: CausalLM, tok: TextTokenizer, schema: SchemaInf
     else {
       const n = opts.strategy === 'greedy' ? 1 : (opts.n ?? 8);
       candidates = [];
-      let greedyTokens: number | null = null;
       for (let i = 0; i < n && !opts.signal?.aborted; i++) {
         const steps: PolicyStep[] = [];
         const onStep = stepRunner(runQuery, steps, { ...opts, onStep: opts.strategy === 'greedy' ? opts.onStep : undefined });
@@ -119,12 +118,11 @@ export async function search(lm: CausalLM, tok: TextTokenizer, schema: SchemaInf
             ...opts,
             temperature: opts.strategy === 'greedy' || (i === 0 && opts.greedyFirst !== false) ? 0 : (opts.temperature ?? 1),
             seed: (opts.seed ?? 1) + i,
-            maxNewTokens: candidateTokenLimit(i, opts, greedyTokens),
+            maxNewTokens: candidateTokenLimit(i, opts, candidates[0]?.answer.decoded.tokenIds.length ?? null),
             prefilled: pre,
             onStep,
           });
         }
-        if (i === 0) greedyTokens = d.tokenIds.length;
         stats.tokens += d.tokenIds.length;
         stats.decodeMs += d.decodeMs;
         const a = await finishAnswer(prompt, d, steps, runQuery, opts.strategy === 'greedy' ? opts.onStep : undefined);

@@ -41,3 +41,36 @@ describe('KV buffer pool', () => {
     expect(x.buffer).not.toBe(y.buffer);
   });
 });
+
+describe('KV buffer pool under best-of-N', () => {
+  it('serves a candidate that grows from the prompt again with the buffers the last one left (best fit)', () => {
+    const pool = new KvBufferPool(16, 32, 1 << 30);
+    const buffers = new Set<ArrayBufferLike>();
+    // A candidate's cache: one position more per token, the previous one given back (as decode does).
+    const grow = (from: number, to: number) => {
+      let live = pool.take(from);
+      for (let p = from + 1; p <= to; p++) {
+        const next = pool.take(p);
+        buffers.add(next.buffer);
+        pool.give(live);
+        live = next;
+      }
+      pool.give(live);
+    };
+    grow(300, 700);
+    const afterFirst = buffers.size;
+    grow(300, 650);
+    grow(310, 700);
+    expect(buffers.size).toBe(afterFirst);
+  });
+
+  it('drops the shortest free buffers first when over its cap', () => {
+    const pool = new KvBufferPool(1, 4, 20);
+    const [short, mid, long] = [pool.take(4), pool.take(8), pool.take(16)];
+    pool.give(short);
+    pool.give(long); // 4 + 16 floats free, at the cap
+    pool.give(mid); // over the cap: the 4-float buffer goes, then the 8-float one
+    expect(pool.take(2).buffer).toBe(long.buffer);
+    expect([short.buffer, mid.buffer]).not.toContain(pool.take(2).buffer);
+  });
+});

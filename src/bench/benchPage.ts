@@ -1,4 +1,7 @@
-/** Browser micro-benchmarks for `npm run bench -- --browser`: engine worker round trip and sample open times. */
+/**
+ * Browser micro-benchmarks for `npm run bench -- --browser`: engine worker round trip and sample open times.
+ * `bench.html?q=I` times only bench question I (greedy and best-of-8, WASM), e.g. to profile one slow question.
+ */
 import { EMBEDDED_POLICY, EMBEDDED_PRM } from '../state/modelFiles';
 import { loadOrtWeb } from '../workers/ortCausalLM';
 import { SqlEngineClient } from '../workers/sqlEngineClient';
@@ -48,8 +51,9 @@ async function main() {
   const read = async (u: string) => new Uint8Array(await (await fetch(u)).arrayBuffer());
   const policy: Record<string, unknown> = {};
   await client.open(await read('/samples/concert_singer.sqlite'));
-  const qb = { schema: await client.schema(), run: (sql: string) => client.query(sql, 10_000), questions: BENCH_QUESTIONS };
-  for (const backend of ['wasm', 'webgpu']) {
+  const only = new URLSearchParams(location.search).get('q');
+  const qb = { schema: await client.schema(), run: (sql: string) => client.query(sql, 10_000), questions: only ? [BENCH_QUESTIONS[Number(only)]!] : BENCH_QUESTIONS };
+  for (const backend of only ? ['wasm'] : ['wasm', 'webgpu']) {
     try {
       // WebGPU: decode speed only. Here its adapter is software (about 2 tok/s), and whole questions with best-of-8
       // would outlast the page's 10-minute budget.

@@ -20,7 +20,9 @@
  * A question is correct when its predicted query returns the gold query's rows (a multiset; in order when the gold
  * query has ORDER BY), as in Spider's execution accuracy. Each SQL execution has a timeout. Questions whose database
  * file is missing are listed and excluded from n. With N candidates (vote, bon) the report also gives, from the same
- * candidates, vote@N, best-of-N with every aggregator and pass@N. Last line: `EX <strategy>: X% (k/n)`.
+ * candidates, vote@N, best-of-N with every aggregator and pass@N. Each question's wall time (`ms`: decoding, every step
+ * run, PRM) is kept, with its median, 95th percentile and max in the summary (`questionMs`) and on the line before the
+ * last. Last line: `EX <strategy>: X% (k/n)`.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -36,7 +38,7 @@ import { SqlEngineClient } from '../src/workers/sqlEngineClient';
 import { OrtStepScorer } from '../src/workers/ortCausalLM';
 import { loadNodePolicy, type NodeRuntime } from './lib/nodeOrt';
 import { nodeSqlWorker } from './lib/nodeWorkerShim';
-import { runShards, shardOf, withoutJobsAndOut } from './lib/evalShards';
+import { questionTimes, runShards, shardOf, withoutJobsAndOut } from './lib/evalShards';
 import { dbPath, flags, readExamples } from './lib/spider';
 
 const args = flags(process.argv.slice(2));
@@ -86,7 +88,7 @@ function blankResult(rows: unknown[][]): boolean {
 }
 
 /** Writes the report and prints its summary and, last, `EX <strategy>: X% (k/n)`. */
-function finish(report: { summary: { n: number; correct: number; ex: number }; missing: string[]; questions: object[] }): void {
+function finish(report: { summary: { n: number; correct: number; ex: number; questionMs?: ReturnType<typeof questionTimes> }; missing: string[]; questions: object[] }): void {
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(report, null, 1));
   console.log(JSON.stringify(report.summary));
@@ -97,6 +99,8 @@ function finish(report: { summary: { n: number; correct: number; ex: number }; m
     const c = report.summary.correct - (s.correctOnBlankGold ?? 0);
     console.log(`EX without the ${s.blankGold} questions whose gold result is empty or a single 0/NULL: ${((100 * c) / Math.max(1, m)).toFixed(1)}% (${c}/${m})`);
   }
+  const t = report.summary.questionMs;
+  if (t) console.log(`time per question (all steps run${strategy === 'greedy' ? '' : ', PRM'}): median ${t.median} ms, p95 ${t.p95} ms, max ${t.max} ms`);
   console.log(`EX ${strategy}: ${(100 * report.summary.ex).toFixed(1)}% (${report.summary.correct}/${report.summary.n})`);
 }
 
@@ -160,6 +164,7 @@ for (const [i, ex] of examples.entries()) {
   if (blank) blankGold++;
   // Per-question time limit on decoding (each SQL execution has its own timeout too).
   const signal = AbortSignal.timeout(questionTimeoutMs);
+  const q0 = performance.now();
   const res = await search(lm, tok, schema, ex.question, (sql) => engine.query(sql, 1e6), {
     strategy,
     n: nCand,
@@ -177,8 +182,9 @@ for (const [i, ex] of examples.entries()) {
     seed: i + 1,
     ...(constrained && constraint ? { constrain: (text: string, logits: Float32Array) => qc!.apply(text, logits) } : {}),
   }).catch((e: Error) => e);
+  const ms = Math.round(performance.now() - q0);
   if (res instanceof Error) {
-    rows.push({ i, db_id: ex.db_id, question: ex.question, gold: ex.query, blankGold: blank, prediction: '', correct: false, error: res.message, timedOut: signal.aborted });
+    rows.push({ i, db_id: ex.db_id, question: ex.question, gold: ex.query, blankGold: blank, prediction: '', correct: false, error: res.message, timedOut: signal.aborted, ms });
     continue;
   }
   const isCorrect = (c: Candidate) => {
@@ -224,6 +230,7 @@ for (const [i, ex] of examples.entries()) {
     correct,
     error: final.ok ? null : final.error,
     timedOut: signal.aborted,
+    ms,
     ...(res.candidates.length > 1
       ? {
           choice: res.choice,
@@ -270,4 +277,4 @@ const summary = {
   seconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
 };
 summary.secondsPerQuestion = n ? Number((summary.seconds / n).toFixed(2)) : 0;
-finish({ summary, missing, questions: rows });
+finish({ summary: { ...summary, questionMs: questionTimes(rows) }, missing, questions: rows });

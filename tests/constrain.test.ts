@@ -242,6 +242,9 @@ describe('IdentifierConstraint, names in scope', () => {
     expect(ok).toEqual(expect.arrayContaining([' age', ' name', ' Age']));
     expect(ok).not.toContain(' Year');
     expect(allowed('SELECT Name FROM singer AS T1 WHERE T1')).toContain('.Name');
+    // No space after the dot: the column slot would end there and any name could follow.
+    expect(allowed('SELECT Name FROM singer AS T1 WHERE T1.')).toContain('Name');
+    expect(allowed('SELECT Name FROM singer AS T1 WHERE T1.')).not.toContain(' name');
     expect(allowed('SELECT Name FROM singer AS T1 WHERE')).not.toContain(' T2');
     expect(allowed('SELECT Name FROM singer AS T1 WHERE')).toContain(' T1');
     expect(allowed('SELECT Name, count(*) AS count_all FROM singer GROUP BY Name ORDER BY')).toContain(' count_all');
@@ -270,6 +273,24 @@ describe('IdentifierConstraint, names in scope', () => {
     expect(ok('SELECT Fname, Age FROM')).toEqual(expect.arrayContaining([' Student', ' Has_Pet']));
   });
 
+
+  it('joins as the k-th source a table that has Tk\'s columns itself when one does (not a bridge to it)', () => {
+    const cars: SchemaInfo = {
+      tables: [
+        { name: 'car_makers', kind: 'table', columns: [col('Id'), col('FullName')], primaryKey: ['Id'], foreignKeys: [], rowCount: 3 },
+        { name: 'model_list', kind: 'table', columns: [col('ModelId'), col('Maker'), col('Model')], primaryKey: ['ModelId'], foreignKeys: [{ from: 'Maker', table: 'car_makers', to: 'Id' }], rowCount: 3 },
+        { name: 'car_names', kind: 'table', columns: [col('MakeId'), col('Model')], primaryKey: ['MakeId'], foreignKeys: [{ from: 'Model', table: 'model_list', to: 'Model' }], rowCount: 3 },
+      ],
+    };
+    const words = ['SELECT', ' car_makers', ' model_list', ' car_names', ' T1', ' T2', '.FullName', '.Maker', ',', ' FROM', ' AS', ' JOIN'];
+    const ok = (text: string) => allowedBy(new IdentifierConstraint(cars, words, words.length), words, text);
+    const head = 'SELECT T1.FullName, T2.Maker FROM car_makers AS T1 JOIN';
+    expect(ok(head)).toContain(' model_list');
+    // car_names reaches Maker through a foreign key, but T2 could not then be its alias.
+    expect(ok(head)).not.toContain(' car_names');
+    // No table has the columns itself: any source that reaches them, as before.
+    expect(ok('SELECT T1.FullName, T2.FullName, T2.Model FROM car_makers AS T1 JOIN')).toEqual(expect.arrayContaining([' model_list', ' car_names']));
+  });
   it('writes no COLLATE and no long table alias (both were loops of a lost model)', () => {
     const v = [...vocab, ' collate', ' COLLATE', ' T1', ' t2ates_in_id'];
     const c = new IdentifierConstraint(schema, v, v.length);

@@ -4,7 +4,7 @@ import { mergeReports, shardOf } from '../scripts/lib/evalShards';
 const part = (n: number, correct: number, executed: number, qs: number[], counts: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
   summary: { strategy: 'bon', n, correct, ex: correct / n, executable: executed / n, tokens: 10 * n, decodeSeconds: n, seconds: n, counts: { executable: executed, ...counts }, ...extra },
   missing: [] as string[],
-  questions: qs.map((i) => ({ i })),
+  questions: qs.map((i) => ({ i, ms: 100 * (i + 1) })),
 });
 
 describe('eval shards', () => {
@@ -31,6 +31,8 @@ describe('eval shards', () => {
     expect(m.summary.decodeTokensPerSecond).toBe(10);
     expect(m.questions.map((q) => q.i)).toEqual([0, 1, 2, 3, 4]);
     expect(m.missing).toEqual(['5:wta_1']);
+    // Question times over both shards: 100 … 500 ms.
+    expect(m.summary.questionMs).toEqual({ median: 300, p95: 500, max: 500 });
     expect(m.summary.counts).toEqual({ executable: 3, passAtN: 3, sameCandidates: { vote: 2 }, sameCandidatesNonBlank: { vote: 1 } });
   });
 

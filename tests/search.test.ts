@@ -146,6 +146,17 @@ describe('PRM input', () => {
     expect(String.fromCharCode(...ids.slice(-6))).toBe('Qabcde');
     expect(positions).toEqual([67, 69]);
   });
+  it('keeps a question-first prompt\'s question line when it cuts the prompt', () => {
+    const prompt = '-- how many?\n' + '# t(a)\n'.repeat(20);
+    const { ids, positions } = prmInputIds(charTok, [prompt, 'abc', 'de'], 70);
+    const text = String.fromCharCode(...ids);
+    expect(ids).toHaveLength(70);
+    expect(text.startsWith('-- how many?\n')).toBe(true);
+    expect(text.endsWith('# t(a)\nabcde')).toBe(true);
+    expect(positions).toEqual([67, 69]);
+    // It fits: nothing cut.
+    expect(String.fromCharCode(...prmInputIds(charTok, [prompt, 'x'], 1000).ids)).toBe(prompt + 'x');
+  });
   it('drops steps that leave less than 64 prompt tokens', () => {
     const { ids, positions } = prmInputIds(charTok, ['p'.repeat(10), 'x'.repeat(30), 'y'.repeat(30)], 100);
     expect(positions).toEqual([39]);

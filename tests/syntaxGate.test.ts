@@ -22,6 +22,19 @@ describe('SyntaxGate', () => {
     expect(gate.viable('WITH s1 AS (SELECT a FROM t JOIN u USING (a) ORDER BY a ')).toBe(true);
   });
 
+  it('rejects calls nested deeper than 3 and parentheses deeper than 6 (the parse time doubles per nested call)', () => {
+    const t0 = performance.now();
+    expect(gate.viable('WITH s1 AS (SELECT replace(replace(replace(a')).toBe(true);
+    expect(gate.viable('WITH s1 AS (SELECT replace(replace(replace(replace(a')).toBe(false);
+    expect(gate.viable(`WITH s1 AS (SELECT a FROM t ORDER By Time(${'replace('.repeat(12)}`)).toBe(false);
+    expect(performance.now() - t0).toBeLessThan(5000); // was 40 s for the last one
+    // A closed call no longer counts; a group's parenthesis counts towards the depth only.
+    expect(gate.viable("WITH s1 AS (SELECT replace(replace(replace(a, 'x', 'y'), 'x', 'y'), 'x', lower(")).toBe(true);
+    expect(gate.viable('WITH s1 AS (SELECT a FROM t WHERE ((((b = 1')).toBe(true);
+    expect(gate.viable('WITH s1 AS (SELECT a FROM t WHERE ((((((b = 1')).toBe(true);
+    expect(gate.viable('WITH s1 AS (SELECT a FROM t WHERE (((((((b = 1')).toBe(false);
+  });
+
   it('requires a finished CTE body and the final statement to parse completely', () => {
     expect(gate.viable('WITH s1 AS (SELECT a FROM t WHERE)')).toBe(false);
     expect(gate.viable('WITH s1 AS (SELECT a FROM t), s2 AS (')).toBe(true);

@@ -28,10 +28,23 @@ from prompt_format import cocte_prompt_of  # noqa: E402
 PAD = 1
 
 
+def fit_prompt(tok, text, room):
+    """The prompt's tokens in at most `room`: its end, after the question line of a question-first prompt
+    (as src/core/prm.ts fitPrompt)."""
+    prompt = list(tok.encode(text))
+    if len(prompt) <= room:
+        return prompt
+    line_end = text.find("\n") + 1
+    question = list(tok.encode(text[:line_end])) if text.startswith("-- ") and line_end > 0 else []
+    if not question or len(question) > room / 2:
+        return prompt[len(prompt) - room:]
+    rest = list(tok.encode(text[line_end:]))
+    return question + rest[max(0, len(rest) - (room - len(question))):]
+
+
 def encode(rec, tok, key, max_len):
     """(ids, positions, labels): positions are the last token of each step segment."""
-    segs = [tok.encode(s) for s in rec[key]]
-    prompt, steps = segs[0], segs[1:]
+    steps = [tok.encode(s) for s in rec[key][1:]]
     labels = list(rec["labels"])
     room = max_len - sum(len(s) for s in steps)
     if room < 64:  # a very long chain: keep the steps that fit after a minimal prompt
@@ -45,8 +58,7 @@ def encode(rec, tok, key, max_len):
         room = max_len - used
     if not steps:
         return None
-    prompt = prompt[-room:]  # keep the question end of the prompt
-    ids, pos = list(prompt), []
+    ids, pos = fit_prompt(tok, rec[key][0], room), []
     for s in steps:
         ids += s
         pos.append(len(ids) - 1)

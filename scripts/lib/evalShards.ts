@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { median, percentile } from './stats';
 
 /** Raw counts behind the summary's rates (rates alone would lose them to rounding when shards are merged). */
 export interface Counts {
@@ -21,7 +22,7 @@ export interface Counts {
 interface Report {
   summary: Record<string, unknown> & { n: number; correct: number; ex: number; executable: number; tokens: number; decodeSeconds: number; seconds: number; counts: Counts };
   missing: string[];
-  questions: { i: number }[];
+  questions: { i: number; ms?: number }[];
 }
 
 /** Which questions this process answers: `--shard k/J` keeps those whose index is k modulo J. */
@@ -110,9 +111,13 @@ export function mergeReports(parts: Report[]): Report {
   }
   summary.secondsPerQuestion = n ? Number((summary.seconds / n).toFixed(2)) : 0;
   const byIndex = (a: string, b: string) => parseInt(a, 10) - parseInt(b, 10);
-  return {
-    summary,
-    missing: parts.flatMap((p) => p.missing).sort(byIndex),
-    questions: parts.flatMap((p) => p.questions).sort((a, b) => a.i - b.i),
-  };
+  const questions = parts.flatMap((p) => p.questions).sort((a, b) => a.i - b.i);
+  return { summary: { ...summary, questionMs: questionTimes(questions) }, missing: parts.flatMap((p) => p.missing).sort(byIndex), questions };
+}
+
+/** Wall time per question (search, every step run, PRM): median, 95th percentile and max, in ms. */
+export function questionTimes(questions: { ms?: number }[]): { median: number; p95: number; max: number } | null {
+  const ms = questions.flatMap((q) => (q.ms === undefined ? [] : [q.ms]));
+  if (ms.length === 0) return null;
+  return { median: median(ms), p95: percentile(ms, 95), max: Math.max(...ms) };
 }

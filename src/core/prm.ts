@@ -4,8 +4,8 @@
  *
  * The PRM reads the policy's prompt, then each step as the policy wrote it followed by its execution summary
  * (prmInput.ts); step j's score is the model's output at the last token of step j's segment. Segments are tokenized
- * one by one and concatenated, exactly as models/train/train_prm.py does, and a prompt that does not fit is cut from
- * the left (the question is at its end).
+ * one by one and concatenated, exactly as models/train/train_prm.py does; a prompt that does not fit is cut from
+ * the left, keeping a question-first prompt's question line (`prmInputIds`).
  */
 import type { PromptFormat } from './prompt';
 import { prmSegments, stepChunks } from './prmInput';
@@ -29,7 +29,11 @@ export interface PrmInput {
   positions: number[];
 }
 
-/** Token ids and score positions; steps beyond what fits (at least 64 prompt tokens kept) are not scored. */
+/**
+ * Token ids and score positions; steps beyond what fits (at least 64 prompt tokens kept) are not scored. A prompt that
+ * does not fit loses its start, except a question-first prompt's first line (`-- question`), which is kept in front of
+ * what is left: cutting the question off left the PRM judging a long chain without knowing what it should answer.
+ */
 export function prmInputIds(tok: TextTokenizer, segments: string[], maxLength: number): PrmInput {
   const [promptText = '', ...stepTexts] = segments;
   let steps = stepTexts.map((s) => tok.encode(s));
@@ -44,14 +48,25 @@ export function prmInputIds(tok: TextTokenizer, segments: string[], maxLength: n
     }
     steps = kept;
   }
-  const prompt = tok.encode(promptText);
-  const ids = prompt.slice(Math.max(0, prompt.length - (maxLength - used)));
+  const ids = fitPrompt(tok, promptText, maxLength - used);
   const positions: number[] = [];
   for (const s of steps) {
     ids.push(...s);
     positions.push(ids.length - 1);
   }
   return { ids, positions };
+}
+
+/** The prompt's tokens in at most `room`: its end, after the question line when the prompt starts with it. */
+function fitPrompt(tok: TextTokenizer, promptText: string, room: number): number[] {
+  const prompt = tok.encode(promptText);
+  if (prompt.length <= room) return prompt;
+  const lineEnd = promptText.indexOf('\n') + 1;
+  const question = promptText.startsWith('-- ') && lineEnd > 0 ? tok.encode(promptText.slice(0, lineEnd)) : [];
+  // The question line itself must leave room for some schema (a question of 64+ tokens is cut like the rest).
+  if (question.length === 0 || question.length > room / 2) return prompt.slice(prompt.length - room);
+  const rest = tok.encode(promptText.slice(lineEnd));
+  return [...question, ...rest.slice(Math.max(0, rest.length - (room - question.length)))];
 }
 
 /** Scores every step of a (possibly partial) chain: `text` is the policy's CoCTE text, `outcomes` one per step. */

@@ -98,7 +98,7 @@ export class SyntaxGate {
 
 function parseVerdict(sql: string): 'ok' | 'prefix' | 'bad' {
   if (sql.trim() === '') return 'prefix';
-  if (orderByUsing(sql)) return 'bad';
+  if (orderByUsing(sql) || tooDeep(sql)) return 'bad';
   try {
     parse(sql, { dialect: 'sqlite' });
     return 'ok';
@@ -122,6 +122,27 @@ function orderByUsing(sql: string): boolean {
       if (w === 'using' && clause.at(-1) === 'order') return true;
       if (/^(select|from|join|where|group|having|order|limit|union|intersect|except)$/.test(w)) clause[clause.length - 1] = w;
     }
+  }
+  return false;
+}
+
+/**
+ * Parentheses open at once in a statement, and calls among them (`replace(replace(replace(`). Spider's gold queries
+ * open at most 5 (subqueries in subqueries, which a CoCTE chain lifts into steps) and nest calls 2 deep. The parser's
+ * time doubles with each nested call, so a lost model writing `replace(replace(…` made one token cost 40 s at depth 12
+ * (3 of 972 greedy dev questions hit the 60 s limit that way); beyond these depths a statement is not viable.
+ */
+export const MAX_PAREN_DEPTH = 6;
+export const MAX_CALL_DEPTH = 3;
+
+function tooDeep(sql: string): boolean {
+  const open: boolean[] = []; // innermost last: whether it opened a call (a word right before it)
+  let prev = '';
+  for (const t of lex(sql)) {
+    if (t.kind === 'open') {
+      if (open.push(prev === 'word') > MAX_PAREN_DEPTH || open.filter(Boolean).length > MAX_CALL_DEPTH) return true;
+    } else if (t.kind === 'close') open.pop();
+    if (t.kind !== 'comment') prev = t.kind;
   }
   return false;
 }

@@ -63,7 +63,7 @@ function fitPrompt(tok: TextTokenizer, promptText: string, room: number): number
   if (prompt.length <= room) return prompt;
   const lineEnd = promptText.indexOf('\n') + 1;
   const question = promptText.startsWith('-- ') && lineEnd > 0 ? tok.encode(promptText.slice(0, lineEnd)) : [];
-  // The question line itself must leave room for some schema (a question of 64+ tokens is cut like the rest).
+  // The question line must leave room for some schema: one longer than half the room is cut like the rest.
   if (question.length === 0 || question.length > room / 2) return prompt.slice(prompt.length - room);
   const rest = tok.encode(promptText.slice(lineEnd));
   return [...question, ...rest.slice(Math.max(0, rest.length - (room - question.length)))];

@@ -132,8 +132,8 @@ function orderByUsing(sql: string): boolean {
  * time doubles with each nested call, so a lost model writing `replace(replace(…` made one token cost 40 s at depth 12
  * (3 of 972 greedy dev questions hit the 60 s limit that way); beyond these depths a statement is not viable.
  */
-export const MAX_PAREN_DEPTH = 6;
-export const MAX_CALL_DEPTH = 3;
+const MAX_PAREN_DEPTH = 6;
+const MAX_CALL_DEPTH = 3;
 
 function tooDeep(sql: string): boolean {
   const open: boolean[] = []; // innermost last: whether it opened a call (a word right before it)

@@ -674,12 +674,14 @@ export class IdentifierConstraint {
     const tail = partial === '' ? /\s*$/.exec(before)![0] : '';
     let spaceRun = tail.length;
     let newlines = tail.split('\n').length - 1;
+    // The character before tokenText[i] (without joining the texts: this runs for every candidate token).
+    const prevChar = (i: number) => (i > 0 ? tokenText[i - 1] : (partial || before).at(-1));
     for (let i = 0; i < tokenText.length; i++) {
       const ch = tokenText[i]!;
       if (/\s/.test(ch) && !quoted) {
         // No space after a qualifier's dot: SQLite reads `T2. employee_id` as `T2.employee_id`, but the column slot
         // (slotAfter) ends at the space, so the model escaped the qualifier's columns that way.
-        if ((i > 0 ? tokenText[i - 1] : partial ? partial.at(-1) : before.at(-1)) === '.' && QUALIFIER_DOT.test((before + partial + tokenText.slice(0, i)).slice(-80))) return false;
+        if (prevChar(i) === '.' && QUALIFIER_DOT.test((before + partial + tokenText.slice(0, i)).slice(-80))) return false;
         spaceRun++;
         if (ch === '\n') newlines++;
         if (newlines > 1 || spaceRun > MAX_SPACE_RUN) return false;
@@ -710,7 +712,7 @@ export class IdentifierConstraint {
       if (word && strict && !this.numberOk(word, wordBefore, ch)) return false;
       if (PARAMETER_OR_ODD.test(ch)) return false;
       // No comments: after `--` or `/*` anything would pass, and a lost model fills the token limit with it.
-      const prev = i > 0 ? tokenText[i - 1] : (before + partial).slice(-1);
+      const prev = prevChar(i);
       if ((ch === '-' && prev === '-') || (ch === '*' && prev === '/')) return false;
       // Outside quotes, a character beyond ASCII (the ellipsis of a truncated example value, a byte of a broken
       // UTF-8 sequence) is no SQL unless the schema spells names with such characters.

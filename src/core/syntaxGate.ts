@@ -8,7 +8,7 @@
  * completely. Results are memoized per statement text, so the tokens that share a prefix cost one parse.
  */
 import { parse } from 'sql-parser-cst';
-import { endsInsideQuotes, lex } from './sqlLexer';
+import { endsInsideQuotes, lex, type Token } from './sqlLexer';
 
 const PARTIAL_WORD = /[A-Za-z0-9_$]*$/;
 
@@ -98,7 +98,8 @@ export class SyntaxGate {
 
 function parseVerdict(sql: string): 'ok' | 'prefix' | 'bad' {
   if (sql.trim() === '') return 'prefix';
-  if (orderByUsing(sql) || tooDeep(sql)) return 'bad';
+  const toks = lex(sql);
+  if (orderByUsing(toks) || tooDeep(toks)) return 'bad';
   try {
     parse(sql, { dialect: 'sqlite' });
     return 'ok';
@@ -112,9 +113,9 @@ function parseVerdict(sql: string): 'ok' | 'prefix' | 'bad' {
  * and an operator can always grow by one more character (`USING -////<|…`): a trap a small model filled its whole
  * token budget with. Any USING after ORDER BY in the same parenthesis level is rejected.
  */
-function orderByUsing(sql: string): boolean {
+function orderByUsing(toks: Token[]): boolean {
   const clause: string[] = ['']; // the last clause keyword at each parenthesis depth
-  for (const t of lex(sql)) {
+  for (const t of toks) {
     if (t.kind === 'open') clause.push('');
     else if (t.kind === 'close') clause.length > 1 && clause.pop();
     else if (t.kind === 'word') {
@@ -135,10 +136,10 @@ function orderByUsing(sql: string): boolean {
 const MAX_PAREN_DEPTH = 6;
 const MAX_CALL_DEPTH = 3;
 
-function tooDeep(sql: string): boolean {
+function tooDeep(toks: Token[]): boolean {
   const open: boolean[] = []; // innermost last: whether it opened a call (a word right before it)
   let prev = '';
-  for (const t of lex(sql)) {
+  for (const t of toks) {
     if (t.kind === 'open') {
       if (open.push(prev === 'word') > MAX_PAREN_DEPTH || open.filter(Boolean).length > MAX_CALL_DEPTH) return true;
     } else if (t.kind === 'close') open.pop();

@@ -195,9 +195,10 @@ async function wasmRounds(n: number, repeat: number): Promise<void> {
   console.log(`bench rounds (WASM, 1 thread, median of warm rounds): ${line('Node', out.nodeWasm.warm)}; ${line('Chromium page', out.chromiumPage.warm)}; ${line('Chromium worker', out.chromiumWorker.warm)}; ${line('Chromium page fetching the whole cache', out.chromiumPageFullCache.warm)}; Node / Chromium worker = ${round(out.nodeWasm.warm.tokensPerSecond / out.chromiumWorker.warm.tokensPerSecond)}x (${file})`);
 }
 
-/** A model folder's files (config, tokenizer, int8 ONNX) as paths. */
+/** A model folder's files (config, tokenizer, int8 ONNX, and generation config when it has one) as paths. */
 function modelFiles(d: string) {
-  return { config: `${d}/config.json`, tokenizer: `${d}/tokenizer.json`, tokenizerConfig: `${d}/tokenizer_config.json`, onnx: `${d}/onnx/model_quantized.onnx` };
+  const generationConfig = `${d}/generation_config.json`;
+  return { config: `${d}/config.json`, tokenizer: `${d}/tokenizer.json`, tokenizerConfig: `${d}/tokenizer_config.json`, onnx: `${d}/onnx/model_quantized.onnx`, ...(existsSync(generationConfig) ? { generationConfig } : {}) };
 }
 
 function round(x: number, digits = 2): number {

@@ -8,15 +8,20 @@
  *     R × the greedy chain's tokens, at least 96; 0: no cap; default 2, as in the studio)
  *     [--token-beam W] (greedy: a token-level beam of width W, execution-guided; src/core/beamDecode.ts)
  *     [--no-constrain] (names are restricted to the schema unless this is given) [--dtype quantized|fp32]
- *     [--no-syntax | --syntax] (with the name constraint, tokens must also keep the chain a viable SQL prefix: the default
- *     for greedy, `--syntax` turns it on for vote / bon / beam) [--free-literals] (string literals not restricted to the
+ *     [--no-syntax | --syntax-parser] (with the name constraint, every token must also keep the chain a viable,
+ *     scope-checked prefix (src/core/sqlcheck/, the default for every strategy); `--syntax-parser`: the older
+ *     sql-parser-cst gate instead; `--no-syntax`: names only) [--fallback K] (execution-guided fallback: a step or
+ *     final query that fails to execute backs up to its most uncertain token up to K times) [--free-literals] (string literals not restricted to the
  *     question's values and the schema's example values) [--free-numbers] (numbers outside quotes not restricted to
  *     the question's numbers)
  *     [--step-retries R] (a step that fails to execute is sampled again up to R times)
- *     [--feedback] (each finished step's execution summary is fed back to the policy) [--question-timeout-ms MS]
+ *     [--feedback] (each finished step's execution summary is fed back to the policy) [--max-new-tokens N]
+ *     [--question-timeout-ms MS]
  *     [--runtime node|web] (onnxruntime-node on every core, the default, or onnxruntime-web's WASM as in the browser)
  *     [--jobs J] (the questions split over J processes, one ONNX Runtime thread each, reports merged: the same
  *     answers in about 1/J of the time on J cores; scripts/lib/evalShards.ts)
+ * Every decoding default is the studio's (src/core/answerConfig.ts, with the model folder's generation_config.json);
+ * the flags above override it, and the report's summary records the whole `settings` object.
  * A question is correct when its predicted query returns the gold query's rows (a multiset; in order when the gold
  * query has ORDER BY), as in Spider's execution accuracy. Each SQL execution has a timeout. Questions whose database
  * file is missing are listed and excluded from n. With N candidates (vote, bon) the report also gives, from the same
@@ -26,9 +31,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { IdentifierConstraint } from '../src/core/constrain';
-import { SyntaxGate } from '../src/core/syntaxGate';
-import { choose, DEFAULT_SAMPLE_TOKEN_RATIO, scoredOf, search, STRATEGIES, type Candidate, type Strategy } from '../src/core/search';
+import { answerSettings, ConstraintBuilder, decodeOptions } from '../src/core/answerConfig';
+import { choose, scoredOf, search, STRATEGIES, type Candidate, type Strategy } from '../src/core/search';
 import { prmVote } from '../src/core/selection';
 import { AGGREGATORS, type Aggregator } from '../src/core/stepWeights';
 import { sameResult } from '../src/core/resultCompare';
@@ -36,7 +40,7 @@ import { ordersResult } from '../src/core/sqlAst';
 import { loadTokenizer } from '../src/core/tokenizer';
 import { SqlEngineClient } from '../src/workers/sqlEngineClient';
 import { OrtStepScorer } from '../src/workers/ortCausalLM';
-import { loadNodePolicy, type NodeRuntime } from './lib/nodeOrt';
+import { loadNodePolicy, readGenerationConfig, type NodeRuntime } from './lib/nodeOrt';
 import { nodeSqlWorker } from './lib/nodeWorkerShim';
 import { questionTimes, runShards, shardOf, withoutJobsAndOut } from './lib/evalShards';
 import { dbPath, flags, readExamples } from './lib/spider';
@@ -48,32 +52,40 @@ const dbDir = args.get('db-dir') ?? '../shared/data/spider/database';
 const limit = Number(args.get('limit') ?? Infinity);
 const strategy = (args.get('strategy') ?? 'greedy') as Strategy;
 if (!STRATEGIES.includes(strategy)) throw new Error(`unknown strategy ${strategy} (${STRATEGIES.join(', ')})`);
-const nCand = Number(args.get('n') ?? 8);
-const agg = (args.get('agg') ?? 'weighted') as Aggregator;
-if (!AGGREGATORS.includes(agg)) throw new Error(`unknown aggregator ${agg} (${AGGREGATORS.join(', ')})`);
-const beamWidth = Number(args.get('beam-width') ?? 2);
-const tokenBeam = Number(args.get('token-beam') ?? 1);
+const aggFlag = args.get('agg') as Aggregator | undefined;
+if (aggFlag && !AGGREGATORS.includes(aggFlag)) throw new Error(`unknown aggregator ${aggFlag} (${AGGREGATORS.join(', ')})`);
 const prmDir = args.get('prm') ?? 'models/prm';
-const temperature = Number(args.get('temperature') ?? 1);
-const sampleTokenRatio = Number(args.get('sample-token-ratio') ?? DEFAULT_SAMPLE_TOKEN_RATIO);
-const greedyFirst = !args.has('all-sampled');
 const modelDir = args.get('model') ?? 'models/policy';
 const dtype = args.get('dtype') ?? 'quantized';
 const timeoutMs = Number(args.get('timeout-ms') ?? 10_000);
-const constrained = !args.has('no-constrain');
-const literals = constrained && !args.has('free-literals');
-const numbers = literals && !args.has('free-numbers');
-// The syntax gate costs ~2.4x the decode time; it is on for greedy (one chain), opt-in for the N-candidate strategies.
-const syntax = constrained && !args.has('no-syntax') && (strategy === 'greedy' || args.has('syntax'));
-const retries = Number(args.get('step-retries') ?? 0);
-const feedback = args.has('feedback');
+const num = (flag: string) => (args.has(flag) ? Number(args.get(flag)) : undefined);
+const off = (flag: string) => (args.has(flag) ? false : undefined);
+// Every decoding setting: answerConfig.ts's defaults (as in the studio), the flags given overriding them.
+const settings = answerSettings(strategy, readGenerationConfig(modelDir), {
+  n: num('n'),
+  agg: aggFlag,
+  beamWidth: num('beam-width'),
+  tokenBeam: num('token-beam'),
+  temperature: num('temperature'),
+  maxNewTokens: num('max-new-tokens'),
+  sampleTokenRatio: num('sample-token-ratio'),
+  greedyFirst: off('all-sampled'),
+  constrained: off('no-constrain'),
+  literals: off('free-literals'),
+  numbers: off('free-numbers'),
+  syntax: args.has('no-syntax') ? 'off' : args.has('syntax-parser') ? 'parser' : undefined,
+  fallbackTries: num('fallback'),
+  stepRetries: num('step-retries'),
+  executionFeedback: args.has('feedback') || undefined,
+});
+const { n: nCand, agg, beamWidth, tokenBeam, constrained, literals, numbers, syntax, stepRetries: retries, executionFeedback: feedback, greedyFirst, fallbackTries } = settings;
 const questionTimeoutMs = Number(args.get('question-timeout-ms') ?? 60_000);
 const tag = strategy === 'greedy' ? '' : strategy === 'vote' ? `${nCand}` : strategy === 'bon' ? `${nCand}-${agg}` : `${nCand}-w${beamWidth}-${agg}`;
 
 const knownDbs = existsSync(tablesFile) ? new Set((JSON.parse(readFileSync(tablesFile, 'utf8')) as { db_id: string }[]).map((t) => t.db_id)) : null;
 // `--stride K` keeps every K-th question (a subset spread over every database), before `--limit`.
 const stride = Math.max(1, Number(args.get('stride') ?? 1));
-const out = args.get('out') ?? `eval/${strategy}${tag}${!constrained ? '-unconstrained' : syntax === (strategy === 'greedy') ? '' : syntax ? '-syntax' : '-nosyntax'}${constrained && !literals ? '-freeliterals' : ''}${literals && !numbers ? '-freenumbers' : ''}${tokenBeam > 1 ? `-tokenbeam${tokenBeam}` : ''}${retries ? `-retries${retries}` : ''}${feedback ? '-feedback' : ''}${strategy !== 'greedy' && !greedyFirst ? '-allsampled' : ''}${stride > 1 ? `-stride${stride}` : ''}.json`;
+const out = args.get('out') ?? `eval/${strategy}${tag}${!constrained ? '-unconstrained' : syntax === 'checker' ? '' : syntax === 'parser' ? '-parser' : '-nosyntax'}${fallbackTries ? `-fallback${fallbackTries}` : ''}${constrained && !literals ? '-freeliterals' : ''}${literals && !numbers ? '-freenumbers' : ''}${tokenBeam > 1 ? `-tokenbeam${tokenBeam}` : ''}${retries ? `-retries${retries}` : ''}${feedback ? '-feedback' : ''}${strategy !== 'greedy' && !greedyFirst ? '-allsampled' : ''}${stride > 1 ? `-stride${stride}` : ''}.json`;
 const examples = readExamples(questionsFile)
   .filter((_, i) => i % stride === 0)
   .slice(0, limit);
@@ -119,8 +131,7 @@ const prm =
         tok: loadTokenizer(readJson(prmDir, 'tokenizer.json'), readJson(prmDir, 'tokenizer_config.json')),
       }
     : undefined;
-let constraint: IdentifierConstraint | null = null;
-let constraintDb = '';
+const constraints = new ConstraintBuilder(vocabTexts, settings);
 
 const engine = new SqlEngineClient({ createWorker: nodeSqlWorker, queryTimeoutMs: timeoutMs });
 let openDb = '';
@@ -153,35 +164,15 @@ for (const [i, ex] of examples.entries()) {
     openDb = ex.db_id;
   }
   const schema = await engine.schema();
-  if (constrained && (!constraint || openDb !== constraintDb)) {
-    constraint = new IdentifierConstraint(schema, vocabTexts, 40, syntax ? new SyntaxGate() : null);
-    constraintDb = openDb;
-  }
   n++;
-  const qc = constraint && literals ? constraint.withQuestion(ex.question, { numbers }) : constraint;
+  const constraint = constraints.forQuestion(schema, ex.question, openDb);
   const gold = await engine.query(ex.query, 1e6);
   const blank = gold.ok && blankResult(gold.result.rows);
   if (blank) blankGold++;
   // Per-question time limit on decoding (each SQL execution has its own timeout too).
   const signal = AbortSignal.timeout(questionTimeoutMs);
   const q0 = performance.now();
-  const res = await search(lm, tok, schema, ex.question, (sql) => engine.query(sql, 1e6), {
-    strategy,
-    n: nCand,
-    agg,
-    beamWidth,
-    tokenBeam,
-    temperature,
-    greedyFirst,
-    sampleTokenRatio,
-    prm,
-    maxNewTokens: 320,
-    stepRetries: retries,
-    executionFeedback: feedback,
-    signal,
-    seed: i + 1,
-    ...(constrained && constraint ? { constrain: (text: string, logits: Float32Array) => qc!.apply(text, logits) } : {}),
-  }).catch((e: Error) => e);
+  const res = await search(lm, tok, schema, ex.question, (sql) => engine.query(sql, 1e6), { ...decodeOptions(settings, constraint), prm, signal, seed: i + 1 }).catch((e: Error) => e);
   const ms = Math.round(performance.now() - q0);
   if (res instanceof Error) {
     rows.push({ i, db_id: ex.db_id, question: ex.question, gold: ex.query, blankGold: blank, prediction: '', correct: false, error: res.message, timedOut: signal.aborted, ms });
@@ -228,6 +219,9 @@ for (const [i, ex] of examples.entries()) {
       ...(chosen.stepScores.length ? { prm: Number(chosen.stepScores[j]?.toFixed(3)) } : {}),
     })),
     correct,
+    stopped: chosen.answer.decoded.stopped,
+    tokens: chosen.answer.decoded.tokenIds.length,
+    fallbacks: chosen.answer.decoded.fallbacks,
     error: final.ok ? null : final.error,
     timedOut: signal.aborted,
     ms,
@@ -245,7 +239,7 @@ engine.dispose();
 
 const summary = {
   strategy,
-  ...(strategy === 'greedy' ? {} : { candidates: nCand, temperature, greedyFirst, sampleTokenRatio, ...(strategy === 'vote' ? {} : { aggregator: agg, prm: prmDir }), ...(strategy === 'beam' ? { beamWidth } : {}) }),
+  ...(strategy === 'greedy' ? {} : { candidates: nCand, temperature: settings.temperature, greedyFirst, sampleTokenRatio: settings.sampleTokenRatio, ...(strategy === 'vote' ? {} : { aggregator: agg, prm: prmDir }), ...(strategy === 'beam' ? { beamWidth } : {}) }),
   constrained,
   syntax,
   literals,
@@ -253,6 +247,7 @@ const summary = {
   stepRetries: retries,
   ...(tokenBeam > 1 ? { tokenBeam } : {}),
   executionFeedback: feedback,
+  settings,
   model: file,
   runtime: runtimeLabel,
   questions: questionsFile,

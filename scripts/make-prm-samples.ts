@@ -3,7 +3,7 @@
  * make-prm-data.ts: the PRM must learn to judge the mistakes the policy actually makes.
  *   npm run prm:samples -- [--spider ../shared/data/spider] [--data models/data/train.jsonl]
  *     [--out models/prm/data/samples.jsonl] [--limit 400] [--samples 4] [--rollouts 2] [--temperature 1] [--model models/policy]
- *     [--syntax] [--jobs J]
+ *     [--jobs J]
  * For each training question (Spider's own questions, spread over every training database; dev is never used), the
  * policy samples `samples` chains (constrained as in the studio, from one shared prompt cache); every step runs.
  * Labels per step:
@@ -20,17 +20,16 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseCoCTE } from '../src/core/cocte';
-import { IdentifierConstraint } from '../src/core/constrain';
+import { answerSettings, chainOptions, ConstraintBuilder } from '../src/core/answerConfig';
 import { prefill } from '../src/core/decode';
 import { answer, policyPrompt, type PolicyAnswer } from '../src/core/policy';
 import { prmSegments, stepChunks } from '../src/core/prmInput';
 import { sameResult } from '../src/core/resultCompare';
 import { StepRunner } from '../src/core/stepRunner';
 import { ordersResult } from '../src/core/sqlAst';
-import { SyntaxGate } from '../src/core/syntaxGate';
 import type { QueryOutcome } from '../src/core/types';
 import { SqlEngineClient } from '../src/workers/sqlEngineClient';
-import { loadNodePolicy } from './lib/nodeOrt';
+import { loadNodePolicy, readGenerationConfig } from './lib/nodeOrt';
 import { nodeSqlWorker } from './lib/nodeWorkerShim';
 import { shardOf, spawnShards, withoutJobsAndOut } from './lib/evalShards';
 import { dbPath, flags, interleaveByDb } from './lib/spider';
@@ -42,11 +41,12 @@ const outFile = args.get('out') ?? 'models/prm/data/samples.jsonl';
 const limit = Number(args.get('limit') ?? 400);
 const nSamples = Number(args.get('samples') ?? 4);
 const rollouts = Number(args.get('rollouts') ?? 2);
-const temperature = Number(args.get('temperature') ?? 1);
 const modelDir = args.get('model') ?? 'models/policy';
-// Decoded as best-of-N decodes in the studio and the evaluation (names, scope and literals constrained; the syntax
-// gate, which best-of-N leaves off for speed, only with --syntax).
-const syntax = args.has('syntax');
+// Sampled as best-of-N samples its candidates in the studio and the evaluation (answerConfig.ts).
+const settings = answerSettings('bon', readGenerationConfig(modelDir), {
+  temperature: args.has('temperature') ? Number(args.get('temperature')) : undefined,
+});
+const { temperature } = settings;
 if (!existsSync(dataFile)) throw new Error(`${dataFile} not found: run \`npm run data\` first`);
 const jobs = Math.max(1, Number(args.get('jobs') ?? 1));
 const shard = shardOf(args.get('shard'));
@@ -75,7 +75,7 @@ if (jobs > 1 && !shard) {
 
 /** Writes the stats file beside `outFile` and prints the summary and the last line. */
 function finish(stats: Stats, runtime: string, seconds: number) {
-  const summary = { ...stats, runtime, samplesPerQuestion: nSamples, rollouts, temperature, positiveRate: Number((stats.positive / Math.max(1, stats.steps)).toFixed(4)), seconds: Number(seconds.toFixed(1)) };
+  const summary = { ...stats, runtime, samplesPerQuestion: nSamples, rollouts, temperature, settings, positiveRate: Number((stats.positive / Math.max(1, stats.steps)).toFixed(4)), seconds: Number(seconds.toFixed(1)) };
   writeFileSync(statsFile(outFile), JSON.stringify(summary, null, 2));
   console.log(JSON.stringify(summary));
   console.log(`prm samples: ${stats.chains} chains from ${stats.questions} questions, ${stats.steps} labelled steps, ${(100 * summary.positiveRate).toFixed(1)}% positive (${outFile})`);
@@ -106,7 +106,7 @@ const same = (a: QueryOutcome, b: QueryOutcome, ordered: boolean) => a.ok && b.o
 const out: string[] = [];
 const stats: Stats = { questions: 0, chains: 0, correctChains: 0, steps: 0, positive: 0, byRule: Object.fromEntries(RULES.map((k) => [k, 0])) as Stats['byRule'], rolloutDecodes: 0 };
 let openDb = '';
-let constraint: IdentifierConstraint | null = null;
+const constraints = new ConstraintBuilder(vocabTexts, settings);
 const t0 = performance.now();
 
 for (const [qi, r] of rows.entries()) {
@@ -116,7 +116,6 @@ for (const [qi, r] of rows.entries()) {
   if (r.db_id !== openDb) {
     await engine.open(new Uint8Array(readFileSync(path)));
     openDb = r.db_id;
-    constraint = new IdentifierConstraint(await engine.schema(), vocabTexts, 40, syntax ? new SyntaxGate() : null);
   }
   const schema = await engine.schema();
   const gold = parseCoCTE(r.target).trajectory;
@@ -127,8 +126,7 @@ for (const [qi, r] of rows.entries()) {
   const ordered = ordersResult(r.gold);
   const prompt = policyPrompt(r.question, schema, lm.promptFormat);
   const pre = await prefill(lm, tok, prompt);
-  const qc = constraint!.withQuestion(r.question);
-  const common = { temperature, prefilled: pre, maxNewTokens: 320, constrain: (text: string, logits: Float32Array) => qc.apply(text, logits) };
+  const common = { ...chainOptions(settings, constraints.forQuestion(schema, r.question, r.db_id)), prefilled: pre };
   const correct = (a: PolicyAnswer) => same(goldFinal, a.steps.at(-1)!.outcome, ordered);
   const seen = new Set<string>();
   for (let k = 0; k < nSamples; k++) {

@@ -158,7 +158,8 @@ def main():
     if cocte_prompt:
         hf["cocte_prompt"] = cocte_prompt
     json.dump(hf, open(os.path.join(args.out, "config.json"), "w"), indent=1)
-    json.dump({"bos_token_id": 0, "eos_token_id": 0, "pad_token_id": 1, "max_new_tokens": 384, "do_sample": False},
+    # max_new_tokens is the token limit src/core/answerConfig.ts gives the studio, eval and bench.
+    json.dump({"bos_token_id": 0, "eos_token_id": 0, "pad_token_id": 1, "max_new_tokens": 320, "do_sample": False},
               open(os.path.join(args.out, "generation_config.json"), "w"), indent=1)
     log = open(os.path.join(args.out, "train_log.jsonl"), "a")
 

@@ -4,9 +4,10 @@
  * - `node`: onnxruntime-node, native CPU kernels on every core (the fast default for evaluation);
  * - `web`: onnxruntime-web's WASM backend on one thread, the code path the studio runs in the browser.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as Ort from 'onnxruntime-web';
+import type { GenerationConfig } from '../../src/core/answerConfig';
 import { tokenTexts } from '../../src/core/constrain';
 import { loadTokenizer } from '../../src/core/tokenizer';
 import { OrtCausalLM } from '../../src/workers/ortCausalLM';
@@ -22,6 +23,15 @@ export async function nodeOrt(runtime: NodeRuntime): Promise<{ ort: typeof Ort; 
   const ort = await import('onnxruntime-web');
   ort.env.wasm.numThreads = 1;
   return { ort, providers: ['wasm'], label: 'onnxruntime-web (wasm, 1 thread)' };
+}
+
+/**
+ * A model folder's generation_config.json (the decoding defaults of answerConfig.ts), null when it has none. Read
+ * apart from the model: a script settles its settings (and its report's name) before it loads the model.
+ */
+export function readGenerationConfig(modelDir: string): GenerationConfig | null {
+  const f = join(modelDir, 'generation_config.json');
+  return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as GenerationConfig) : null;
 }
 
 /**

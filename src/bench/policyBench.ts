@@ -1,10 +1,9 @@
 /** Decoding speed of the embedded policy on one backend: prefill ms, decode tokens/s, ms per CoCTE step. */
 import type * as Ort from 'onnxruntime-web';
-import { IdentifierConstraint, tokenTexts } from '../core/constrain';
+import { answerSettings, ConstraintBuilder, decodeOptions, type AnswerSettings, type GenerationConfig } from '../core/answerConfig';
+import { tokenTexts } from '../core/constrain';
 import { decode, prefill, type CausalLM } from '../core/decode';
-import { answer } from '../core/policy';
 import { search } from '../core/search';
-import { SyntaxGate } from '../core/syntaxGate';
 import type { QueryOutcome, SchemaInfo } from '../core/types';
 import { loadTokenizer } from '../core/tokenizer';
 import type { ModelFiles } from '../workers/modelProtocol';
@@ -20,10 +19,10 @@ export interface PolicyBench {
   coldTokensPerSecond: number;
   tokensPerSecond: number;
   msPerStep: number | null;
-  /** Whole questions (prompt, every step written and executed, final query), constrained greedy decoding (names + syntax). */
-  questions?: { n: number; medianMs: number; maxMs: number; meanTokens: number; perQuestion: QuestionTiming[] };
-  /** Whole questions with best-of-8 (8 sampled chains from one prefill, every step run, PRM-scored, entropy-weighted). */
-  bestOf8?: { n: number; medianMs: number; maxMs: number; meanTokens: number; meanPrmMs: number; perQuestion: QuestionTiming[] };
+  /** Whole questions (prompt, every step written and executed, final query), greedy as the studio decodes it. */
+  questions?: { n: number; medianMs: number; maxMs: number; meanTokens: number; settings: AnswerSettings; perQuestion: QuestionTiming[] };
+  /** Whole questions with best-of-8 as the studio decodes it (the greedy chain and 7 sampled, PRM-scored). */
+  bestOf8?: { n: number; medianMs: number; maxMs: number; meanTokens: number; meanPrmMs: number; settings: AnswerSettings; perQuestion: QuestionTiming[] };
 }
 
 /** One question's wall time, tokens written, and (best-of-8) the time spent decoding and in the PRM. */
@@ -76,27 +75,30 @@ export async function benchPolicy(
   let questions: PolicyBench['questions'];
   let bestOf8: PolicyBench['bestOf8'];
   if (qb) {
-    // As in the studio: names constrained to the schema; for greedy every token also keeps the chain a viable SQL prefix.
+    // The studio's settings (answerConfig.ts) for greedy and best-of-8.
+    const generation: GenerationConfig | null = files.generationConfig ? await json(files.generationConfig).catch(() => null) : null;
     const texts = tokenTexts(tok.decode, lm.vocabSize);
-    const gated = new IdentifierConstraint(qb.schema, texts, 40, new SyntaxGate());
-    const names = new IdentifierConstraint(qb.schema, texts);
+    const greedySettings = answerSettings('greedy', generation);
+    const gated = new ConstraintBuilder(texts, greedySettings);
     const { meanPrmMs: _noPrm, ...greedy } = await timeQuestions(qb.questions, async (q) => {
-      const c = gated.withQuestion(q);
-      return { tokens: (await answer(lm, tok, qb.schema, q, qb.run, { maxNewTokens: 320, constrain: (t, l) => c.apply(t, l) })).decoded.tokenIds.length, prmMs: 0 };
+      const r = await search(lm, tok, qb.schema, q, qb.run, decodeOptions(greedySettings, gated.forQuestion(qb.schema, q)));
+      return { tokens: r.tokens, prmMs: 0 };
     });
-    questions = greedy;
+    questions = { ...greedy, settings: greedySettings };
     if (prmFiles) {
       const prm = {
         model: await OrtStepScorer.create(ort, await read(prmFiles.onnx), await json(prmFiles.config), [backend]),
         tok: loadTokenizer(await json(prmFiles.tokenizer), await json(prmFiles.tokenizerConfig)),
       };
       const timed = timedForward(lm);
-      bestOf8 = await timeQuestions(qb.questions, async (q) => {
-        const c = names.withQuestion(q);
+      const bonSettings = answerSettings('bon', generation, { n: 8 });
+      const names = new ConstraintBuilder(texts, bonSettings);
+      const bon = await timeQuestions(qb.questions, async (q) => {
         timed.reset();
-        const r = await search(timed.lm, tok, qb.schema, q, qb.run, { strategy: 'bon', n: 8, agg: 'weighted', prm, maxNewTokens: 320, constrain: (t, l) => c.apply(t, l) });
+        const r = await search(timed.lm, tok, qb.schema, q, qb.run, { ...decodeOptions(bonSettings, names.forQuestion(qb.schema, q)), prm });
         return { ...r, forwardMs: timed.ms, forwards: timed.calls };
       });
+      bestOf8 = { ...bon, settings: bonSettings };
     }
   }
   return {

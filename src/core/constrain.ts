@@ -11,10 +11,10 @@
  * string literals must spell one of its values and numbers must be ones it gives. Each rule admits every Spider dev
  * gold chain (`npm run constraint:check`).
  */
-import { topIndices } from './decode';
 import { CLAUSE_RANK, chainScope, type QueryFrame } from './queryScope';
 import { endsInsideQuotes, lex, type Token } from './sqlLexer';
 import type { SyntaxGate, WordSet } from './syntaxGate';
+import { TokenRuleList, type TokenRule } from './tokenRules';
 import type { SchemaInfo } from './types';
 
 /**
@@ -186,6 +186,7 @@ export class IdentifierConstraint {
    */
   withQuestion(question: string, { numbers = true }: { numbers?: boolean } = {}): IdentifierConstraint {
     const c = Object.create(this) as IdentifierConstraint;
+    c.rules = null;
     const q = question.toLowerCase();
     c.question = q;
     // The question without its spaces ('NorthCarolina' for "North Carolina"), each position mapped back to q's.
@@ -535,71 +536,38 @@ export class IdentifierConstraint {
   }
 
   /**
-   * Masks the logits of tokens that would write an unknown name (keeps the top-K tokens that pass). Returns false at a
-   * syntax dead end (the gate is on and no token, however unlikely, keeps the chain valid SQL): nothing can be written
-   * out of one, so the caller ends the chain there rather than letting the model fill its token budget with garbage.
+   * Masks the logits of tokens that would write an unknown name (keeps the top-K tokens that pass), through a
+   * TokenRuleList: the name rules with every check, then without the scope and literal checks, as soft tiers; the
+   * syntax gate (when given) as the hard rule. Returns false at a syntax dead end.
    */
   apply(text: string, logits: Float32Array): boolean {
-    const toks = lex(text);
-    const strict = this.tokenTest(text, toks, true);
-    if (!strict) return true; // inside a quoted identifier, or a literal with no question to check it against
-    const top = topIndices(logits, this.topK);
-    // The rules in two tiers: all of them, then without the scope and literal rules (names must still exist and fit
-    // their slot). The relaxed tier is used only when no token passes both the strict rules and the syntax gate:
-    // a syntax dead end is worse than a name out of scope, and a small model writes garbage after one.
-    let fallback: number[] | null = null;
-    let viableFound = false;
-    for (const tier of [() => strict, () => this.tokenTest(text, toks, false)!]) {
-      const test = tier();
-      let all: number[] | null = null; // every token that passes, most likely first (a full scan: computed at most once)
-      const everyOk = () => (all ??= [...logits.keys()].filter(test).sort((a, b) => logits[b]! - logits[a]!));
-      let keep = top.filter(test);
-      // Nothing likely passes: fall back to every token that does (a full scan, rarely needed).
-      if (keep.length === 0) keep = everyOk();
-      if (keep.length === 0) continue;
-      fallback ??= keep;
-      if (!this.syntax) break;
-      const gate = this.syntax;
-      const viable = (ids: number[]) => {
-        const out: number[] = [];
-        for (const id of ids) {
-          if (gate.allows(text, this.tokenTexts[id] ?? '', this.words)) out.push(id);
-          if (out.length >= this.syntaxK) break;
-        }
-        return out;
-      };
-      let v = viable(keep);
-      // No likely token parses: look further down (bounded), since a syntax dead end cannot be written out of.
-      if (v.length === 0) v = viable(everyOk().slice(0, 256));
-      if (v.length > 0) {
-        fallback = v;
-        viableFound = true;
-        break;
-      }
-    }
-    if (!fallback) return true; // when no token passes the name checks, nothing is masked
-    if (this.syntax && !viableFound) return false;
-    const kept = new Set(fallback);
-    for (let i = 0; i < logits.length; i++) if (!kept.has(i)) logits[i] = -Infinity;
-    return true;
+    this.rules ??= new TokenRuleList(this.tokenTexts, [[this.rule(true)], [this.rule(false)]], this.syntax ? [gateRule(this.syntax, this.words)] : [], { topK: this.topK, keep: this.syntaxK });
+    return this.rules.apply(text, logits);
+  }
+
+  private rules: TokenRuleList | null = null;
+
+  /** The name rules as a token rule: with every check (`strict`), or names checked against the schema and their slot only. */
+  rule(strict: boolean): TokenRule {
+    return { test: (text) => this.tokenTest(text, lex(text), strict) };
   }
 
   /**
    * Which tokens may follow `text`: with every rule (`strict`), or with names checked against the schema and their
    * slot only. Null when nothing is checked here (inside a quoted identifier or an unchecked literal).
    */
-  private tokenTest(text: string, toks: Token[], strict: boolean): ((id: number) => boolean) | null {
+  private tokenTest(text: string, toks: Token[], strict: boolean): ((tokenText: string) => boolean) | null {
     if (endsInsideQuotes(toks)) {
       const open = toks.at(-1)!.text;
       if (open[0] !== "'" || this.question === null) return null;
       if (!strict) return () => true;
-      return (id: number) => this.literalTokenOk(text, open.slice(1), this.tokenTexts[id] ?? '');
+      return (tokenText: string) => this.literalTokenOk(text, open.slice(1), tokenText);
     }
     const partial = /[A-Za-z0-9_]*$/.exec(text)![0];
     const before = text.slice(0, text.length - partial.length);
     const scope = this.scopeOf(before, strict);
     const slot = this.slotAfter(before, scope); // where the word being written (or the next one) stands
-    return (id: number) => this.tokenOk(before, partial, slot, this.tokenTexts[id] ?? '', scope, strict);
+    return (tokenText: string) => this.tokenOk(before, partial, slot, tokenText, scope, strict);
   }
 
   /**
@@ -809,4 +777,9 @@ function oneCase(w: string): boolean {
 /** The text of every token id, for checking what a token would write. */
 export function tokenTexts(decode: (ids: number[]) => string, vocabSize: number): string[] {
   return Array.from({ length: vocabSize }, (_, i) => decode([i]));
+}
+
+/** The syntax gate (sql-parser-cst) as a hard token rule. */
+function gateRule(gate: SyntaxGate, words: WordSet): TokenRule {
+  return { test: (text) => (tokenText) => gate.allows(text, tokenText, words) };
 }

@@ -4,11 +4,15 @@
  * forward pass. Every token's distribution entropy is recorded (the PRM's step weights need it), and the decoder
  * reports each finished CoCTE step (a line `  ),` or the closing `  )` of the WITH list) as soon as it is written.
  */
+import { FallbackLog } from './fallback';
 import type { PromptFormat } from './prompt';
 import type { TextTokenizer } from './tokenizer';
 
-/** The token limit of one decode when the caller sets none. */
-export const DEFAULT_MAX_NEW_TOKENS = 384;
+/**
+ * The token limit of one decode when the caller sets none, and answerConfig.ts's default when the model's
+ * generation_config.json gives none: every README figure was measured with it.
+ */
+export const DEFAULT_MAX_NEW_TOKENS = 320;
 
 export interface CausalLM {
   readonly vocabSize: number;
@@ -37,9 +41,22 @@ export interface DecodeOptions {
    * Returning a string accepts the step and feeds that text (an execution summary) to the model as context: it is
    * prefilled into the KV cache but is not part of the generated text.
    */
-  onStep?: (text: string, stepIndex: number) => StepVerdict | Promise<StepVerdict>;
+  onStep?: (text: string, stepIndex: number, retryable: boolean) => StepVerdict | Promise<StepVerdict>;
   /** How many times a rejected step is resampled (at `retryTemperature`) before it is kept anyway. */
   stepRetries?: number;
+  /**
+   * Execution-guided fallback (fallback.ts): a rejected step (or final query, see `onFinal`) backs up to its most
+   * uncertain token and takes the next-best allowed one instead, up to this many times per step, before
+   * `stepRetries` resampling. `retryable` tells `onStep` / `onFinal` whether a rejection will be acted on.
+   */
+  fallbackTries?: number;
+  /** Called at the end token with the whole chain: false rejects the final query (it fails to execute). */
+  onFinal?: (text: string, retryable: boolean) => boolean | Promise<boolean>;
+  /**
+   * The shortest valid close of a chain (the whole closed text, which may cut the chain back to its last finished
+   * step), or null when there is none: forced when the token budget nears its end, so a chain always closes.
+   */
+  close?: (text: string) => string | null;
   retryTemperature?: number;
   onToken?: (text: string, tokens: number) => void;
   signal?: AbortSignal;
@@ -82,10 +99,15 @@ export interface DecodeResult {
   entropies: number[];
   /** Character offset in `text` where each token ends (maps tokens to steps). */
   tokenEnds: number[];
-  /** Why decoding ended; 'dead-end': the constraint found no token that keeps the chain valid SQL. */
-  stopped: 'eos' | 'length' | 'aborted' | 'step' | 'dead-end';
+  /**
+   * Why decoding ended; 'dead-end': the constraint found no token that keeps the chain valid SQL; 'closed': the
+   * token budget ran out and `close` completed the chain.
+   */
+  stopped: 'eos' | 'length' | 'aborted' | 'step' | 'dead-end' | 'closed';
   /** Steps that were rejected and written again. */
   resampledSteps: number;
+  /** Times the execution-guided fallback backed up and took another token. */
+  fallbacks: number;
   /** Tokens of execution summaries fed back to the model (not generated). */
   feedbackTokens: number;
   promptTokens: number;
@@ -103,6 +125,9 @@ export function stepEnds(text: string): number[] {
   for (let m = re.exec(text); m; m = re.exec(text)) ends.push(m.index + m[0].length);
   return ends;
 }
+
+/** Tokens before the budget's end from which `close` is consulted at every token. */
+const CLOSE_RESERVE = 24;
 
 export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, opts: DecodeOptions = {}): Promise<DecodeResult> {
   const maxNew = opts.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS;
@@ -130,32 +155,90 @@ export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, o
     tokenEnds.push(...r.tokenEnds);
     text = tok.decode(ids);
   }
+  const resumed = ids.length;
   let steps = stepEnds(text).length;
   let stopped: DecodeResult['stopped'] = 'length';
   let resampled = 0;
+  let fellBack = 0;
   let fedTokens = 0;
+  const log = (opts.fallbackTries ?? 0) > 0 ? new FallbackLog() : null;
   // Where the current step started, to rewind to when the step is rejected.
-  let mark = { past, logits, n: ids.length, text, retries: 0 };
+  let mark = { past, logits, n: ids.length, text, retries: 0, fallbacks: 0 };
   let temp = temperature;
+  const truncate = (n: number) => {
+    ids.length = n;
+    entropies.length = n;
+    tokenEnds.length = n;
+    text = tok.decode(ids);
+    log?.truncate(n);
+  };
   // Back to the start of the current step, to write it again by sampling.
   const rewind = () => {
     resampled++;
     if (past !== mark.past) release(past);
     past = mark.past;
     logits = mark.logits;
-    ids.length = mark.n;
-    entropies.length = mark.n;
-    tokenEnds.length = mark.n;
-    text = mark.text;
+    truncate(mark.n);
     mark.retries++;
     temp = opts.retryTemperature ?? 0.8;
   };
+  // The execution-guided fallback: the current step's most uncertain token and its next-best alternative.
+  let backup: { pos: number; id: number } | null = null;
+  const findBackup = () =>
+    mark.fallbacks < (opts.fallbackTries ?? 0) && log
+      ? log.pick(mark.n, ids.length, (pos) => text.slice(0, pos > 0 ? tokenEnds[pos - 1]! : 0), (pos) => ids[pos]!)
+      : null;
+  const retryable = () => {
+    backup = findBackup();
+    return backup !== null || mark.retries < (opts.stepRetries ?? 0);
+  };
+  // Takes the alternative token at `pos` (the cache is rebuilt from the step's start).
+  const fallBack = async (b: { pos: number; id: number }) => {
+    fellBack++;
+    mark.fallbacks++;
+    if (past !== mark.past) release(past);
+    const entropy = entropies[b.pos]!;
+    const replay = ids.slice(mark.n, b.pos);
+    truncate(b.pos);
+    let p = mark.past;
+    if (replay.length) p = (await lm.forward(replay, mark.past)).past;
+    ids.push(b.id);
+    entropies.push(entropy);
+    text = tok.decode(ids);
+    tokenEnds.push(text.length);
+    const out = await lm.forward([b.id], p);
+    if (p !== mark.past) release(p);
+    ({ logits, past } = out);
+  };
+  // Closes the chain with `closed` (see DecodeOptions.close): appended, or after cutting back to a shared prefix.
+  const applyClose = (closed: string) => {
+    let keep = ids.length;
+    if (!closed.startsWith(text)) {
+      keep = 0;
+      while (keep < ids.length && closed.startsWith(text.slice(0, tokenEnds[keep]!))) keep++;
+      truncate(keep);
+    }
+    for (const id of tok.encode(closed.slice(text.length))) {
+      ids.push(id);
+      entropies.push(0);
+      text = tok.decode(ids);
+      tokenEnds.push(text.length);
+    }
+  };
   const t1 = now();
-  let generated = 0;
-  while (generated < maxNew) {
+  while (ids.length - resumed < maxNew) {
+    const generated = ids.length - resumed;
     if (opts.signal?.aborted) {
       stopped = 'aborted';
       break;
+    }
+    if (opts.close && generated >= maxNew - CLOSE_RESERVE) {
+      const closed = opts.close(text);
+      if (closed !== null && tok.encode(closed.slice(commonPrefix(closed, text))).length >= maxNew - generated - 1) {
+        applyClose(closed);
+        stopped = 'closed';
+        break;
+      }
     }
     if (opts.constrain?.(text, logits) === false) {
       // A dead end is a failed step: write the step again when retries are allowed, else end the chain here.
@@ -168,14 +251,20 @@ export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, o
     }
     const probs = softmax(logits, temp > 0 ? temp : 1);
     entropies.push(entropy(probs));
+    log?.record(ids.length, logits, probs);
     const next = temp > 0 ? sample(probs, rng) : argmax(logits);
     if (next === tok.eosId) {
       entropies.pop();
+      if (opts.onFinal && !(await opts.onFinal(text, retryable()))) {
+        if (backup) {
+          await fallBack(backup);
+          continue;
+        }
+      }
       stopped = 'eos';
       break;
     }
     ids.push(next);
-    generated++;
     text = tok.decode(ids);
     tokenEnds.push(text.length);
     opts.onToken?.(text, ids.length);
@@ -185,7 +274,11 @@ export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, o
     past = out.past;
     const ended = stepEnds(text).length;
     if (ended > steps) {
-      const verdict = await opts.onStep?.(text, ended - 1);
+      const verdict = await opts.onStep?.(text, ended - 1, retryable());
+      if (verdict === false && backup) {
+        await fallBack(backup);
+        continue;
+      }
       if (verdict === false && mark.retries < (opts.stepRetries ?? 0)) {
         rewind();
         continue;
@@ -200,7 +293,7 @@ export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, o
         fedTokens += feedIds.length;
       }
       if (mark.past !== past) release(mark.past);
-      mark = { past, logits, n: ids.length, text, retries: 0 };
+      mark = { past, logits, n: ids.length, text, retries: 0, fallbacks: 0 };
       temp = temperature;
       if (opts.maxSteps !== undefined && steps >= opts.maxSteps) {
         stopped = 'step';
@@ -208,9 +301,28 @@ export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, o
       }
     }
   }
+  if ((stopped === 'length' || stopped === 'dead-end') && opts.close) {
+    const closed = opts.close(text);
+    if (closed !== null) {
+      applyClose(closed);
+      stopped = 'closed';
+    }
+  }
+  // Steps the close finished (or cut back) run as the decoded ones did.
+  if (stopped === 'closed' && opts.onStep) {
+    const ends = stepEnds(text);
+    for (let k = Math.min(steps, ends.length); k < ends.length; k++) await opts.onStep(text.slice(0, ends[k]), k, false);
+  }
   if (past !== mark.past) release(mark.past);
   release(past);
-  return { text, tokenIds: ids, entropies, tokenEnds, stopped, promptTokens: start.promptTokens, prefillMs, decodeMs: now() - t1, resampledSteps: resampled, feedbackTokens: fedTokens };
+  return { text, tokenIds: ids, entropies, tokenEnds, stopped, promptTokens: start.promptTokens, prefillMs, decodeMs: now() - t1, resampledSteps: resampled, fallbacks: fellBack, feedbackTokens: fedTokens };
+}
+
+/** The length of the longest common prefix of two texts. */
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
 }
 
 export function softmax(logits: Float32Array, temperature = 1): Float64Array {

@@ -59,34 +59,39 @@ export async function answer(
 ): Promise<PolicyAnswer> {
   const prompt = policyPrompt(question, schema, lm.promptFormat);
   const steps: PolicyStep[] = [];
-  const decoded = await decode(lm, tok, prompt, { ...opts, onStep: stepRunner(runQuery, steps, opts) });
+  const decoded = await decode(lm, tok, prompt, { ...opts, onStep: stepRunner(runQuery, steps, opts), ...(opts.fallbackTries ? { onFinal: finalRunner(runQuery) } : {}) });
   return finishAnswer(prompt, decoded, steps, runQuery, opts.onStep);
 }
 
 /**
  * The decoder's `onStep` for a chain: runs each finished step's view at once, records it in `steps`, reports it, and
- * rejects a failing step while retries remain (before anything builds on it).
+ * rejects a failing step when the decoder will act on it (`retryable`: a fallback or a retry is left), before
+ * anything builds on it.
  */
 export function stepRunner(
   runQuery: (sql: string) => Promise<QueryOutcome>,
   steps: PolicyStep[],
-  opts: Pick<AnswerOptions, 'stepRetries' | 'executionFeedback' | 'onStep'>,
+  opts: Pick<AnswerOptions, 'executionFeedback' | 'onStep'>,
 ): NonNullable<DecodeOptions['onStep']> {
-  const attempts = new Map<number, number>();
-  return async (text, index) => {
+  return async (text, index, retryable) => {
     const found = closedStep(text, index);
     if (!found) return;
     const { step, sql } = found;
     const outcome = await runQuery(sql);
-    const tries = attempts.get(index) ?? 0;
-    if (!outcome.ok && tries < (opts.stepRetries ?? 0)) {
-      attempts.set(index, tries + 1);
-      return false;
-    }
+    if (!outcome.ok && retryable) return false;
     const s: PolicyStep = { index, name: step.name, sql: step.sql, outcome, meanEntropy: 0 };
+    steps.length = Math.min(steps.length, index);
     steps.push(s);
     opts.onStep?.(s);
     return opts.executionFeedback ? stepSummary(outcome) : true;
+  };
+}
+
+/** The decoder's `onFinal`: whether the whole chain's final query executes. */
+export function finalRunner(runQuery: (sql: string) => Promise<QueryOutcome>): NonNullable<DecodeOptions['onFinal']> {
+  return async (text) => {
+    const t = parseCoCTE(text).trajectory;
+    return (await runQuery(stepPrefixSql(t, t.steps.length))).ok;
   };
 }
 
@@ -115,7 +120,7 @@ export function chainCheck(runQuery: (sql: string) => Promise<QueryOutcome>): (t
 
 /** Runs the steps of a finished chain through a decoder `onStep` handler, in order (after a beam search). */
 export async function replaySteps(text: string, onStep: NonNullable<DecodeOptions['onStep']>): Promise<void> {
-  for (const [k, end] of stepEnds(text).entries()) await onStep(text.slice(0, end), k);
+  for (const [k, end] of stepEnds(text).entries()) await onStep(text.slice(0, end), k, false);
 }
 
 /** Runs the final query of a finished decode and assembles the answer (steps with their mean entropies). */

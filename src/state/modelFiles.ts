@@ -3,6 +3,7 @@
  * the policy that writes CoCTE chains and the process reward model (PRM) that scores their steps.
  */
 import config from '../../models/policy/config.json?url';
+import generationConfig from '../../models/policy/generation_config.json?url';
 import onnx from '../../models/policy/onnx/model_quantized.onnx?url';
 import tokenizer from '../../models/policy/tokenizer.json?url';
 import tokenizerConfig from '../../models/policy/tokenizer_config.json?url';
@@ -12,6 +13,6 @@ import prmTokenizer from '../../models/prm/tokenizer.json?url';
 import prmTokenizerConfig from '../../models/prm/tokenizer_config.json?url';
 import type { ModelFiles } from '../workers/modelProtocol';
 
-export const EMBEDDED_POLICY: ModelFiles = { config, tokenizer, tokenizerConfig, onnx };
+export const EMBEDDED_POLICY: ModelFiles = { config, tokenizer, tokenizerConfig, onnx, generationConfig };
 
 export const EMBEDDED_PRM: ModelFiles = { config: prmConfig, tokenizer: prmTokenizer, tokenizerConfig: prmTokenizerConfig, onnx: prmOnnx };

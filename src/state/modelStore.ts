@@ -31,6 +31,7 @@ export interface ModelState {
   score(question: string, text: string, outcomes: QueryOutcome[]): Promise<number[]>;
 }
 
+/** The search form's initial values (answerConfig.ts's defaults); the worker sets everything else. */
 export const GREEDY: SearchSettings = { strategy: 'greedy', n: 8, agg: 'weighted', beamWidth: 2, tokenBeam: 1 };
 const MAX_TOKEN_BEAM = 8;
 const MAX_N = 32;
@@ -85,7 +86,7 @@ export const useModel = create<ModelState>()((set, get) => ({
     useCandidates.getState().start(question, s.strategy, s.agg, s.strategy === 'greedy' ? 1 : s.n);
     useStudio.getState().showGenerating([], question);
     const constrained = new URLSearchParams(location.search).get('constrain') !== 'off';
-    send({ type: 'ask', id, question, schema, constrained, maxNewTokens: 320, ...s });
+    send({ type: 'ask', id, question, schema, constrained, ...s });
   },
 
   stop() {

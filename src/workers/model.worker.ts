@@ -1,14 +1,15 @@
 /// <reference lib="webworker" />
 /**
- * Model worker: loads the policy and the process reward model (config + tokenizer + ONNX each, one byte-progress
- * total), picks WebGPU when the browser has an adapter (WASM otherwise), and answers questions with a search strategy
- * (greedy, vote, best-of-N, beam). SQL runs on the page's SQL worker: each step is sent back as a `runSql` request, so
+ * Model worker: loads the policy and the process reward model (config + tokenizer + ONNX each, and the policy's
+ * generation config when there is one; one byte-progress total), picks WebGPU when the browser has an adapter (WASM
+ * otherwise), and answers questions with a search strategy (greedy, vote, best-of-N, beam) under the settings of
+ * core/answerConfig.ts. SQL runs on the page's SQL worker: each step is sent back as a `runSql` request, so
  * a greedy chain's rows appear while the next step is being written. The PRM also re-scores chains edited by hand.
  * The policy is ready before the PRM loads; when the PRM fails, greedy and vote still work.
  */
+import { answerSettings, buildConstraint, decodeOptions, type GenerationConfig } from '../core/answerConfig';
 import { toCandidateInfo } from '../core/candidateInfo';
-import { IdentifierConstraint, tokenTexts } from '../core/constrain';
-import { SyntaxGate } from '../core/syntaxGate';
+import { tokenTexts } from '../core/constrain';
 import { policyPrompt } from '../core/policy';
 import { scoreChain, type StepScoreModel } from '../core/prm';
 import { search } from '../core/search';
@@ -24,6 +25,8 @@ const post = (e: ModelEvent) => (self as DedicatedWorkerGlobalScope).postMessage
 let lm: OrtCausalLM | null = null;
 let tok: TextTokenizer | null = null;
 let vocabTexts: string[] = [];
+/** The policy's generation_config.json (decoding defaults), null when it has none. */
+let generation: GenerationConfig | null = null;
 let prm: { model: StepScoreModel; tok: TextTokenizer } | null = null;
 let prmProblem = 'it is still loading.';
 let nextQuery = 1;
@@ -49,6 +52,7 @@ async function load(files: ModelFiles, prmFiles: ModelFiles | undefined, preferW
   const t0 = performance.now();
   const dl = await startDownload([...Object.values(files), ...Object.values(prmFiles ?? {})], (loaded, total, file) => post({ type: 'progress', loaded, total, file }));
   const config = await dl.json<DecoderConfig>(files.config, 'config');
+  generation = files.generationConfig ? await dl.json<GenerationConfig>(files.generationConfig, 'generationConfig').catch(() => null) : null;
   tok = loadTokenizer(await dl.json(files.tokenizer, 'tokenizer'), await dl.json(files.tokenizerConfig, 'tokenizerConfig'));
   const bytes = await dl.bytes(files.onnx, 'onnx');
   const made = await onBackend(preferWebGpu ? 'webgpu' : 'wasm', (ort, eps) => OrtCausalLM.create(ort, bytes, config, eps));
@@ -114,23 +118,13 @@ async function ask(m: Extract<ModelRequest, { type: 'ask' }>): Promise<void> {
   let generated = 0;
   let tStart = 0;
   try {
-    // Names restricted to the schema; for greedy also every token must keep the chain a viable SQL prefix
-    // (syntaxGate.ts: measured +2.9 points of executable answers at ~2.4x the decode time, too slow for N candidates).
-    const gate = m.strategy === 'greedy' ? new SyntaxGate() : null;
-    const constraint = m.constrained ? new IdentifierConstraint(m.schema, vocabTexts, 40, gate).withQuestion(m.question) : null;
+    // Every setting not chosen on the page is answerConfig.ts's default (as in `npm run eval`).
+    const settings = answerSettings(m.strategy, generation, { n: m.n, agg: m.agg, beamWidth: m.beamWidth, tokenBeam: m.tokenBeam, constrained: m.constrained });
+    const constraint = buildConstraint(m.schema, vocabTexts, settings, m.question);
     const res = await search(lm, tok, m.schema, m.question, runSql, {
-      strategy: m.strategy,
-      n: m.n,
-      agg: m.agg,
-      beamWidth: m.beamWidth,
-      tokenBeam: m.tokenBeam,
-      maxNewTokens: m.maxNewTokens,
-      // Greedy resamples a step that fails to execute up to twice (measured: 4.3% -> 5.8% EX on the Spider dev subset,
-      // executable 16.5% -> 23.0%; see models/policy/MODEL_CARD.md). Execution feedback hurt and stays off.
-      stepRetries: m.strategy === 'greedy' ? 2 : 0,
+      ...decodeOptions(settings, constraint),
       signal: ctrl.signal,
       ...(prm ? { prm } : {}),
-      ...(constraint ? { constrain: (text: string, logits: Float32Array) => constraint.apply(text, logits) } : {}),
       // One call per generated token, over every candidate.
       onToken: (text) => {
         if (++generated === 1) tStart = performance.now();

@@ -1,9 +1,9 @@
 /** Typed messages between the page and the model worker. */
+import type { AnswerSettings } from '../core/answerConfig';
 import type { CandidateInfo } from '../core/candidateInfo';
 import type { PolicyStep } from '../core/policy';
 import type { Strategy } from '../core/search';
 import type { Choice } from '../core/selection';
-import type { Aggregator } from '../core/stepWeights';
 import type { QueryOutcome, SchemaInfo } from '../core/types';
 
 export interface ModelFiles {
@@ -11,21 +11,19 @@ export interface ModelFiles {
   tokenizer: string;
   tokenizerConfig: string;
   onnx: string;
+  /** generation_config.json (optional: without it the decoding defaults are answerConfig.ts's constants). */
+  generationConfig?: string;
 }
 
-/** How to search for an answer: the strategy and its knobs (n: candidates or beam budget; agg: PRM aggregate). */
-export interface SearchSettings {
-  strategy: Strategy;
-  n: number;
-  agg: Aggregator;
-  beamWidth: number;
-  /** Greedy: token-level beam width (1 = argmax decoding; see core/beamDecode.ts). */
-  tokenBeam: number;
-}
+/**
+ * What the studio sets of an answer's settings (core/answerConfig.ts): the strategy and its knobs (n: candidates or
+ * beam budget; agg: PRM aggregate; tokenBeam: greedy's token-level beam). The worker fills in the rest.
+ */
+export type SearchSettings = Pick<AnswerSettings, 'strategy' | 'n' | 'agg' | 'beamWidth' | 'tokenBeam'>;
 
 export type ModelRequest =
   | { type: 'load'; files: ModelFiles; prmFiles?: ModelFiles; preferWebGpu: boolean }
-  | ({ type: 'ask'; id: number; question: string; schema: SchemaInfo; constrained: boolean; maxNewTokens: number } & SearchSettings)
+  | ({ type: 'ask'; id: number; question: string; schema: SchemaInfo } & SearchSettings & Pick<AnswerSettings, 'constrained'>)
   | { type: 'stop'; id: number }
   | { type: 'sqlResult'; queryId: number; outcome: QueryOutcome }
   /** PRM step scores of a chain (CoCTE text) given each step's outcome; answered by `scores` or `scoreError`. */

@@ -87,4 +87,4 @@ export const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const TABLE_ALIAS = /^[a-z][0-9]{1,2}$/;
 
 /** Sources one SELECT may read: past this a small model is looping, not joining (Spider's gold joins at most 5). */
-export const MAX_SOURCES = 6;
+export const MAX_SOURCES = 5;

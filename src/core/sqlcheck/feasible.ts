@@ -16,6 +16,8 @@ export function feasible(ctx: Ctx, stack: Stack, core: CoreFrame, maxSources: nu
   const names = [...chainOf(stack).ctes.keys(), ...ctx.catalog.tables.keys()];
   const cols = (n: string) => sourceColumns(ctx, stack, n)!;
   const bound = new Set(core.srcs.map((s) => s.qual));
+  // A qualifier already bound must have its columns.
+  for (const r of core.deferred) if (r.q !== null && bound.has(r.q) && !core.srcs.find((s) => s.qual === r.q)!.cols.includes(r.c)) return false;
   const need = new Map<string, string[]>();
   for (const r of core.deferred) if (r.q !== null && !bound.has(r.q)) need.set(r.q, [...(need.get(r.q) ?? []), r.c]);
   const bare = [...new Set([...core.deferred.filter((r) => r.q === null).map((r) => r.c), ...core.onRefs])];

@@ -118,6 +118,8 @@ export interface ExprFrame {
   aggOk: boolean;
   /** A BETWEEN bound: arithmetic only, no comparison, AND, OR, IS, LIKE, IN or BETWEEN. */
   bound: boolean;
+  /** An ORDER BY term after UNION / INTERSECT / EXCEPT: one column named one of these, or a column number. */
+  lone: readonly string[] | null;
   /** `*` or `q.*` may be the whole expression (a select-list item). */
   starOk: boolean;
   /** Operands and operators read so far. */
@@ -213,6 +215,6 @@ export function newCore(maxArity: number, compound: readonly string[] | null): C
   };
 }
 
-export function newExpr(aggOk: boolean, opts: { bound?: boolean; starOk?: boolean } = {}): ExprFrame {
-  return { k: 'expr', ph: 'operand', aggOk, bound: opts.bound ?? false, starOk: opts.starOk ?? false, n: 0, single: null, num: null, star: undefined, agg: false, qual: '' };
+export function newExpr(aggOk: boolean, opts: { bound?: boolean; starOk?: boolean; lone?: readonly string[] | null } = {}): ExprFrame {
+  return { k: 'expr', ph: 'operand', aggOk, bound: opts.bound ?? false, lone: opts.lone ?? null, starOk: opts.starOk ?? false, n: 0, single: null, num: null, star: undefined, agg: false, qual: '' };
 }

@@ -254,8 +254,10 @@ function core(ctx: Ctx, st: Stack, f: CoreFrame, lx: Lexeme): Step {
       const next = { ...f, ph: 'afterSrc' as const, srcs: [...f.srcs, src], needAlias: dup, aliased: false };
       // The source may still take the alias of a qualifier the select list used (`JOIN band AS T2`).
       const aliasable = [...new Set(f.deferred.map((r) => r.q))].filter((q): q is string => q !== null && TABLE_ALIAS.test(q) && !f.srcs.some((x) => x.qual === q));
-      const variants = [next, ...aliasable.map((q) => ({ ...next, srcs: [...f.srcs, { ...src, qual: q }] }))];
-      if (!variants.some((v) => canBind(ctx, st, v))) return null;
+      // A source read twice needs an alias: any it may take, or one not used yet.
+      const fresh = Array.from({ length: MAX_SOURCES + 1 }, (_, k) => `t${k + 1}`).find((q) => !f.srcs.some((x) => x.qual === q) && !aliasable.includes(q));
+      const quals = dup ? [...aliasable, fresh!] : [name, ...aliasable];
+      if (!quals.some((q) => canBind(ctx, st, { ...next, srcs: [...f.srcs, { ...src, qual: q }] }))) return null;
       return arityOk(next) ? setTop(st, next) : null;
     }
     case 'srcAlias': {
@@ -285,7 +287,7 @@ function core(ctx: Ctx, st: Stack, f: CoreFrame, lx: Lexeme): Step {
     case 'groupBy':
       return w === 'by' ? push(setTop(st, { ...f, ph: 'groupItem', grouped: true }), newExpr(false)) : null;
     case 'orderBy':
-      return w === 'by' ? push(setTop(st, { ...f, ph: 'orderItem' }), newExpr((f.agg || f.grouped) && !f.compound)) : null;
+      return w === 'by' ? push(setTop(st, { ...f, ph: 'orderItem' }), orderTerm(f)) : null;
     case 'limit':
     case 'offset':
       if (lx.t !== 'num' || lx.v.includes('.')) return null;
@@ -315,7 +317,7 @@ function core(ctx: Ctx, st: Stack, f: CoreFrame, lx: Lexeme): Step {
     if (f.ph === 'afterSrc' && f.joined && w === 'using') return setTop(st, { ...f, ph: 'using' });
   }
   if (f.ph === 'afterOrderItem' && (w === 'asc' || w === 'desc')) return setTop(st, { ...f, ph: 'afterDir' });
-  if ((f.ph === 'afterOrderItem' || f.ph === 'afterDir') && lx.t === ',') return push(setTop(st, { ...f, ph: 'orderItem' }), newExpr((f.agg || f.grouped) && !f.compound));
+  if ((f.ph === 'afterOrderItem' || f.ph === 'afterDir') && lx.t === ',') return push(setTop(st, { ...f, ph: 'orderItem' }), orderTerm(f));
   if (f.ph === 'afterGroupItem' && lx.t === ',') return push(setTop(st, { ...f, ph: 'groupItem' }), newExpr(false));
   if (f.ph === 'afterLimit' && (w === 'offset' || lx.t === ',')) return setTop(st, { ...f, ph: 'offset' });
   if (!CORE_END.has(f.ph)) return null;
@@ -368,6 +370,11 @@ function fitsStar(ctx: Ctx, st: Stack, f: CoreFrame): boolean {
   return [...ctx.catalog.tables.values()].some(fits) || [...chainOf(st).ctes.values()].some(fits);
 }
 
+/** An ORDER BY term: aggregates only in an aggregate query; after UNION … one result column (see ExprFrame.lone). */
+function orderTerm(f: CoreFrame): ExprFrame {
+  return f.compound ? newExpr(false, { lone: [...f.compound, ...itemColumns(f)].filter(Boolean) }) : newExpr(f.agg || f.grouped);
+}
+
 /** A SELECT's result columns fit its query (one in a scalar subquery, as many as the first SELECT after UNION). */
 function arityOk(f: CoreFrame): boolean {
   return itemColumns(f).length <= f.maxArity;
@@ -418,6 +425,7 @@ function expr(ctx: Ctx, st: Stack, f: ExprFrame, lx: Lexeme): Step {
       if (lx.t === 'op' && lx.v === '*' && f.starOk && f.n === 0 && starFits(ctx, st)) return setTop(st, { ...f, ph: 'operator', n: 1, star: f.qual });
       if (lx.t !== 'word' && lx.t !== 'qid') return null;
       const c = lx.v.toLowerCase();
+      if (f.lone && !f.lone.includes(c)) return null;
       const next = resolveColumn(ctx, st, f.qual, c);
       if (!next) return null;
       return setTop(next, { ...f, ph: 'operator', n: f.n + 1, single: f.n === 0 ? c : null });
@@ -437,7 +445,7 @@ function expr(ctx: Ctx, st: Stack, f: ExprFrame, lx: Lexeme): Step {
   }
   // After a complete operand.
   const end: Step = { fin: { agg: f.agg, single: f.n === 1 ? f.single : null, num: f.n === 1 ? f.num : null, star: f.star }, consumed: false };
-  if (f.star !== undefined) return end;
+  if (f.star !== undefined || f.lone) return end;
   if (lx.t === 'op' && (COMPARISON.has(lx.v) || ARITHMETIC.has(lx.v))) {
     if (f.bound && COMPARISON.has(lx.v)) return end;
     return setTop(st, { ...f, ph: 'operand', n: f.n + 1 });
@@ -452,6 +460,7 @@ function expr(ctx: Ctx, st: Stack, f: ExprFrame, lx: Lexeme): Step {
 }
 
 function operand(ctx: Ctx, st: Stack, f: ExprFrame, lx: Lexeme, w: string): Step {
+  if (f.lone && !(lx.t === 'num' || lx.t === 'qual' || lx.t === 'qid' || (lx.t === 'word' && f.lone.includes(w)))) return null;
   const done = (g: ExprFrame, single: string | null = null, num: string | null = null): ExprFrame => ({ ...g, ph: 'operator', n: g.n + 1, single: g.n === 0 ? single : null, num: g.n === 0 ? num : null });
   switch (lx.t) {
     case 'num':

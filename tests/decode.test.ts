@@ -113,6 +113,54 @@ describe('decode', () => {
     expect(retried.resampledSteps).toBeGreaterThan(0);
   });
 
+  it("execution-guided fallback: backs up to the step's most uncertain token and takes the next-best one", async () => {
+    const lm = new Scripted();
+    const seen: boolean[] = [];
+    const r = await decode(lm, tok, 'prompt', {
+      fallbackTries: 2,
+      onStep: (text, _i, retryable) => {
+        seen.push(retryable);
+        return !text.includes('nope') || !retryable;
+      },
+    });
+    // Token 4 (a step that fails) led token 1 by the smallest margin: the fallback takes 1 instead, without sampling.
+    expect(r.text).toBe(VOCAB[1]! + VOCAB[2]! + VOCAB[3]!);
+    expect(r.fallbacks).toBe(1);
+    expect(r.resampledSteps).toBe(0);
+    expect(r.tokenIds).toEqual([1, 2, 3]);
+    expect(r.entropies).toHaveLength(3);
+    expect(seen[0]).toBe(true);
+  });
+
+  it('keeps a failing step when no fallback is left, and asks the final query too', async () => {
+    const kept = await decode(new Scripted(), tok, 'prompt', { fallbackTries: 0, onStep: (_t, _i, retryable) => !retryable });
+    expect(kept.text).toBe(VOCAB[4]! + VOCAB[2]! + VOCAB[3]!);
+    const finals: string[] = [];
+    const r = await decode(new Scripted(), tok, 'prompt', {
+      fallbackTries: 1,
+      onFinal: (text, retryable) => {
+        finals.push(text);
+        return !text.includes('nope') || !retryable;
+      },
+    });
+    // The final query fails (its chain reads the broken step): the fallback backs up within the final part only,
+    // where no alternative exists, so the chain is kept as it is.
+    expect(finals.length).toBeGreaterThan(0);
+    expect(r.stopped).toBe('eos');
+  });
+
+  it('closes a chain that reaches the token budget with the close it is given', async () => {
+    const closeTok: TextTokenizer = { ...tok, encode: (s) => (s === 'SELECT * FROM s2' ? [3] : [0]) };
+    const close = (t: string) => (t.endsWith('  )\n') ? `${t}SELECT * FROM s2` : null);
+    const r = await decode(new Scripted(), closeTok, 'prompt', { maxNewTokens: 2, close });
+    expect(r.stopped).toBe('closed');
+    expect(r.text).toBe(VOCAB[4]! + VOCAB[2]! + VOCAB[3]!);
+    expect(r.tokenIds).toEqual([4, 2, 3]);
+    expect(r.entropies).toHaveLength(3);
+    // Without a close the chain stops open.
+    expect((await decode(new Scripted(), closeTok, 'prompt', { maxNewTokens: 2 })).stopped).toBe('length');
+  });
+
   it('computes entropy in nats', () => {
     expect(entropy(softmax(new Float32Array([0, 0, 0, 0])))).toBeCloseTo(Math.log(4), 6);
     expect(entropy(softmax(new Float32Array([100, 0])))).toBeCloseTo(0, 6);

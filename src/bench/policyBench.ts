@@ -1,6 +1,6 @@
 /** Decoding speed of the embedded policy on one backend: prefill ms, decode tokens/s, ms per CoCTE step. */
 import type * as Ort from 'onnxruntime-web';
-import { answerSettings, ConstraintBuilder, decodeOptions, type AnswerSettings, type GenerationConfig } from '../core/answerConfig';
+import { answerSettings, ConstraintBuilder, decodeOptions, type AnswerSettings, type GenerationConfig, type SyntaxCheck } from '../core/answerConfig';
 import { tokenTexts } from '../core/constrain';
 import { decode, prefill, type CausalLM } from '../core/decode';
 import { search } from '../core/search';
@@ -21,6 +21,8 @@ export interface PolicyBench {
   msPerStep: number | null;
   /** Whole questions (prompt, every step written and executed, final query), greedy as the studio decodes it. */
   questions?: { n: number; medianMs: number; maxMs: number; meanTokens: number; settings: AnswerSettings; perQuestion: QuestionTiming[] };
+  /** Greedy decode speed with the prefix checker, the parser gate and names only, and the checker's ratios to both. */
+  syntaxSpeed?: { checker: SyntaxSpeed; parser: SyntaxSpeed; off: SyntaxSpeed; checkerVsParser: number; checkerVsOff: number };
   /** Whole questions with best-of-8 as the studio decodes it (the greedy chain and 7 sampled, PRM-scored). */
   bestOf8?: { n: number; medianMs: number; maxMs: number; meanTokens: number; meanPrmMs: number; settings: AnswerSettings; perQuestion: QuestionTiming[] };
 }
@@ -74,6 +76,7 @@ export async function benchPolicy(
   const total = r.prefillMs + r.decodeMs;
   let questions: PolicyBench['questions'];
   let bestOf8: PolicyBench['bestOf8'];
+  let syntaxSpeed: PolicyBench['syntaxSpeed'];
   if (qb) {
     // The studio's settings (answerConfig.ts) for greedy and best-of-8.
     const generation: GenerationConfig | null = files.generationConfig ? await json(files.generationConfig).catch(() => null) : null;
@@ -85,6 +88,7 @@ export async function benchPolicy(
       return { tokens: r.tokens, prmMs: 0 };
     });
     questions = { ...greedy, settings: greedySettings };
+    syntaxSpeed = await compareSyntax(qb, texts, generation, async (settings, builder, q) => search(lm, tok, qb.schema, q, qb.run, decodeOptions(settings, builder.forQuestion(qb.schema, q))));
     if (prmFiles) {
       const prm = {
         model: await OrtStepScorer.create(ort, await read(prmFiles.onnx), await json(prmFiles.config), [backend]),
@@ -112,8 +116,52 @@ export async function benchPolicy(
     msPerStep: steps > 0 ? round(total / (steps + 1)) : null,
     ...(questions ? { questions } : {}),
     ...(bestOf8 ? { bestOf8 } : {}),
+    ...(syntaxSpeed ? { syntaxSpeed } : {}),
   };
 }
+
+/** Greedy decode speed over the bench questions under one syntax check (answerConfig.ts `syntax`). */
+export interface SyntaxSpeed {
+  tokens: number;
+  decodeMs: number;
+  tokensPerSecond: number;
+  msPerQuestion: number;
+}
+
+/**
+ * The same greedy questions decoded under the prefix checker, the older parser gate and names only, side by side in
+ * one run (each variant twice, in opposite orders, so warm-up and machine load fall on all three alike).
+ */
+async function compareSyntax(
+  qb: QuestionBench,
+  texts: string[],
+  generation: GenerationConfig | null,
+  run: (settings: AnswerSettings, builder: ConstraintBuilder, q: string) => Promise<{ tokens: number; decodeMs: number }>,
+): Promise<NonNullable<PolicyBench['syntaxSpeed']>> {
+  const variants: SyntaxCheck[] = ['checker', 'parser', 'off'];
+  const acc = new Map(variants.map((v) => [v, { tokens: 0, decodeMs: 0, ms: 0, n: 0 }]));
+  for (const order of [variants, [...variants].reverse()])
+    for (const v of order) {
+      const settings = answerSettings('greedy', generation, { syntax: v });
+      const builder = new ConstraintBuilder(texts, settings);
+      const a = acc.get(v)!;
+      for (const q of qb.questions) {
+        const t = performance.now();
+        const r = await run(settings, builder, q);
+        a.ms += performance.now() - t;
+        a.tokens += r.tokens;
+        a.decodeMs += r.decodeMs;
+        a.n++;
+      }
+    }
+  const speed = (v: SyntaxCheck): SyntaxSpeed => {
+    const a = acc.get(v)!;
+    return { tokens: a.tokens, decodeMs: round(a.decodeMs), tokensPerSecond: round(a.tokens / (a.decodeMs / 1000)), msPerQuestion: round(a.ms / a.n) };
+  };
+  const [checker, parser, off] = variants.map(speed) as [SyntaxSpeed, SyntaxSpeed, SyntaxSpeed];
+  return { checker, parser, off, checkerVsParser: round2(checker.tokensPerSecond / parser.tokensPerSecond), checkerVsOff: round2(checker.tokensPerSecond / off.tokensPerSecond) };
+}
+
 
 /** One decode round: tokens/s, and how much of each token's time was spent inside ONNX Runtime's `run`. */
 export interface DecodeRound {

@@ -89,8 +89,10 @@ export class PrefixChecker {
    * finished step; null when there is none (a prefix with no finished step whose final SELECT cannot end).
    */
   closing(text: string): string | null {
-    if (!this.viable(text)) return this.cut(text);
-    return this.closeFrom(text, { left: CLOSE_BUDGET }) ?? this.cut(text);
+    // A line break being written is dropped first: what follows it is the close's choice.
+    const trimmed = /\n\s*$/.test(text) ? text.replace(/\s+$/, '') : text;
+    if (!this.viable(trimmed)) return this.cut(text);
+    return this.closeFrom(trimmed, { left: CLOSE_BUDGET }) ?? this.cut(text);
   }
 
   /** A depth-first search for a close: the candidates of closeStep (closer.ts), shortest first, within a budget. */
@@ -105,30 +107,36 @@ export class PrefixChecker {
     return null;
   }
 
-  /** The texts one step closer to a complete chain: the word being written completed, or the next closing piece. */
+  /**
+   * The texts one step closer to a complete chain: the lexeme being written ended (a word also completed into a
+   * longer one, a call or a qualifier), then the next closing piece.
+   */
   private closeCandidates(t: string): string[] {
     const s = this.stateAt(t)!;
     const p = s.lex.pending;
+    if (p?.kind === 'str') return [`${t}'`];
+    if (p?.kind === 'qid') return this.vocabulary(s.stack).filter((w) => w.startsWith(p.text.toLowerCase())).map((w) => `${t}${w.slice(p.text.length)}"`);
     const out: string[] = [];
-    let after = s;
     if (p?.kind === 'word') {
-      // The word as it is (when complete), then the shortest words it begins, then as a qualifier.
       const prefix = p.text.toLowerCase();
-      const words = this.vocabulary(s.stack).filter((w) => w.startsWith(prefix) && w !== prefix && IDENT.test(w)).sort((a, b) => a.length - b.length);
-      const rest = [...words.map((w) => t + w.slice(prefix.length)), ...words.map((w) => `${t}${w.slice(prefix.length)}.`)];
-      const complete = this.stateAt(`${t} `);
-      if (!complete) return rest;
-      after = complete;
-      out.push(...rest);
+      const words = this.vocabulary(s.stack).filter((w) => w.startsWith(prefix) && IDENT.test(w)).sort((a, b) => a.length - b.length);
+      for (const w of words) {
+        const rest = w.slice(prefix.length);
+        if (rest) out.push(t + rest);
+        out.push(`${t}${rest}.`);
+        if (CALLS.includes(w)) out.push(`${t}${rest}(`);
+      }
     }
-    const word = p?.kind === 'word';
-    const pieces = closeStep(this.ctx, after.stack, word ? null : p, word ? ' ' : (t.at(-1) ?? ''));
-    return [...pieces.map((piece) => t + (word && !/^[\n),]/.test(piece) ? ` ${piece}` : piece)), ...out];
+    // The lexeme being written, ended: a piece on a new line (or a bracket or comma) follows it directly.
+    const ended = p ? this.stateAt(`${t} `) : s;
+    if (!ended) return out;
+    const pieces = closeStep(this.ctx, ended.stack, null, p ? ' ' : (t.at(-1) ?? ''));
+    return [...pieces.map((piece) => t + (p && !/^[\n),]/.test(piece) ? ` ${piece}` : piece)), ...out];
   }
 
   /** The chain cut back to its last finished step that closes, with `SELECT * FROM` that step as its final query. */
   private cut(text: string): string | null {
-    const ends = stepEnds(text);
+    const ends = stepEnds(`${text}\n`);
     for (let k = ends.length - 1; k >= 0; k--) {
       const base = text.slice(0, ends[k]).replace(/,?\n$/, '');
       const last = [...(this.ctes(base) ?? new Map()).keys()].at(-1);
@@ -196,8 +204,10 @@ export class PrefixChecker {
       }
       return ok;
     };
-    // A name the chain makes up (a CTE, an alias, an output name) may be any new word.
+    // A name the chain makes up (a CTE, an alias, an output name) may be any new word; a table alias is a letter and
+    // one or two digits (T1, t12).
     if (fits(`${prefix}zq`)) return true;
+    if (/^[a-z][0-9]{0,2}$/.test(prefix) && ((prefix.length > 1 && fits(prefix)) || (prefix.length < 3 && fits(`${prefix}1`)))) return true;
     for (const w of this.vocabulary(stack)) if (w.startsWith(prefix) && IDENT.test(w) && fits(w)) return true;
     return false;
   }

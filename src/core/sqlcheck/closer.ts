@@ -8,7 +8,7 @@
 import { FUNCTIONS } from './catalog';
 import type { CoreFrame, Ctx, Frame, Stack } from './frames';
 import type { Pending } from './lexer';
-import { chainOf, endFrom, sourceColumns } from './scope';
+import { chainOf, endFrom, qualifierColumns, sourceColumns } from './scope';
 
 /**
  * Texts that may complete the construct at the top of `stack` (or the first one below it that cannot end), best
@@ -29,16 +29,6 @@ export function closeStep(ctx: Ctx, stack: Stack, pending: Pending | null, lastC
     return (typeof needs === 'string' ? [needs] : needs).map((n) => (/^[\n),]/.test(n) ? n : sp + n));
   }
   return [];
-}
-
-/** The columns a qualifier's source has (after `q.`). */
-function qualifierColumns(ctx: Ctx, stack: Stack, q: string): string[] {
-  for (let i = stack.length - 1; i >= 0; i--) {
-    const f = stack[i]!;
-    const src = f.k === 'core' ? f.srcs.find((s) => s.qual === q) : undefined;
-    if (src) return [...src.cols];
-  }
-  return [...(sourceColumns(ctx, stack, q) ?? ctx.catalog.columns)];
 }
 
 /** What frame `f` needs before it can end (undefined: nothing; null: no simple close). */
@@ -85,7 +75,6 @@ function frameNeeds(f: Frame, stack: Stack, top: boolean): string | string[] | n
           return 'x1';
         case 'srcAlias':
           return 't9';
-        case 'groupBy':
         case 'orderBy':
           return 'BY 1';
         case 'limit':
@@ -102,12 +91,20 @@ function frameNeeds(f: Frame, stack: Stack, top: boolean): string | string[] | n
       }
     case 'query':
       return f.ph === 'afterOp' || f.ph === 'afterUnion' ? null : undefined;
-    case 'chain':
+    case 'chain': {
+      // An open step with nothing in it yet: cut back to the last finished step when there is one.
+      const first = chainOf(stack).ctes.size === 0;
       switch (f.ph) {
         case 'start':
           return 'SELECT 1';
+        case 'cteName':
+          return first ? '\n  s1' : null;
+        case 'cteAs':
+          return first ? 'AS' : null;
+        case 'cteOpen':
+          return first ? '(' : null;
         case 'inCte':
-          return top ? null : '\n  )';
+          return top ? (first ? '\n    SELECT 1' : null) : '\n  )';
         case 'cteClose':
           return '\n  )';
         case 'afterCte': {
@@ -120,12 +117,14 @@ function frameNeeds(f: Frame, stack: Stack, top: boolean): string | string[] | n
         default:
           return null;
       }
+    }
   }
 }
 
 /** What a SELECT needs before it can end: `frameNeeds`, or a source for the select list's unresolved columns. */
 function coreNeeds(ctx: Ctx, f: CoreFrame, stack: Stack, i: number): string | string[] | null | undefined {
   if (f.ph === 'from') return [...chainOf(stack).ctes.keys(), ...ctx.catalog.tables.keys()];
+  if (f.ph === 'groupBy') return f.srcs.flatMap((s) => s.cols.map((c) => `BY ${s.qual}.${c}`));
   // The select list or the FROM clause ends here (a child expression on top ends first).
   const child = i < stack.length - 1;
   const rank0 = f.ph === 'afterItem' || f.ph === 'afterAlias' || (child && f.ph === 'item');

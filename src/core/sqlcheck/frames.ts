@@ -19,8 +19,11 @@ export interface Ref {
   c: string;
 }
 
-/** A select-list item: a named (or unnamed: '') column, or `*` / `q.*`. */
-export type Item = { name: string } | { star: string | null };
+/**
+ * A select-list item: a named (or unnamed: '') column, `plain` when named by an alias or written as a bare column (a
+ * compound SELECT's ORDER BY may name only those), or `*` / `q.*`.
+ */
+export type Item = { name: string; plain: boolean; agg?: boolean } | { star: string | null };
 
 export type ChainPhase = 'start' | 'cteName' | 'cteAs' | 'cteOpen' | 'inCte' | 'cteClose' | 'afterCte' | 'final' | 'done';
 export interface ChainFrame {
@@ -44,6 +47,8 @@ export interface QueryFrame {
   outs: readonly string[] | null;
   /** The last SELECT had ORDER BY or LIMIT: no compound operator may follow. */
   closed: boolean;
+  /** The first SELECT's plain column names. */
+  match: readonly string[];
 }
 
 export type CorePhase =
@@ -61,6 +66,7 @@ export type CorePhase =
   | 'afterOn'
   | 'using'
   | 'usingCol'
+  | 'usingClose'
   | 'usingNext'
   | 'where'
   | 'afterWhere'
@@ -102,10 +108,14 @@ export interface CoreFrame {
   maxArity: number;
   /** After UNION / INTERSECT / EXCEPT: the first SELECT's column names (ORDER BY must name one of them). */
   compound: readonly string[] | null;
-  /** The select list's item being named after AS, kept until the alias arrives. */
+  /** After UNION …: the first SELECT's plain column names (see Item). */
+  compoundMatch: readonly string[];
+  /** The select list's item being named after AS, kept until the alias arrives, and whether it is an aggregate. */
   pendingItem: Item | null;
-  /** Output names given with AS (WHERE, GROUP BY, HAVING and ORDER BY may use them). */
+  pendingAgg?: boolean;
+  /** Output names given with AS (WHERE, GROUP BY, HAVING and ORDER BY may use them), and those naming an aggregate. */
   aliases: readonly string[];
+  aggAliases: readonly string[];
   /** The last source already has its alias. */
   aliased: boolean;
 }
@@ -127,6 +137,8 @@ export interface ExprFrame {
   /** The expression is exactly one column (its name), one number, or a star. */
   single: string | null;
   num: string | null;
+  /** A unary sign read before anything else (`-2` is a column number to ORDER BY, as `2` is). */
+  sign: string;
   star: string | null | undefined;
   agg: boolean;
   /** After `q.`: the qualifier. */
@@ -185,6 +197,9 @@ export interface Done {
   /** A query: its result columns; a SELECT: whether it ended with ORDER BY or LIMIT. */
   outs?: readonly string[];
   ordered?: boolean;
+  /** A SELECT or query: its plain column names (see Item); an expression: it is one bare column. */
+  match?: readonly string[];
+  plain?: boolean;
 }
 
 export interface Ctx {
@@ -193,7 +208,7 @@ export interface Ctx {
 
 export const CHAIN_START: ChainFrame = { k: 'chain', ph: 'start', ctes: new Map(), name: '', cols: [], nl: false };
 
-export function newCore(maxArity: number, compound: readonly string[] | null): CoreFrame {
+export function newCore(maxArity: number, compound: readonly string[] | null, compoundMatch: readonly string[] = []): CoreFrame {
   return {
     k: 'core',
     ph: 'select',
@@ -209,12 +224,14 @@ export function newCore(maxArity: number, compound: readonly string[] | null): C
     grouped: false,
     maxArity,
     compound,
+    compoundMatch,
     pendingItem: null,
     aliases: [],
+    aggAliases: [],
     aliased: false,
   };
 }
 
 export function newExpr(aggOk: boolean, opts: { bound?: boolean; starOk?: boolean; lone?: readonly string[] | null } = {}): ExprFrame {
-  return { k: 'expr', ph: 'operand', aggOk, bound: opts.bound ?? false, lone: opts.lone ?? null, starOk: opts.starOk ?? false, n: 0, single: null, num: null, star: undefined, agg: false, qual: '' };
+  return { k: 'expr', ph: 'operand', aggOk, bound: opts.bound ?? false, lone: opts.lone ?? null, starOk: opts.starOk ?? false, n: 0, single: null, num: null, sign: '', star: undefined, agg: false, qual: '' };
 }

@@ -24,11 +24,12 @@ import {
   type ExprFrame,
   type Frame,
   type GroupFrame,
+  type Item,
   type QueryFrame,
   type QueryRole,
   type Stack,
 } from './frames';
-import { canBind, chainOf, endFrom, itemColumns, qualFits, qualifierOk, replaceAt, resolveColumn, sourceColumns } from './scope';
+import { canBind, chainOf, endFrom, itemColumns, qualFits, qualifierColumns, qualifierOk, replaceAt, resolveColumn, sourceColumns } from './scope';
 
 /** A handler's answer: the lexeme consumed (new stack), handed on unconsumed (`re`), the frame finished, or invalid. */
 type Step = Stack | { re: Stack } | { fin: Done; consumed: boolean } | null;
@@ -96,7 +97,7 @@ const push = (st: Stack, ...fs: Frame[]): Stack => [...st, ...fs];
 
 /** A new query (its SELECT keyword just read) on top of `st`. */
 function startQuery(st: Stack, role: QueryRole): Stack {
-  const q: QueryFrame = { k: 'query', role, ph: 'core', outs: null, closed: false };
+  const q: QueryFrame = { k: 'query', role, ph: 'core', outs: null, closed: false, match: [] };
   return push(st, q, newCore(role === 'scalar' || role === 'in' ? 1 : Infinity, null));
 }
 
@@ -110,7 +111,7 @@ function chain(st: Stack, f: ChainFrame, lx: Lexeme): Step {
       if (kw(lx, 'select')) return startQuery(setTop(st, { ...f, ph: 'final' }), 'final');
       return null;
     case 'cteName': {
-      if (lx.t !== 'word') return null;
+      if (lx.t !== 'word' || lx.ws !== '\n  ') return null; // each step name starts its own line
       const w = lx.v.toLowerCase();
       if (!newName(w) || f.ctes.has(w)) return null;
       return setTop(st, { ...f, ph: 'cteAs', name: w, nl: false });
@@ -150,7 +151,7 @@ function layoutOk(stack: Stack, lx: Lexeme): boolean {
   const ws = lx.ws;
   if (ws === '' || lx.t === 'eof') return true;
   const chain = stack[0] as ChainFrame;
-  if (ws === ' ') return !(stack.length === 1 && (chain.ph === 'afterCte' || chain.ph === 'cteName'));
+  if (ws === ' ') return !(stack.length === 1 && (chain.ph === 'afterCte' || chain.ph === 'cteName' || chain.ph === 'start'));
   const w = lx.t === 'word' ? lx.v.toLowerCase() : '';
   switch (chain.ph) {
     case 'inCte':
@@ -217,7 +218,7 @@ function query(st: Stack, f: QueryFrame, lx: Lexeme): Step {
     return { fin: { agg: false, outs: f.outs! }, consumed: false };
   }
   if (f.ph === 'afterUnion' && w === 'all') return setTop(st, { ...f, ph: 'afterOp' });
-  if ((f.ph === 'afterOp' || f.ph === 'afterUnion') && w === 'select') return push(setTop(st, { ...f, ph: 'core' }), newCore(f.outs!.length, f.outs));
+  if ((f.ph === 'afterOp' || f.ph === 'afterUnion') && w === 'select') return push(setTop(st, { ...f, ph: 'core' }), newCore(f.outs!.length, f.outs, f.match));
   return null;
 }
 
@@ -241,34 +242,17 @@ function core(ctx: Ctx, st: Stack, f: CoreFrame, lx: Lexeme): Step {
       return { re: push(setTop(st, f), newExpr(true, { starOk: true })) };
     case 'alias':
       if (lx.t !== 'word' || !newName(w) || !f.pendingItem) return null;
-      return setTop(st, { ...f, ph: 'afterAlias', items: [...f.items, { name: w }], aliases: [...f.aliases, w], pendingItem: null });
+      const aggAliases = f.pendingAgg ? [...f.aggAliases, w] : f.aggAliases;
+      return setTop(st, { ...f, ph: 'afterAlias', items: [...f.items, { name: w, plain: true }], aliases: [...f.aliases, w], aggAliases, pendingItem: null });
     case 'from': {
       if (lx.t !== 'word' && lx.t !== 'qid') return null;
-      const name = lx.v.toLowerCase();
-      const cols = sourceColumns(ctx, st, name);
-      if (!cols) return null;
-      const dup = f.srcs.some((s) => s.qual === name);
-      const src = { qual: name, name, cols };
-      if (!dup && !qualFits(f, src)) return null;
-      if (f.srcs.length >= MAX_SOURCES) return null;
-      const next = { ...f, ph: 'afterSrc' as const, srcs: [...f.srcs, src], needAlias: dup, aliased: false };
-      // The source may still take the alias of a qualifier the select list used (`JOIN band AS T2`).
-      const aliasable = [...new Set(f.deferred.map((r) => r.q))].filter((q): q is string => q !== null && TABLE_ALIAS.test(q) && !f.srcs.some((x) => x.qual === q));
-      // A source read twice needs an alias: any it may take, or one not used yet.
-      const fresh = Array.from({ length: MAX_SOURCES + 1 }, (_, k) => `t${k + 1}`).find((q) => !f.srcs.some((x) => x.qual === q) && !aliasable.includes(q));
-      const quals = dup ? [...aliasable, fresh!] : [name, ...aliasable];
-      if (!quals.some((q) => canBind(ctx, st, { ...next, srcs: [...f.srcs, { ...src, qual: q }] }))) return null;
-      return arityOk(next) ? setTop(st, next) : null;
+      const next = addSource(ctx, st, f, lx.v.toLowerCase());
+      return next ? setTop(st, next) : null;
     }
     case 'srcAlias': {
-      if (lx.t !== 'word' || !TABLE_ALIAS.test(w)) return null;
-      const srcs = f.srcs.slice();
-      const last = srcs.pop()!;
-      if (srcs.some((s) => s.qual === w)) return null;
-      const src = { ...last, qual: w };
-      if (!qualFits(f, src)) return null;
-      const next = { ...f, ph: 'afterSrc' as const, srcs: [...srcs, src], needAlias: false, aliased: true };
-      return canBind(ctx, st, next) ? setTop(st, next) : null;
+      if (lx.t !== 'word') return null;
+      const next = aliasLast(ctx, st, f, w);
+      return next ? setTop(st, next) : null;
     }
     case 'joinKw':
       if (w === 'outer' && f.joined) return setTop(st, { ...f, ph: 'outer' });
@@ -282,7 +266,11 @@ function core(ctx: Ctx, st: Stack, f: CoreFrame, lx: Lexeme): Step {
       const last = f.srcs[f.srcs.length - 1]!;
       const left = f.srcs.slice(0, -1).filter((s) => s.cols.includes(w));
       if (!last.cols.includes(w) || left.length !== 1) return null;
-      return setTop(st, { ...f, ph: 'usingNext', using: [...f.using, w], joined: false });
+      return setTop(st, { ...f, ph: 'usingClose', using: [...f.using, w] });
+    }
+    case 'usingClose': {
+      if (lx.t === ',') return setTop(st, { ...f, ph: 'usingCol' });
+      return lx.t === ')' && !lx.ws.includes('\n') ? setTop(st, { ...f, ph: 'usingNext', joined: false }) : null;
     }
     case 'groupBy':
       return w === 'by' ? push(setTop(st, { ...f, ph: 'groupItem', grouped: true }), newExpr(false)) : null;
@@ -290,7 +278,7 @@ function core(ctx: Ctx, st: Stack, f: CoreFrame, lx: Lexeme): Step {
       return w === 'by' ? push(setTop(st, { ...f, ph: 'orderItem' }), orderTerm(f)) : null;
     case 'limit':
     case 'offset':
-      if (lx.t !== 'num' || lx.v.includes('.')) return null;
+      if (lx.t !== 'num' || !/^[0-9]{1,9}$/.test(lx.v)) return null;
       return setTop(st, { ...f, ph: f.ph === 'limit' ? 'afterLimit' : 'afterOffset' });
     default:
       break;
@@ -300,15 +288,18 @@ function core(ctx: Ctx, st: Stack, f: CoreFrame, lx: Lexeme): Step {
     if (w === 'as' && f.ph === 'afterItem') {
       const last = f.items[f.items.length - 1]!;
       if (!('name' in last)) return null; // `*` takes no alias
-      return setTop(st, { ...f, ph: 'alias', items: f.items.slice(0, -1), pendingItem: last });
+      return setTop(st, { ...f, ph: 'alias', items: f.items.slice(0, -1), pendingItem: last, pendingAgg: last.agg === true });
     }
     if (lx.t === ',') return f.items.length < Math.min(f.maxArity, MAX_ITEMS) && (!f.compound || f.items.length < f.compound.length) ? setTop(st, { ...f, ph: 'item' }) : null;
-    if (w === 'from') return setTop(st, { ...f, ph: 'from', joined: false });
+    // After UNION …, FROM fixes the column count (unless a `*` is still to be expanded).
+    if (w === 'from' && f.compound && f.items.every((it) => 'name' in it) && f.items.length !== f.compound.length) return null;
+    if (w === 'from') return canAddSource(ctx, st, f) ? setTop(st, { ...f, ph: 'from', joined: false }) : null;
   }
   if (f.ph === 'afterSrc' || f.ph === 'afterOn' || f.ph === 'usingNext') {
-    if (f.ph === 'afterSrc' && w === 'as' && !f.aliased) return setTop(st, { ...f, ph: 'srcAlias' });
+    // AS only when some alias fits; JOIN (or a comma) only when some source can still be added.
+    if (f.ph === 'afterSrc' && w === 'as' && !f.aliased) return aliasChoices(f).some((q) => aliasLast(ctx, st, f, q)) ? setTop(st, { ...f, ph: 'srcAlias' }) : null;
     if (f.needAlias) return null;
-    const room = f.srcs.length < MAX_SOURCES;
+    const room = f.srcs.length < MAX_SOURCES && (lx.t === ',' || w === 'join' || w === 'inner' || w === 'cross' || w === 'left') && canAddSource(ctx, st, f);
     if (room && lx.t === ',') return setTop(st, { ...f, ph: 'from', joined: false });
     if (room && w === 'join') return setTop(st, { ...f, ph: 'from', joined: true });
     if (room && (w === 'inner' || w === 'cross')) return setTop(st, { ...f, ph: 'joinKw', joined: false });
@@ -322,6 +313,47 @@ function core(ctx: Ctx, st: Stack, f: CoreFrame, lx: Lexeme): Step {
   if (f.ph === 'afterLimit' && (w === 'offset' || lx.t === ',')) return setTop(st, { ...f, ph: 'offset' });
   if (!CORE_END.has(f.ph)) return null;
   return clauseOrEnd(st, i, f, lx);
+}
+
+/**
+ * The SELECT with source `name` (a table or finished CTE) added to its FROM clause, or null when it cannot be: the
+ * select list must stay bindable (feasible.ts) with the source under its own name or an alias it may still take.
+ */
+function addSource(ctx: Ctx, st: Stack, f: CoreFrame, name: string): CoreFrame | null {
+  const cols = sourceColumns(ctx, st, name);
+  if (!cols || f.srcs.length >= MAX_SOURCES) return null;
+  const dup = f.srcs.some((s) => s.qual === name);
+  const src = { qual: name, name, cols };
+  if (!dup && !qualFits(f, src)) return null;
+  const next: CoreFrame = { ...f, ph: 'afterSrc', srcs: [...f.srcs, src], needAlias: dup, aliased: false };
+  const quals = dup ? aliasChoices(f) : [name, ...aliasChoices(f)];
+  if (!quals.some((q) => canBind(ctx, st, { ...next, srcs: [...f.srcs, { ...src, qual: q }] }))) return null;
+  return arityOk(next) ? next : null;
+}
+
+/** The aliases a new source may take: the select list's unbound qualifiers (T2 of `SELECT T2.name`), or a fresh one. */
+function aliasChoices(f: CoreFrame): string[] {
+  const taken = (q: string) => f.srcs.some((x) => x.qual === q);
+  const unbound = [...new Set(f.deferred.map((r) => r.q))].filter((q): q is string => q !== null && TABLE_ALIAS.test(q) && !taken(q));
+  const fresh = Array.from({ length: MAX_SOURCES + 1 }, (_, k) => `t${k + 1}`).find((q) => !taken(q) && !unbound.includes(q));
+  return [...unbound, fresh!];
+}
+
+/** The SELECT with its last source aliased `alias`, or null. */
+function aliasLast(ctx: Ctx, st: Stack, f: CoreFrame, alias: string): CoreFrame | null {
+  if (!TABLE_ALIAS.test(alias)) return null;
+  const srcs = f.srcs.slice();
+  const last = srcs.pop()!;
+  if (srcs.some((s) => s.qual === alias)) return null;
+  const src = { ...last, qual: alias };
+  if (!qualFits(f, src)) return null;
+  const next: CoreFrame = { ...f, ph: 'afterSrc', srcs: [...srcs, src], needAlias: false, aliased: true };
+  return canBind(ctx, st, next) ? next : null;
+}
+
+/** Whether some table or finished CTE can still be added to the SELECT's FROM clause. */
+function canAddSource(ctx: Ctx, st: Stack, f: CoreFrame): boolean {
+  return [...chainOf(st).ctes.keys(), ...ctx.catalog.tables.keys()].some((n) => addSource(ctx, st, f, n) !== null);
 }
 
 /** The SELECT after a complete clause: a later clause starts, or the SELECT ends (its FROM clause ends first). */
@@ -354,7 +386,7 @@ function clauseOrEnd(st: Stack, i: number, f: CoreFrame, lx: Lexeme): Step {
   if (!arityOk(c)) return null;
   const outs = itemColumns(c);
   if (c.compound && outs.length !== c.compound.length) return null;
-  return { fin: { agg: false, outs, ordered: rank >= 5 }, consumed: false };
+  return { fin: { agg: false, outs, ordered: rank >= 5, match: plainNames(c) }, consumed: false };
 }
 
 /** A select-list `*` (its expression on top of the SELECT) leaves the SELECT a way to end: see fitsStar. */
@@ -370,9 +402,15 @@ function fitsStar(ctx: Ctx, st: Stack, f: CoreFrame): boolean {
   return [...ctx.catalog.tables.values()].some(fits) || [...chainOf(st).ctes.values()].some(fits);
 }
 
+/** The plain column names of a SELECT's items (see Item). */
+function plainNames(f: CoreFrame): string[] {
+  const stars = f.items.some((it) => 'star' in it) ? itemColumns({ ...f, items: f.items.filter((it) => 'star' in it) }) : [];
+  return [...f.items.flatMap((it) => ('name' in it && it.plain && it.name ? [it.name] : [])), ...stars];
+}
+
 /** An ORDER BY term: aggregates only in an aggregate query; after UNION … one result column (see ExprFrame.lone). */
 function orderTerm(f: CoreFrame): ExprFrame {
-  return f.compound ? newExpr(false, { lone: [...f.compound, ...itemColumns(f)].filter(Boolean) }) : newExpr(f.agg || f.grouped);
+  return f.compound ? newExpr(false, { lone: [...f.compoundMatch, ...plainNames(f)] }) : newExpr(f.agg || f.grouped);
 }
 
 /** A SELECT's result columns fit its query (one in a scalar subquery, as many as the first SELECT after UNION). */
@@ -384,7 +422,7 @@ function arityOk(f: CoreFrame): boolean {
 function coreChild(ctx: Ctx, st: Stack, f: CoreFrame, d: Done): Stack | null {
   switch (f.ph) {
     case 'item': {
-      const item = d.star !== undefined ? { star: d.star } : { name: d.single ?? '' };
+      const item: Item = d.star !== undefined ? { star: d.star } : { name: d.single ?? '', plain: d.plain === true, agg: d.agg };
       // `*` in a SELECT whose column count is fixed (a scalar or IN subquery, after UNION): some source must fit.
       if (d.star !== undefined && Number.isFinite(f.maxArity) && !fitsStar(ctx, st, f)) return null;
       const next = { ...f, ph: 'afterItem' as const, items: [...f.items, item], agg: f.agg || d.agg };
@@ -396,7 +434,7 @@ function coreChild(ctx: Ctx, st: Stack, f: CoreFrame, d: Done): Stack | null {
     case 'where':
       return setTop(st, { ...f, ph: 'afterWhere' });
     case 'groupItem':
-      return setTop(st, { ...f, ph: 'afterGroupItem' });
+      return d.num == null ? setTop(st, { ...f, ph: 'afterGroupItem' }) : null; // GROUP BY 2: a column number, out of range or an aggregate
     case 'having':
       return setTop(st, { ...f, ph: 'afterHaving' });
     case 'orderItem': {
@@ -404,7 +442,7 @@ function coreChild(ctx: Ctx, st: Stack, f: CoreFrame, d: Done): Stack | null {
         const n = Number(d.num);
         if (!Number.isInteger(n) || n < 1 || n > itemColumns(f).length) return null;
       }
-      if (f.compound && d.num == null && (d.single == null || (!f.compound.includes(d.single) && !itemColumns(f).includes(d.single)))) return null;
+      if (f.compound && d.num == null && (!d.plain || ![...f.compoundMatch, ...plainNames(f)].includes(d.single!))) return null;
       return setTop(st, { ...f, ph: 'afterOrderItem' });
     }
     default:
@@ -422,11 +460,12 @@ function expr(ctx: Ctx, st: Stack, f: ExprFrame, lx: Lexeme): Step {
     case 'operand':
       return operand(ctx, st, f, lx, w);
     case 'qualcol': {
+      if (lx.ws !== '') return null; // `T1. name`: nothing between a qualifier's dot and its column
       if (lx.t === 'op' && lx.v === '*' && f.starOk && f.n === 0 && starFits(ctx, st)) return setTop(st, { ...f, ph: 'operator', n: 1, star: f.qual });
       if (lx.t !== 'word' && lx.t !== 'qid') return null;
       const c = lx.v.toLowerCase();
       if (f.lone && !f.lone.includes(c)) return null;
-      const next = resolveColumn(ctx, st, f.qual, c);
+      const next = resolveColumn(ctx, st, f.qual, c, f.aggOk);
       if (!next) return null;
       return setTop(next, { ...f, ph: 'operator', n: f.n + 1, single: f.n === 0 ? c : null });
     }
@@ -444,7 +483,7 @@ function expr(ctx: Ctx, st: Stack, f: ExprFrame, lx: Lexeme): Step {
       break;
   }
   // After a complete operand.
-  const end: Step = { fin: { agg: f.agg, single: f.n === 1 ? f.single : null, num: f.n === 1 ? f.num : null, star: f.star }, consumed: false };
+  const end: Step = { fin: { agg: f.agg, single: f.n === 1 ? f.single : null, num: f.n === 1 || (f.n === 2 && f.sign) ? f.num : null, star: f.star, plain: f.n === 1 && f.single !== null && f.qual === '' }, consumed: false };
   if (f.star !== undefined || f.lone) return end;
   if (lx.t === 'op' && (COMPARISON.has(lx.v) || ARITHMETIC.has(lx.v))) {
     if (f.bound && COMPARISON.has(lx.v)) return end;
@@ -460,8 +499,14 @@ function expr(ctx: Ctx, st: Stack, f: ExprFrame, lx: Lexeme): Step {
 }
 
 function operand(ctx: Ctx, st: Stack, f: ExprFrame, lx: Lexeme, w: string): Step {
-  if (f.lone && !(lx.t === 'num' || lx.t === 'qual' || lx.t === 'qid' || (lx.t === 'word' && f.lone.includes(w)))) return null;
-  const done = (g: ExprFrame, single: string | null = null, num: string | null = null): ExprFrame => ({ ...g, ph: 'operator', n: g.n + 1, single: g.n === 0 ? single : null, num: g.n === 0 ? num : null });
+  if (f.lone && !((lx.t === 'num' && /^[1-9][0-9]?$/.test(lx.v)) || ((lx.t === 'word' || lx.t === 'qid') && f.lone.includes(lx.v.toLowerCase())))) return null;
+  const done = (g: ExprFrame, single: string | null = null, num: string | null = null): ExprFrame => ({
+    ...g,
+    ph: 'operator',
+    n: g.n + 1,
+    single: g.n === 0 ? single : null,
+    num: g.n === 0 ? num : g.n === 1 && g.sign && num ? g.sign + num : null,
+  });
   switch (lx.t) {
     case 'num':
       return setTop(st, done(f, null, lx.v));
@@ -470,12 +515,15 @@ function operand(ctx: Ctx, st: Stack, f: ExprFrame, lx: Lexeme, w: string): Step
     case '(':
       return push(setTop(st, done(f)), groupFrame('paren', f.aggOk, 'first'));
     case 'op':
-      if (lx.v === '-' || lx.v === '+') return setTop(st, { ...f, n: f.n + 1 });
+      if (lx.v === '-' || lx.v === '+') return setTop(st, { ...f, n: f.n + 1, sign: f.n === 0 ? lx.v : f.sign });
       if (lx.v === '*' && f.starOk && f.n === 0 && starFits(ctx, st)) return setTop(st, { ...f, ph: 'operator', n: 1, star: null });
       return null;
     case 'qual': {
       const q = lx.v.toLowerCase();
-      return qualifierOk(ctx, st, q) ? setTop(st, { ...f, ph: 'qualcol', qual: q }) : null;
+      if (!qualifierOk(ctx, st, q)) return null;
+      const next = setTop(st, { ...f, ph: 'qualcol', qual: q });
+      // Some column of q must be able to follow (each is judged as the column lexeme would be).
+      return qualifierColumns(ctx, st, q).some((c) => expr(ctx, next, next[next.length - 1] as ExprFrame, { t: 'word', v: c, ws: '' }) !== null) ? next : null;
     }
     case 'call': {
       const fn = lx.v.toLowerCase();
@@ -496,7 +544,7 @@ function operand(ctx: Ctx, st: Stack, f: ExprFrame, lx: Lexeme, w: string): Step
         if (RESERVED.has(w)) return null;
       }
       const c = lx.v.toLowerCase();
-      const next = resolveColumn(ctx, st, null, c);
+      const next = resolveColumn(ctx, st, null, c, f.aggOk);
       return next ? setTop(next, done(f, c)) : null;
     }
     default:
@@ -525,7 +573,7 @@ function call(st: Stack, f: CallFrame, lx: Lexeme): Step {
   const argAggOk = spec.agg === 'never' && f.aggOk;
   if (f.ph === 'first') {
     if (lx.t === ')') return finishCall(f, 0);
-    if (kw(lx, 'distinct') && spec.agg !== 'never') return push(setTop(st, { ...f, ph: 'arg', distinct: true }), newExpr(false));
+    if (kw(lx, 'distinct') && spec.agg !== 'never' && f.aggOk) return push(setTop(st, { ...f, ph: 'arg', distinct: true }), newExpr(false));
     if (lx.t === 'op' && lx.v === '*' && f.fn === 'count') return setTop(st, { ...f, ph: 'starClose' });
     return { re: push(setTop(st, { ...f, ph: 'arg' }), newExpr(argAggOk)) };
   }
@@ -611,7 +659,7 @@ function onChild(ctx: Ctx, st: Stack, d: Done): Stack | null {
       if (f.ph === 'final') return setTop(st, { ...f, ph: 'done' });
       return null;
     case 'query':
-      return setTop(st, { ...f, ph: 'afterCore', outs: f.outs ?? d.outs!, closed: d.ordered === true });
+      return setTop(st, { ...f, ph: 'afterCore', outs: f.outs ?? d.outs!, closed: d.ordered === true, match: f.outs ? f.match : (d.match ?? []) });
     case 'core':
       return coreChild(ctx, st, f, d);
     case 'expr':

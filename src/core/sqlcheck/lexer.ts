@@ -98,6 +98,7 @@ export function lexFeed(state: LexState, text: string, emit: (lx: Lexeme) => boo
           break;
         case 'op': {
           const two = p.text + c;
+          if (two === '--' || two === '/*') return null; // a comment: anything would pass after one
           if (OPS2.has(two)) {
             if (!emit({ t: 'op', v: two, ws })) return null;
             ws = '';

@@ -5,7 +5,7 @@
  * ambiguous (unless joined with USING); a table with an alias is called only by its alias; WHERE, GROUP BY, HAVING
  * and ORDER BY may name a result column's alias.
  */
-import { MAX_SOURCES, TABLE_ALIAS } from './catalog';
+import { FUNCTIONS, MAX_SOURCES, TABLE_ALIAS } from './catalog';
 import { feasible } from './feasible';
 import type { Ctx, ChainFrame, CoreFrame, Ref, Source, Stack } from './frames';
 
@@ -50,12 +50,17 @@ export function beforeFrom(core: CoreFrame): boolean {
  * the column recorded where it must be checked later (a select list's deferred column, an ON clause's bare column),
  * or null when it cannot resolve.
  */
-export function resolveColumn(ctx: Ctx, stack: Stack, q: string | null, c: string): Stack | null {
+export function resolveColumn(ctx: Ctx, stack: Stack, q: string | null, c: string, aggOk = true): Stack | null {
+  // Inside an aggregate's arguments a column of an enclosing SELECT would make the aggregate that SELECT's.
+  const inAgg = aggregateArgument(stack);
+  let nearest = true;
   for (let i = stack.length - 1; i > 0; i--) {
     const f = stack[i]!;
     if (f.k !== 'core') continue;
+    if (!nearest && inAgg) return null;
+    nearest = false;
     if (beforeFrom(f)) return defer(ctx, stack, i, f, { q, c });
-    const r = resolveIn(f, q, c);
+    const r = resolveIn(f, q, c, aggOk);
     if (r === 'ambiguous') return null;
     if (r === 'found') {
       if (q === null && f.ph === 'on') return replaceAt(stack, i, { ...f, onRefs: [...f.onRefs, c] });
@@ -68,7 +73,7 @@ export function resolveColumn(ctx: Ctx, stack: Stack, q: string | null, c: strin
 }
 
 /** Whether column `c` resolves in one SELECT, as it stands. */
-function resolveIn(core: CoreFrame, q: string | null, c: string): 'found' | 'ambiguous' | 'none' {
+function resolveIn(core: CoreFrame, q: string | null, c: string, aggOk: boolean | null = true): 'found' | 'ambiguous' | 'none' {
   if (q !== null) {
     const s = core.srcs.find((x) => x.qual === q);
     return s && s.cols.includes(c) ? 'found' : 'none';
@@ -76,9 +81,20 @@ function resolveIn(core: CoreFrame, q: string | null, c: string): 'found' | 'amb
   const n = matchCount(core, c);
   if (n > 1) return 'ambiguous';
   if (n === 1) return 'found';
-  // Result aliases, except in ON (SQLite resolves those against the sources only).
-  if (core.ph !== 'on' && core.fromDone && core.aliases.includes(c)) return 'found';
+  // Result aliases (aggOk null: not at all), except in ON (SQLite resolves those against the sources only), and an
+  // aggregate's alias only where an aggregate may stand.
+  if (aggOk !== null && core.ph !== 'on' && core.fromDone && core.aliases.includes(c) && (aggOk || !core.aggAliases.includes(c))) return 'found';
   return 'none';
+}
+
+/** Whether the top of the stack is inside an aggregate call's arguments (within the nearest SELECT). */
+function aggregateArgument(stack: Stack): boolean {
+  for (let i = stack.length - 1; i > 0; i--) {
+    const f = stack[i]!;
+    if (f.k === 'core') return false;
+    if (f.k === 'call' && FUNCTIONS.get(f.fn)!.agg !== 'never') return true;
+  }
+  return false;
 }
 
 /** Records a select-list column for the end of FROM, if some source could still provide it. */
@@ -107,7 +123,7 @@ export function endFrom(stack: Stack, i: number, core: CoreFrame): CoreFrame | n
   if (core.needAlias) return null;
   const done = { ...core, fromDone: true };
   for (const ref of core.deferred) {
-    const r = resolveIn(done, ref.q, ref.c);
+    const r = resolveIn(done, ref.q, ref.c, null); // a select list cannot read its own aliases
     if (r === 'ambiguous') return null;
     if (r === 'none' && !resolvesOuter(stack, i, ref)) return null;
   }
@@ -161,4 +177,19 @@ export function qualifierOk(ctx: Ctx, stack: Stack, q: string): boolean {
     if (f.ph === 'on') return plausibleQualifier(ctx, stack, q); // a source joined later (see resolveColumn)
   }
   return false;
+}
+
+/** The columns `q.` may be followed by: its source's, or (not bound yet) those of every source it could name. */
+export function qualifierColumns(ctx: Ctx, stack: Stack, q: string): string[] {
+  for (let i = stack.length - 1; i > 0; i--) {
+    const f = stack[i]!;
+    if (f.k !== 'core') continue;
+    const src = f.srcs.find((s) => s.qual === q);
+    if (src) return [...src.cols];
+  }
+  const own = sourceColumns(ctx, stack, q);
+  if (own && !TABLE_ALIAS.test(q)) return [...own];
+  const all = new Set<string>(ctx.catalog.columns);
+  for (const cols of chainOf(stack).ctes.values()) for (const c of cols) all.add(c);
+  return [...all];
 }

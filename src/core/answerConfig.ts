@@ -30,7 +30,9 @@ import { DEFAULT_SAMPLE_TOKEN_RATIO, type SearchOptions, type Strategy } from '.
 import type { Aggregator } from './stepWeights';
 import { prefixRule, PrefixChecker } from './sqlcheck/checker';
 import { SyntaxGate } from './syntaxGate';
-import { TokenRuleList } from './tokenRules';
+import { literalRule, QuestionValues } from './rules/literalRule';
+import { numberRule, questionNumbers } from './rules/numberRule';
+import { TokenRuleList, type TokenRule } from './tokenRules';
 import type { SchemaInfo } from './types';
 
 /** The fields of a transformers.js-layout generation_config.json that are read (all optional). */
@@ -143,28 +145,32 @@ export interface AnswerConstraint {
  * literal and number rules on top, which is cheap.
  */
 export class ConstraintBuilder {
-  private last: { key: unknown; names: IdentifierConstraint; checker: PrefixChecker | null } | null = null;
+  private last: { key: unknown; names: IdentifierConstraint; checker: PrefixChecker; gate: TokenRule | null; examples: string[] } | null = null;
 
   constructor(
     private readonly vocabTexts: string[],
     private readonly settings: AnswerSettings,
   ) {}
 
-  /** The constraint for `question` on `schema`, null when unconstrained; `key` names the database (default: the schema object). */
+  /**
+   * The constraint for `question` on `schema`, null when unconstrained; `key` names the database (default: the schema
+   * object). Soft tiers: the name rules with every check and the question's literal and number rules, then the name
+   * rules alone (schema and slot only); hard: the prefix checker (or the parser gate).
+   */
   forQuestion(schema: SchemaInfo, question: string, key: unknown = schema): AnswerConstraint | null {
     const s = this.settings;
     if (!s.constrained) return null;
-    if (!this.last || this.last.key !== key)
-      this.last = {
-        key,
-        names: new IdentifierConstraint(schema, this.vocabTexts, undefined, s.syntax === 'parser' ? new SyntaxGate() : null),
-        checker: s.syntax === 'checker' ? new PrefixChecker(schema) : null,
-      };
-    const names = s.literals ? this.last.names.withQuestion(question, { numbers: s.numbers }) : this.last.names;
-    const checker = this.last.checker;
-    if (!checker) return names;
-    const rules = new TokenRuleList(this.vocabTexts, [[names.rule(true)], [names.rule(false)]], [prefixRule(checker)]);
-    return { apply: (text, logits) => rules.apply(text, logits), close: (text) => checker.closing(text) };
+    if (!this.last || this.last.key !== key) {
+      const names = new IdentifierConstraint(schema, this.vocabTexts);
+      this.last = { key, names, checker: new PrefixChecker(schema), gate: s.syntax === 'parser' ? names.gateRule(new SyntaxGate()) : null, examples: QuestionValues.examplesOf(schema) };
+    }
+    const { names, checker, gate, examples } = this.last;
+    const strict: TokenRule[] = [names.rule(true)];
+    if (s.literals) strict.push(literalRule(checker, new QuestionValues(question, examples)));
+    if (s.numbers) strict.push(numberRule(checker, questionNumbers(question)));
+    const hard = s.syntax === 'checker' ? [prefixRule(checker)] : gate ? [gate] : [];
+    const rules = new TokenRuleList(this.vocabTexts, [strict, [names.rule(false)]], hard);
+    return { apply: (text, logits) => rules.apply(text, logits), ...(s.syntax === 'checker' ? { close: (text: string) => checker.closing(text) } : {}) };
   }
 }
 

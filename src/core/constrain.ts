@@ -103,17 +103,8 @@ export class IdentifierConstraint {
   /** Tables linked by a foreign key (either direction), lower case. */
   private readonly neighbours = new Map<string, Set<string>>();
   private readonly allColumns = new Set<string>();
-  /** Text example values of the schema's columns (lower case), which a string literal may also spell. */
-  private readonly exampleValues: string[] = [];
   /** Every table and column name is ASCII (see tokenOk). */
   private readonly asciiNames: boolean;
-  /** The question (lower case) whose values string literals must come from; null: literals are free. */
-  private question: string | null = null;
-  /** The question without its whitespace, and where each of its characters stands in the question (withQuestion). */
-  private squeezed: { text: string; pos: number[] } | null = null;
-  /** The numbers a numeric literal may be, from the question (withQuestion; see `questionNumbers`); null: any. */
-  private numbers: string[] | null = null;
-
   /**
    * `syntax` (optional) also requires every token to keep the chain a viable SQL prefix (syntaxGate.ts); it parses,
    * so it judges only the `syntaxK` most likely tokens that pass the name checks.
@@ -163,7 +154,6 @@ export class IdentifierConstraint {
     for (const t of schema.tables) {
       for (const c of t.columns) {
         this.allColumns.add(c.name.toLowerCase());
-        for (const v of c.examples) if (typeof v === 'string') this.exampleValues.push(v.toLowerCase());
       }
       for (const fk of t.foreignKeys) {
         const [a, b] = [t.name.toLowerCase(), fk.table.toLowerCase()];
@@ -176,82 +166,6 @@ export class IdentifierConstraint {
     const columns = new Set(schema.tables.flatMap((t) => t.columns.map((c) => c.name.toLowerCase())));
     for (const t of this.tables.keys()) if (!columns.has(t)) this.tableOnly.add(t);
     this.asciiNames = [...this.tables.keys(), ...columns].every((n) => /^[\x00-\x7f]*$/.test(n));
-  }
-
-  /**
-   * The same constraint for one question: a string literal must then spell a value the question mentions (LIKE's `%`
-   * aside) or one of the schema's example values. A small model otherwise invents values ('Canading'); 97% of the
-   * Spider dev gold queries with literals take every one from the question's own words. A number outside quotes must
-   * be one the question asks for (see `questionNumbers`) unless `numbers` is false. Shares all schema tables.
-   */
-  withQuestion(question: string, { numbers = true }: { numbers?: boolean } = {}): IdentifierConstraint {
-    const c = Object.create(this) as IdentifierConstraint;
-    c.rules = null;
-    const q = question.toLowerCase();
-    c.question = q;
-    // The question without its spaces ('NorthCarolina' for "North Carolina"), each position mapped back to q's.
-    c.squeezed = { text: '', pos: [] };
-    for (let i = 0; i < q.length; i++) {
-      if (/\s/.test(q[i]!)) continue;
-      c.squeezed.text += q[i];
-      c.squeezed.pos.push(i);
-    }
-    c.numbers = numbers ? questionNumbers(q) : null;
-    return c;
-  }
-
-  /**
-   * Whether a number written outside quotes (`word`, complete when `next` is not a digit) can be one the question
-   * asks for (see `questionNumbers`); `textBefore` is the text before it (`2.` makes it the fraction of a decimal).
-   */
-  private numberOk(word: string, textBefore: string, next: string | null): boolean {
-    if (this.numbers === null || !/^[0-9]+$/.test(word)) return true;
-    const whole = /(?<![A-Za-z0-9_])([0-9]+)\.$/.exec(textBefore);
-    const n = whole ? `${whole[1]}.${word}` : word;
-    if (next === null) return this.numbers.some((x) => x.startsWith(n));
-    if (next === '.' && !whole) return this.numbers.some((x) => x.startsWith(`${n}.`));
-    return this.numbers.includes(n);
-  }
-
-  /** Whether a string literal's content (so far, or `done`) can be a value of the question or an example value. */
-  private literalOk(content: string, done: boolean): boolean {
-    if (this.question === null) return true;
-    const text = content.toLowerCase().replace(/''/g, "'");
-    // A LIKE pattern needs no '%%'; a small model otherwise repeats '%' to the token limit ('Joe SHAr%%%%…').
-    if (text.includes('%%')) return false;
-    const pieces = text.split('%');
-    if (pieces.every((p) => p === '')) return true;
-    // Each piece starts where a word of the question starts ('Cur' is not a value of "… occurred in 2014"), unless a
-    // LIKE wildcard comes before it ('%son'), and a closed literal ends where a word ends ('Aberde' is not a value of
-    // "… leaving from Aberdeen") or before a common ending ('engineer' of "engineering", 'Europe' of "European"),
-    // unless a wildcard follows; spelled with or without the question's spaces ('NorthCarolina').
-    if (pieces.every((p, i) => p === '' || this.inQuestion(p, i > 0, !done || i < pieces.length - 1))) return true;
-    const v = pieces.filter(Boolean).join('%');
-    return this.exampleValues.some((e) => (done ? e === v : e.startsWith(v)));
-  }
-
-  /**
-   * Whether `piece` occurs in the question starting at a word's start (anywhere when `openStart`) and ending at a
-   * word's end (anywhere when `openEnd`); a piece without spaces may also match across the question's spaces.
-   */
-  private inQuestion(piece: string, openStart: boolean, openEnd: boolean): boolean {
-    const q = this.question!;
-    const letter = (i: number) => i >= 0 && i < q.length && /[\p{L}\p{N}]/u.test(q[i]!);
-    const restOfWord = (last: number) => {
-      let end = last + 1;
-      while (letter(end)) end++;
-      return q.slice(last + 1, end);
-    };
-    // `first` and `last`: where the match's first and last characters stand in the question.
-    const fits = (first: number, last: number) => (openStart || !letter(first - 1)) && (openEnd || WORD_ENDINGS.has(restOfWord(last)));
-    const find = (hay: string, p: string, at: (i: number) => [number, number]) => {
-      if (p === '') return false;
-      for (let i = hay.indexOf(p); i >= 0; i = hay.indexOf(p, i + 1)) if (fits(...at(i))) return true;
-      return false;
-    };
-    const { text, pos } = this.squeezed!;
-    // Also without the question's spaces, but never with spaces the question does not have ('C ON cer' of "concert").
-    return find(q, piece, (i) => [i, i + piece.length - 1]) || (!/\s/.test(piece) && find(text, piece, (i) => [pos[i]!, pos[i + piece.length - 1]!]));
   }
 
   /**
@@ -541,8 +455,13 @@ export class IdentifierConstraint {
    * syntax gate (when given) as the hard rule. Returns false at a syntax dead end.
    */
   apply(text: string, logits: Float32Array): boolean {
-    this.rules ??= new TokenRuleList(this.tokenTexts, [[this.rule(true)], [this.rule(false)]], this.syntax ? [gateRule(this.syntax, this.words)] : [], { topK: this.topK, keep: this.syntaxK });
+    this.rules ??= new TokenRuleList(this.tokenTexts, [[this.rule(true)], [this.rule(false)]], this.syntax ? [this.gateRule(this.syntax)] : [], { topK: this.topK, keep: this.syntaxK });
     return this.rules.apply(text, logits);
+  }
+
+  /** The syntax gate (sql-parser-cst), told which words may complete a partial one, as a hard token rule. */
+  gateRule(gate: SyntaxGate): TokenRule {
+    return { test: (text) => (tokenText) => gate.allows(text, tokenText, this.words) };
   }
 
   private rules: TokenRuleList | null = null;
@@ -557,12 +476,7 @@ export class IdentifierConstraint {
    * slot only. Null when nothing is checked here (inside a quoted identifier or an unchecked literal).
    */
   private tokenTest(text: string, toks: Token[], strict: boolean): ((tokenText: string) => boolean) | null {
-    if (endsInsideQuotes(toks)) {
-      const open = toks.at(-1)!.text;
-      if (open[0] !== "'" || this.question === null) return null;
-      if (!strict) return () => true;
-      return (tokenText: string) => this.literalTokenOk(text, open.slice(1), tokenText);
-    }
+    if (endsInsideQuotes(toks)) return null; // a literal's value is the literal rule's concern (rules/literalRule.ts)
     const partial = /[A-Za-z0-9_]*$/.exec(text)![0];
     const before = text.slice(0, text.length - partial.length);
     const scope = this.scopeOf(before, strict);
@@ -603,41 +517,14 @@ export class IdentifierConstraint {
     return /(\b(select|distinct|where|and|or|on|having|by|when|then|else)|[(,=<>])\s*$/i.test(tail) ? { kind: 'expr' } : ANY;
   }
 
-  /** A token written inside a string literal whose content so far is `content`: the literal must stay a value. */
-  private literalTokenOk(text: string, content: string, tokenText: string): boolean {
-    if (tokenText === '') return false; // the end token would leave the string open
-    let lit = content;
-    for (let i = 0; i < tokenText.length; i++) {
-      const ch = tokenText[i]!;
-      if (ch !== "'") {
-        lit += ch;
-        continue;
-      }
-      if (tokenText[i + 1] === "'") {
-        lit += "''";
-        i++;
-        continue;
-      }
-      if (!this.literalOk(lit, true)) return false;
-      const rest = tokenText.slice(i + 1);
-      if (rest === '') return true;
-      const before = text + tokenText.slice(0, i + 1);
-      const scope = this.scopeOf(before);
-      return this.tokenOk(before, '', this.slotAfter(before, scope), rest, scope, true);
-    }
-    return this.literalOk(lit, false);
-  }
-
   private tokenOk(before: string, partial: string, firstSlot: Slot, tokenText: string, firstScope: Scope, strict: boolean): boolean {
     let slot = firstSlot;
     let scope = firstScope;
     // The end token (empty text) ends the word being written: only a complete name may end there.
     if (tokenText === '')
-      return (partial === '' || (this.allowedWord(partial, slot, scope, '') && (!strict || this.numberOk(partial, before, '')))) && !(strict && this.leavesUnbound(before + partial));
+      return (partial === '' || this.allowedWord(partial, slot, scope, '')) && !(strict && this.leavesUnbound(before + partial));
     let word = partial;
-    let wordBefore = before; // the text before the word being written
     let quoted: string | null = null;
-    let lit = '';
     // The whitespace the text ends with, as it grows: no blank line and no long run of spaces (see MAX_SPACE_RUN).
     const tail = partial === '' ? /\s*$/.exec(before)![0] : '';
     let spaceRun = tail.length;
@@ -655,14 +542,8 @@ export class IdentifierConstraint {
         if (newlines > 1 || spaceRun > MAX_SPACE_RUN) return false;
       } else spaceRun = newlines = 0;
       if (quoted) {
-        if (ch !== quoted) lit += ch;
-        else if (quoted === "'" && tokenText[i + 1] === "'") {
-          lit += "''";
-          i++;
-        } else {
-          if (strict && quoted === "'" && !this.literalOk(lit, true)) return false;
-          quoted = null;
-        }
+        if (ch === quoted && tokenText[i + 1] === quoted) i++;
+        else if (ch === quoted) quoted = null;
         continue;
       }
       if (/[A-Za-z0-9_]/.test(ch)) {
@@ -671,13 +552,11 @@ export class IdentifierConstraint {
           const upTo = before + partial + tokenText.slice(0, i);
           scope = this.scopeOf(upTo, strict);
           slot = this.slotAfter(upTo, scope);
-          wordBefore = upTo;
         }
         word += ch;
         continue;
       }
       if (word && !this.allowedWord(word, slot, scope, ch)) return false;
-      if (word && strict && !this.numberOk(word, wordBefore, ch)) return false;
       if (PARAMETER_OR_ODD.test(ch)) return false;
       // No comments: after `--` or `/*` anything would pass, and a lost model fills the token limit with it.
       const prev = prevChar(i);
@@ -687,13 +566,9 @@ export class IdentifierConstraint {
       if (this.asciiNames && ch > '\x7f') return false;
       if (strict && ch === ')' && this.leavesUnbound(before + partial + tokenText.slice(0, i))) return false;
       word = '';
-      if (ch === "'" || ch === '"') {
-        quoted = ch;
-        lit = '';
-      }
+      if (ch === "'" || ch === '"') quoted = ch;
     }
-    if (quoted === "'") return !strict || this.literalOk(lit, false);
-    return word === '' || (this.allowedPrefix(word, slot, scope) && (!strict || this.numberOk(word, wordBefore, null)));
+    return quoted !== null || word === '' || this.allowedPrefix(word, slot, scope);
   }
 }
 
@@ -716,8 +591,6 @@ function madeUpName(w: string, slot: Slot): boolean {
  * with blank lines, which every syntax check accepts.
  */
 const MAX_SPACE_RUN = 8;
-/** What may follow a closed string literal's value within a word of the question (see literalOk). */
-const WORD_ENDINGS = new Set(['', 's', 'es', 'ing', 'ed', 'an', 'ean', 'ian', 'ese', 'ish']);
 /** Outside quotes these start bind parameters ($x, :x, @x, ?) or are not SQL at all: never written. */
 const PARAMETER_OR_ODD = /[$?@:#\\`{}[\]]/;
 const EMPTY_SCOPE: Scope = {
@@ -746,28 +619,6 @@ function lastClause(text: string): string {
   return last && !tail.slice(last.index).includes(')') ? last[1]!.toLowerCase() : '';
 }
 
-const NUMBER_WORDS: Record<string, number> = {
-  zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11,
-  twelve: 12, twenty: 20, hundred: 100, thousand: 1000, once: 1, twice: 2, single: 1, first: 1, second: 2, third: 3,
-};
-
-/**
- * The numbers a numeric literal may be for a question (lower case): every number it writes in digits ("1,000" as
- * 1000) or as a word ("two", "twice", "third"), each also minus one ("at least 3" is `> 2`), and 0 and 1 (LIMIT 1 for
- * "the most", `> 0`). Every number of every Spider dev gold query is one of them; a small model otherwise writes
- * `weight > 2.7` for "heavier than 10".
- */
-function questionNumbers(question: string): string[] {
-  const out = new Set(['0', '1']);
-  const add = (n: string) => {
-    out.add(n);
-    if (/^[0-9]+$/.test(n) && Number(n) > 0) out.add(String(BigInt(n) - 1n));
-  };
-  for (const m of question.replace(/([0-9]),([0-9]{3})/g, '$1$2').matchAll(/[0-9]+(?:\.[0-9]+)?/g)) add(m[0]);
-  for (const w of question.split(/[^a-z]+/)) if (Object.hasOwn(NUMBER_WORDS, w)) add(String(NUMBER_WORDS[w]));
-  return [...out];
-}
-
 /** SELECT, select or Select (Spider's gold queries write Count(*)), never SeLeCt or deSc. Digits count as either. */
 function oneCase(w: string): boolean {
   return w === w.toLowerCase() || w === w.toUpperCase() || w.slice(1) === w.slice(1).toLowerCase();
@@ -777,9 +628,4 @@ function oneCase(w: string): boolean {
 /** The text of every token id, for checking what a token would write. */
 export function tokenTexts(decode: (ids: number[]) => string, vocabSize: number): string[] {
   return Array.from({ length: vocabSize }, (_, i) => decode([i]));
-}
-
-/** The syntax gate (sql-parser-cst) as a hard token rule. */
-function gateRule(gate: SyntaxGate, words: WordSet): TokenRule {
-  return { test: (text) => (tokenText) => gate.allows(text, tokenText, words) };
 }

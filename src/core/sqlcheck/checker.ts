@@ -12,7 +12,7 @@ import type { SchemaInfo } from '../types';
 import { catalogOf, FUNCTIONS, IDENT, RESERVED, TYPE_NAMES } from './catalog';
 import { CHAIN_START, type Ctx, type Stack } from './frames';
 import { feed, whitespaceOk } from './grammar';
-import { LEX_START, lexEnd, lexFeed, OP_ALONE, type LexState, type Lexeme } from './lexer';
+import { LEX_START, lexEnd, lexFeed, OP_ALONE, type LexState, type Lexeme, type Pending } from './lexer';
 import { chainOf } from './scope';
 import { closeStep } from './closer';
 import { stepEnds } from '../decode';
@@ -76,6 +76,20 @@ export class PrefixChecker {
   viable(text: string): boolean {
     const s = this.stateAt(text);
     return s !== null && this.pendingOk(s, text);
+  }
+
+  /**
+   * The lexemes `tokenText` completes after `text` (the one the text had begun included), and the one it leaves open;
+   * null when `text` is no viable prefix. For rules that judge literals and numbers as SQL reads them.
+   */
+  lexemes(text: string, tokenText: string): { done: Lexeme[]; pending: Pending | null } | null {
+    const s = this.stateAt(text);
+    if (!s) return null;
+    const done: Lexeme[] = [];
+    const collect = (lx: Lexeme) => (done.push(lx), true);
+    if (tokenText === '') return lexEnd(s.lex, collect) ? { done, pending: null } : null;
+    const lex = lexFeed(s.lex, tokenText, collect);
+    return lex ? { done, pending: lex.pending } : null;
   }
 
   /** The finished CTEs of a viable prefix (name → columns), for the closing of a cut chain. */

@@ -3,7 +3,7 @@
  * policy is trained to write) is replayed token by token through the constraint the studio decodes with
  * (answerConfig.ts: the name rules and the prefix checker), with the gold token on top, and then the end token.
  *   npm run constraint:check -- [--spider ../shared/data/spider] [--split dev|train_spider] [--limit N]
- *     [--no-syntax | --syntax-parser] (names only, or the older parser gate instead of the checker)
+ *     [--no-syntax] (the name, literal and number rules only, without the prefix checker)
  * Last line: `constraint admits X% of gold chains (k/n)`.
  */
 import { readFileSync } from 'node:fs';
@@ -20,7 +20,7 @@ const args = flags(process.argv.slice(2));
 const spider = args.get('spider') ?? '../shared/data/spider';
 const split = args.get('split') ?? 'dev';
 const limit = Number(args.get('limit') ?? Infinity);
-const settings = answerSettings('greedy', null, { syntax: args.has('no-syntax') ? 'off' : args.has('syntax-parser') ? 'parser' : undefined });
+const settings = answerSettings('greedy', null, { syntax: args.has('no-syntax') ? 'off' : undefined });
 const tok = loadTokenizer(
   JSON.parse(readFileSync('models/policy/tokenizer.json', 'utf8')),
   JSON.parse(readFileSync('models/policy/tokenizer_config.json', 'utf8')),

@@ -41,8 +41,8 @@ describe('answerSettings', () => {
   });
 
   it('lets overrides win, ignores undefined ones, and turns off rules whose base rule is off', () => {
-    const s = answerSettings('vote', { max_new_tokens: 200 }, { maxNewTokens: 100, n: 4, syntax: 'parser', stepRetries: 2, temperature: undefined });
-    expect(s).toMatchObject({ strategy: 'vote', maxNewTokens: 100, n: 4, syntax: 'parser', stepRetries: 2, temperature: 1 });
+    const s = answerSettings('vote', { max_new_tokens: 200 }, { maxNewTokens: 100, n: 4, syntax: 'off', stepRetries: 2, temperature: undefined });
+    expect(s).toMatchObject({ strategy: 'vote', maxNewTokens: 100, n: 4, syntax: 'off', stepRetries: 2, temperature: 1 });
     expect(answerSettings('greedy', null, { syntax: 'off' }).syntax).toBe('off');
     expect(answerSettings('greedy', null, { strategy: 'bon' }).strategy).toBe('greedy');
     expect(answerSettings('greedy', null, { constrained: false })).toMatchObject({ constrained: false, literals: false, numbers: false, syntax: 'off' });
@@ -65,16 +65,14 @@ describe('buildConstraint', () => {
     expect(allowed(free, "SELECT * FROM singer WHERE Name = 'Bob")).toContain('x');
   });
 
-  it('adds the prefix checker (or the older parser gate) where the settings ask for it', () => {
-    const dead = 'WITH s1 AS (SELECT Name FROM singer GROUP BY Name DESC';
-    const parser = buildConstraint(schema, vocab, answerSettings('greedy', null, { syntax: 'parser' }), 'q')!;
-    expect(parser.apply(dead, new Float32Array(vocab.length))).toBe(false);
-    const names = buildConstraint(schema, vocab, answerSettings('vote', null, { syntax: 'off' }), 'q')!;
-    expect(names.apply(dead, new Float32Array(vocab.length))).toBe(true);
-    // The checker never lets a chain reach such a text, and closes a chain at its token budget.
+  it('adds the prefix checker where the settings ask for it', () => {
     const checked = buildConstraint(schema, vocab, answerSettings('greedy', null), 'q')!;
-    expect(allowed(checked, 'SELECT Name FROM singer GROUP BY Name')).not.toContain(' DESC');
+    expect(allowed(checked, 'SELECT Name FROM singer GROUP BY Name')).not.toContain(' WHERE');
+    // It closes a chain at its token budget.
     expect(checked.close!('SELECT Name FROM singer WHERE Age >')).toBe('SELECT Name FROM singer WHERE Age > NULL');
+    const names = buildConstraint(schema, vocab, answerSettings('vote', null, { syntax: 'off' }), 'q')!;
+    expect(allowed(names, 'SELECT Name FROM singer GROUP BY Name')).toContain(' WHERE');
+    expect(names.close).toBeUndefined();
   });
 
   it('keeps the schema part per database across questions', () => {

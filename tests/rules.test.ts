@@ -77,3 +77,45 @@ describe('number rule', () => {
     expect(allowed(r, ['Age'], 'SELECT T1.')).toEqual(['Age']);
   });
 });
+
+describe('what the prefix checker took over from the name rule', () => {
+  const admits = (text: string, token: string) => checker.admits(text, token);
+
+  it('writes no comment, no blank line, no run of spaces and nothing beyond ASCII outside quotes', () => {
+    expect(admits('SELECT * FROM singer', ' --')).toBe(false);
+    expect(admits('SELECT * FROM singer', ' /*')).toBe(false);
+    expect(admits('SELECT Age', ' -')).toBe(true);
+    expect(admits('SELECT Age', ' *')).toBe(true);
+    expect(admits('SELECT Name FROM singer', '\n\n')).toBe(false);
+    expect(admits('SELECT Name FROM singer', '  ')).toBe(false);
+    expect(admits('SELECT Name FROM singer', '\nWHERE')).toBe(true);
+    expect(admits('SELECT Name FROM singer WHERE Name =', ' \u2026')).toBe(false);
+    expect(admits("SELECT Name FROM singer WHERE Name = '", '\u2026')).toBe(true);
+  });
+
+  it('keeps qualifiers in scope, with no space after the dot', () => {
+    expect(admits('SELECT Name FROM singer AS T1 WHERE', ' T2.')).toBe(false);
+    expect(admits('SELECT Name FROM singer AS T1 WHERE', ' T1.')).toBe(true);
+    expect(admits('SELECT Name FROM singer AS T1 WHERE T1.', ' Name')).toBe(false);
+  });
+
+  it('does not end a FROM clause while the select list uses an alias or a column no source has', () => {
+    expect(admits('SELECT T1.Name, T2.Year FROM singer AS T1', ' WHERE')).toBe(false);
+    expect(admits('SELECT T1.Name, T2.Year FROM singer AS T1', '')).toBe(false);
+    expect(admits('SELECT T1.Name, T2.Year FROM singer AS T1', ' JOIN')).toBe(true);
+    expect(admits('SELECT Name, Year FROM singer', ' WHERE')).toBe(false);
+    expect(admits('SELECT Name, Age FROM singer', ' WHERE')).toBe(true);
+    expect(admits('SELECT T1.Name, T2.Year FROM singer AS T1 JOIN concert AS T2 ON T1.Singer_ID = T2.concert_ID', ' WHERE')).toBe(true);
+  });
+
+  it('writes each clause of a SELECT once, in order, and SELECT again only after a set operator or `(`', () => {
+    expect(admits('SELECT Name FROM singer', ' WHERE')).toBe(true);
+    expect(admits('SELECT Name FROM singer WHERE Age > 3 ORDER BY Age', ' WHERE')).toBe(false);
+    expect(admits('SELECT Name FROM singer WHERE Age > 3', ' FROM')).toBe(false);
+    expect(admits('SELECT Name FROM singer WHERE Age > 3 LIMIT 1', ' limit')).toBe(false);
+    expect(admits('SELECT Name FROM singer WHERE Age > 3', ' limit')).toBe(true);
+    expect(admits('SELECT Name FROM singer', ' SELECT')).toBe(false);
+    expect(admits('SELECT Name FROM singer UNION', ' SELECT')).toBe(true);
+    expect(admits('SELECT Name FROM singer WHERE Age IN (', 'SELECT')).toBe(true);
+  });
+});

@@ -617,7 +617,7 @@ describe('decoding with a model that prefers invalid tokens', () => {
     const r = await decode(new Adversary(target, seed), tok, question, { constrain, close, maxNewTokens: 40, temperature, seed });
     stopped.push(r.stopped);
     expect(masked).toBeGreaterThan(0);
-    expect(['eos', 'closed']).toContain(r.stopped);
+    expect(['eos', 'closed'], r.text).toContain(r.stopped);
     // Outside string literals, none of the breakers that are never valid.
     expect(r.text.replace(/'(?:[^']|'')*'/g, "''")).not.toMatch(/;|--|COLLATE/i);
     expect(checker.complete(r.text), r.text).toBe(true);

@@ -21,8 +21,8 @@ export interface PolicyBench {
   msPerStep: number | null;
   /** Whole questions (prompt, every step written and executed, final query), greedy as the studio decodes it. */
   questions?: { n: number; medianMs: number; maxMs: number; meanTokens: number; settings: AnswerSettings; perQuestion: QuestionTiming[] };
-  /** Greedy decode speed with the prefix checker, the parser gate and names only, and the checker's ratios to both. */
-  syntaxSpeed?: { checker: SyntaxSpeed; parser: SyntaxSpeed; off: SyntaxSpeed; checkerVsParser: number; checkerVsOff: number };
+  /** Greedy decode speed with the prefix checker and with the name, literal and number rules only, and their ratio. */
+  syntaxSpeed?: { checker: SyntaxSpeed; off: SyntaxSpeed; checkerVsOff: number };
   /** Whole questions with best-of-8 as the studio decodes it (the greedy chain and 7 sampled, PRM-scored). */
   bestOf8?: { n: number; medianMs: number; maxMs: number; meanTokens: number; meanPrmMs: number; settings: AnswerSettings; perQuestion: QuestionTiming[] };
 }
@@ -129,8 +129,8 @@ export interface SyntaxSpeed {
 }
 
 /**
- * The same greedy questions decoded under the prefix checker, the older parser gate and names only, side by side in
- * one run (each variant twice, in opposite orders, so warm-up and machine load fall on all three alike).
+ * The same greedy questions decoded with and without the prefix checker, side by side in one run (each variant twice,
+ * in opposite orders, so warm-up and machine load fall on both alike).
  */
 async function compareSyntax(
   qb: QuestionBench,
@@ -138,7 +138,7 @@ async function compareSyntax(
   generation: GenerationConfig | null,
   run: (settings: AnswerSettings, builder: ConstraintBuilder, q: string) => Promise<{ tokens: number; decodeMs: number }>,
 ): Promise<NonNullable<PolicyBench['syntaxSpeed']>> {
-  const variants: SyntaxCheck[] = ['checker', 'parser', 'off'];
+  const variants: SyntaxCheck[] = ['checker', 'off'];
   const acc = new Map(variants.map((v) => [v, { tokens: 0, decodeMs: 0, ms: 0, n: 0 }]));
   for (const order of [variants, [...variants].reverse()])
     for (const v of order) {
@@ -158,8 +158,8 @@ async function compareSyntax(
     const a = acc.get(v)!;
     return { tokens: a.tokens, decodeMs: round(a.decodeMs), tokensPerSecond: round(a.tokens / (a.decodeMs / 1000)), msPerQuestion: round(a.ms / a.n) };
   };
-  const [checker, parser, off] = variants.map(speed) as [SyntaxSpeed, SyntaxSpeed, SyntaxSpeed];
-  return { checker, parser, off, checkerVsParser: round2(checker.tokensPerSecond / parser.tokensPerSecond), checkerVsOff: round2(checker.tokensPerSecond / off.tokensPerSecond) };
+  const [checker, off] = variants.map(speed) as [SyntaxSpeed, SyntaxSpeed];
+  return { checker, off, checkerVsOff: round2(checker.tokensPerSecond / off.tokensPerSecond) };
 }
 
 

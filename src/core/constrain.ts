@@ -1,19 +1,19 @@
 /**
- * Constrained decoding: the names the model writes must exist and fit where they stand. Outside string literals,
- * every word it completes must be an SQL keyword or function, a table or column of the open schema, a CTE or alias it
- * defined itself (s1, T1, …) or a derived alias (count_all, avg_age, singer_name, …), and must fit its slot (after
- * FROM a table or finished CTE, after `T1.` a column of T1's table, …); a word still being written must be the
- * prefix of such a word. The most likely tokens are checked first (top K); the rest are masked.
- * Names are also checked against what is in scope (queryScope.ts): a finished CTE outputs known columns; a SELECT's
- * first source must be able to provide the columns its select list wrote (`SELECT avg(Age) FROM` reads singer, not
- * stadium); after FROM a column must belong to a source; an alias goes only to a table that has its columns; a FROM
- * clause does not end while a column or alias of the select list has no source. Given the question (withQuestion),
- * string literals must spell one of its values and numbers must be ones it gives. Each rule admits every Spider dev
- * gold chain (`npm run constraint:check`).
+ * The name rule of constrained decoding (a soft token rule, tokenRules.ts): the names the model writes must exist and
+ * fit where they stand, and read the tables a question's join needs. Outside string literals, every word it
+ * completes must be an SQL keyword or function, a table or column of the open schema spelled in a case the schema
+ * uses, a CTE or alias it defined itself (s1, T1, …) or a derived alias (count_all, avg_age, singer_name, …), and must
+ * fit its slot (after FROM a table or finished CTE, after `T1.` a column of T1's table, …); a word still being
+ * written must be the prefix of such a word. Join heuristics on top (queryScope.ts): a SELECT's first source must be
+ * able to provide the columns its select list wrote, itself or through foreign keys (`SELECT avg(Age) FROM` reads
+ * singer, not stadium); the k-th source is the table that has Tk's columns when one does; an alias goes to the table
+ * that has its columns; no table is joined only to itself without a foreign key to itself.
+ * What is valid SQL (grammar, scope, clause order, arities, layout) is the prefix checker's concern (sqlcheck/), and
+ * the values of literals and numbers the literal and number rules' (rules/). Each rule admits every Spider dev gold
+ * chain (`npm run constraint:check`).
  */
-import { CLAUSE_RANK, chainScope, type QueryFrame } from './queryScope';
+import { chainScope, type QueryFrame } from './queryScope';
 import { endsInsideQuotes, lex, type Token } from './sqlLexer';
-import type { SyntaxGate, WordSet } from './syntaxGate';
 import { TokenRuleList, type TokenRule } from './tokenRules';
 import type { SchemaInfo } from './types';
 
@@ -71,21 +71,9 @@ interface Scope {
   visible: Set<string> | null;
   /** Every column of the schema's tables and of the finished CTEs (null when a CTE's columns are unknown). */
   everyColumn: Set<string> | null;
-  /**
-   * In the FROM clause of a SELECT whose select list used a qualifier no source has bound yet (`SELECT T2.name FROM
-   * singer AS T1`) or a column no source has (`SELECT year FROM singer`): the clause may not end (no WHERE, GROUP BY,
-   * …, no closing parenthesis or end) until a JOIN provides it.
-   */
-  unbound: boolean;
-  /** Whether a `)` here would close the SELECT being written (it is not inside a call or a list). */
-  atFrameDepth: boolean;
-  /** The text ends with UNION, INTERSECT, EXCEPT or ALL (a new SELECT may start). */
-  afterSetOperator: boolean;
 }
 
 export class IdentifierConstraint {
-  /** What a partial word may become, for the syntax gate. */
-  private readonly words: WordSet = { keywords: KEYWORDS.split(' '), beginsName: (w) => this.allowedPrefix(w, NAME) || /^[st]\d{0,2}$/i.test(w) };
   /** Schema names (tables, columns, derived aliases such as count_all or singer_name), lower case. */
   private readonly names = new Set<string>();
   /** Prefixes of the segments of table and column names as the schema spells them (see `spelled`). */
@@ -103,18 +91,10 @@ export class IdentifierConstraint {
   /** Tables linked by a foreign key (either direction), lower case. */
   private readonly neighbours = new Map<string, Set<string>>();
   private readonly allColumns = new Set<string>();
-  /** Every table and column name is ASCII (see tokenOk). */
-  private readonly asciiNames: boolean;
-  /**
-   * `syntax` (optional) also requires every token to keep the chain a viable SQL prefix (syntaxGate.ts); it parses,
-   * so it judges only the `syntaxK` most likely tokens that pass the name checks.
-   */
   constructor(
     schema: SchemaInfo,
     private readonly tokenTexts: string[],
     private readonly topK = 40,
-    private readonly syntax: SyntaxGate | null = null,
-    private readonly syntaxK = 8,
   ) {
     const addTo = (exact: Set<string>, prefixes: Set<string>, w: string) => {
       exact.add(w.toLowerCase());
@@ -165,7 +145,6 @@ export class IdentifierConstraint {
     }
     const columns = new Set(schema.tables.flatMap((t) => t.columns.map((c) => c.name.toLowerCase())));
     for (const t of this.tables.keys()) if (!columns.has(t)) this.tableOnly.add(t);
-    this.asciiNames = [...this.tables.keys(), ...columns].every((n) => /^[\x00-\x7f]*$/.test(n));
   }
 
   /**
@@ -189,41 +168,13 @@ export class IdentifierConstraint {
     if (slot.kind === 'name') return this.isName(word) && (!scope.everyColumn || scope.everyColumn.has(w));
     if (/^[0-9]/.test(w)) return /^[0-9]+$/.test(w); // a number (200sse is not)
     // An alias or CTE name: before `.` it must be in scope; alone, only where a bare name is not checked.
-    if (/^[st]\d{1,2}$/.test(w)) return next === '.' ? this.qualifierInScope(w, scope) : !scope.visible || scope.visible.has(w);
-    if (scope.unbound && CLAUSE_END.has(w)) return false;
-    if (this.keywords.has(w) && !this.clauseInOrder(w, scope)) return false;
+    if (/^[st]\d{1,2}$/.test(w)) return next === '.' || !scope.visible || scope.visible.has(w);
     if (this.keywords.has(w) && oneCase(word) && !(slot.kind === 'expr' && NOT_AN_OPERAND.has(w)) && (next === '(' || !FUNCTIONS.has(w) || this.names.has(w)))
       return true;
-    if (next === '.') return this.names.has(w) && !this.misspelled(word) && this.qualifierInScope(w, scope);
+    if (next === '.') return this.names.has(w) && !this.misspelled(word);
     if (scope.visible) return scope.visible.has(w) && !this.misspelled(word);
     if (this.names.has(w)) return !this.misspelled(word) && !this.tableOnly.has(w);
     return this.isName(word);
-  }
-
-  /**
-   * A SELECT's clauses come once each and in order (FROM, WHERE, GROUP BY, HAVING, ORDER BY, LIMIT), at the SELECT's
-   * own level (not inside a call's parentheses); JOIN only in the FROM clause; a second SELECT only after UNION,
-   * INTERSECT, EXCEPT or `(`. sql-parser-cst accepts some of these as names (`… , Name FROM stadium FROM singer`).
-   */
-  private clauseInOrder(w: string, scope: Scope): boolean {
-    const f = scope.frame;
-    if (!f) return true;
-    const rank = CLAUSE_RANK[w];
-    if (rank !== undefined && w !== 'order') return scope.atFrameDepth && rank > f.clause;
-    if (w === 'order') return !scope.atFrameDepth || rank! > f.clause; // group_concat(x ORDER BY y) inside a call
-    if (w === 'join') return scope.atFrameDepth && (f.phase === 'from' || f.phase === 'on');
-    if (w === 'select') return !scope.atFrameDepth || scope.afterSetOperator;
-    return true;
-  }
-
-  /**
-   * A qualifier (`x.`) must name a source of the SELECTs being written once their FROM is written; in a select list
-   * (before FROM) it may be an alias still to be defined.
-   */
-  private qualifierInScope(w: string, scope: Scope): boolean {
-    const phase = scope.frame?.phase;
-    if (!phase || phase === 'select' || !scope.known) return true;
-    return scope.qualifiers.has(w);
   }
 
   /**
@@ -371,9 +322,6 @@ export class IdentifierConstraint {
       if (fitting.length > 0) return [...fitting, ...(natural ? [natural] : [])].some((a) => a.startsWith(w));
     }
     if (slot.kind === 'new' || slot.kind === 'alias') return madeUpName(w, slot);
-    if (scope.unbound && CLAUSE_END.has(w)) return false; // a JOIN must come first (see Scope.unbound)
-    // A whole keyword out of clause order, unless a name continues it (order_id).
-    if (this.keywords.has(w) && !this.clauseInOrder(w, scope) && !this.namePrefixes.has(w)) return false;
     if (slot.kind === 'table')
       return (
         (this.tablePrefixes.has(w) && !this.misspelled(word)) ||
@@ -398,12 +346,6 @@ export class IdentifierConstraint {
     return !phase || phase === 'select' || !scope.known ? [...this.tables.keys()] : [...scope.qualifiers.keys()];
   }
 
-  /** Whether ending the SELECT being written after `text` (with `)` or the end token) leaves a qualifier unbound. */
-  private leavesUnbound(text: string): boolean {
-    const s = this.scopeOf(text);
-    return s.unbound && s.atFrameDepth;
-  }
-
   /** What the text written so far puts in scope (see Scope); the last few are remembered (tokens share them). */
   private scopeOf(before: string, strict = true): Scope {
     if (!strict) {
@@ -423,7 +365,7 @@ export class IdentifierConstraint {
 
   private computeScope(before: string): Scope {
     const toks = lex(before).filter((t) => t.kind !== 'space' && t.kind !== 'comment');
-    const { ctes, frames, depth } = chainScope(toks, this.tables, (w) => this.keywords.has(w));
+    const { ctes, frames } = chainScope(toks, this.tables, (w) => this.keywords.has(w));
     const qualifiers = new Map<string, Set<string> | null>();
     let known = true;
     for (const f of frames)
@@ -442,26 +384,17 @@ export class IdentifierConstraint {
     let visible: Set<string> | null = null;
     if (frame?.phase === 'select' && everyColumn) visible = new Set([...everyColumn, ...frame.outputs]);
     else if (sourceColumns && (frame!.phase === 'on' || frame!.phase === 'after')) visible = new Set([...sourceColumns, ...frame!.outputs]);
-    let unbound = false;
-    if (sourceColumns && (frame!.phase === 'from' || frame!.phase === 'on'))
-      unbound = [...frame!.qualified.keys()].some((q) => !qualifiers.has(q)) || [...frame!.bare].some((c) => !frame!.outputs.has(c) && !sourceColumns.has(c));
-    const afterSetOperator = /\b(union|intersect|except|all)\s*$/i.test(before);
-    return { ctes, qualifiers, frame, known, visible, everyColumn, unbound, atFrameDepth: !!frame && frame.depth === depth, afterSetOperator };
+    return { ctes, qualifiers, frame, known, visible, everyColumn };
   }
 
   /**
-   * Masks the logits of tokens that would write an unknown name (keeps the top-K tokens that pass), through a
-   * TokenRuleList: the name rules with every check, then without the scope and literal checks, as soft tiers; the
-   * syntax gate (when given) as the hard rule. Returns false at a syntax dead end.
+   * Masks the logits of tokens that would write an unknown name (keeps the top-K tokens that pass): the name rules
+   * with every check, then with names checked against the schema and their slot only (a TokenRuleList of the two
+   * tiers). For the name rule alone; decoding combines it with the other rules (answerConfig.ts ConstraintBuilder).
    */
   apply(text: string, logits: Float32Array): boolean {
-    this.rules ??= new TokenRuleList(this.tokenTexts, [[this.rule(true)], [this.rule(false)]], this.syntax ? [this.gateRule(this.syntax)] : [], { topK: this.topK, keep: this.syntaxK });
+    this.rules ??= new TokenRuleList(this.tokenTexts, [[this.rule(true)], [this.rule(false)]], [], { topK: this.topK });
     return this.rules.apply(text, logits);
-  }
-
-  /** The syntax gate (sql-parser-cst), told which words may complete a partial one, as a hard token rule. */
-  gateRule(gate: SyntaxGate): TokenRule {
-    return { test: (text) => (tokenText) => gate.allows(text, tokenText, this.words) };
   }
 
   private rules: TokenRuleList | null = null;
@@ -521,26 +454,11 @@ export class IdentifierConstraint {
     let slot = firstSlot;
     let scope = firstScope;
     // The end token (empty text) ends the word being written: only a complete name may end there.
-    if (tokenText === '')
-      return (partial === '' || this.allowedWord(partial, slot, scope, '')) && !(strict && this.leavesUnbound(before + partial));
+    if (tokenText === '') return partial === '' || this.allowedWord(partial, slot, scope, '');
     let word = partial;
     let quoted: string | null = null;
-    // The whitespace the text ends with, as it grows: no blank line and no long run of spaces (see MAX_SPACE_RUN).
-    const tail = partial === '' ? /\s*$/.exec(before)![0] : '';
-    let spaceRun = tail.length;
-    let newlines = tail.split('\n').length - 1;
-    // The character before tokenText[i] (without joining the texts: this runs for every candidate token).
-    const prevChar = (i: number) => (i > 0 ? tokenText[i - 1] : (partial || before).at(-1));
     for (let i = 0; i < tokenText.length; i++) {
       const ch = tokenText[i]!;
-      if (/\s/.test(ch) && !quoted) {
-        // No space after a qualifier's dot: SQLite reads `T2. employee_id` as `T2.employee_id`, but the column slot
-        // (slotAfter) ends at the space, so the model escaped the qualifier's columns that way.
-        if (prevChar(i) === '.' && QUALIFIER_DOT.test((before + partial + tokenText.slice(0, i)).slice(-80))) return false;
-        spaceRun++;
-        if (ch === '\n') newlines++;
-        if (newlines > 1 || spaceRun > MAX_SPACE_RUN) return false;
-      } else spaceRun = newlines = 0;
       if (quoted) {
         if (ch === quoted && tokenText[i + 1] === quoted) i++;
         else if (ch === quoted) quoted = null;
@@ -557,24 +475,15 @@ export class IdentifierConstraint {
         continue;
       }
       if (word && !this.allowedWord(word, slot, scope, ch)) return false;
-      if (PARAMETER_OR_ODD.test(ch)) return false;
-      // No comments: after `--` or `/*` anything would pass, and a lost model fills the token limit with it.
-      const prev = prevChar(i);
-      if ((ch === '-' && prev === '-') || (ch === '*' && prev === '/')) return false;
-      // Outside quotes, a character beyond ASCII (the ellipsis of a truncated example value, a byte of a broken
-      // UTF-8 sequence) is no SQL unless the schema spells names with such characters.
-      if (this.asciiNames && ch > '\x7f') return false;
-      if (strict && ch === ')' && this.leavesUnbound(before + partial + tokenText.slice(0, i))) return false;
       word = '';
       if (ch === "'" || ch === '"') quoted = ch;
     }
     return quoted !== null || word === '' || this.allowedPrefix(word, slot, scope);
   }
+
 }
 
 const ANY: Slot = { kind: 'any' };
-/** Text ending in a qualifier and its dot (`T2.`, `singer.`), not a number's (`3.`). */
-const QUALIFIER_DOT = /(^|[^A-Za-z0-9_])[A-Za-z_][A-Za-z0-9_]*\.$/;
 const NAME: Slot = { kind: 'name' };
 /** A name the model makes up (after AS) is at most this long: beyond it a small model is looping, not naming. */
 const MAX_NEW_NAME = 48;
@@ -585,14 +494,6 @@ const MAX_ALIAS = 10;
 function madeUpName(w: string, slot: Slot): boolean {
   return /^[a-z_]/.test(w) && w.length <= (slot.kind === 'alias' ? MAX_ALIAS : MAX_NEW_NAME);
 }
-/**
- * The longest run of whitespace outside quotes, and never a blank line: CoCTE chains are written in one layout (the
- * training chains' longest run is 5, a line break and an indent), and a lost model otherwise fills the token limit
- * with blank lines, which every syntax check accepts.
- */
-const MAX_SPACE_RUN = 8;
-/** Outside quotes these start bind parameters ($x, :x, @x, ?) or are not SQL at all: never written. */
-const PARAMETER_OR_ODD = /[$?@:#\\`{}[\]]/;
 const EMPTY_SCOPE: Scope = {
   ctes: new Map(),
   qualifiers: new Map(),
@@ -600,12 +501,7 @@ const EMPTY_SCOPE: Scope = {
   known: true,
   visible: null,
   everyColumn: null,
-  unbound: false,
-  atFrameDepth: false,
-  afterSetOperator: false,
 };
-/** Words that end a FROM clause. */
-const CLAUSE_END = new Set(['where', 'group', 'having', 'order', 'limit', 'union', 'intersect', 'except']);
 
 function addPrefixes(set: Set<string>, w: string): void {
   for (let i = 1; i <= w.length; i++) set.add(w.slice(0, i));

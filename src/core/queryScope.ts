@@ -34,7 +34,7 @@ export interface QueryFrame {
 }
 
 /** The order in which a SELECT's clauses must come. */
-export const CLAUSE_RANK: Record<string, number> = { from: 1, where: 2, group: 3, having: 4, order: 5, limit: 6 };
+const CLAUSE_RANK: Record<string, number> = { from: 1, where: 2, group: 3, having: 4, order: 5, limit: 6 };
 
 export interface ChainScope {
   /** Finished CTEs and their output columns (null: not known). */

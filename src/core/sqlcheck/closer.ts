@@ -129,6 +129,10 @@ function coreNeeds(ctx: Ctx, f: CoreFrame, stack: Stack, i: number): string | st
   const child = i < stack.length - 1;
   const rank0 = f.ph === 'afterItem' || f.ph === 'afterAlias' || (child && f.ph === 'item');
   const rank1 = f.ph === 'afterSrc' || f.ph === 'afterOn' || f.ph === 'usingNext' || (child && f.ph === 'on');
+  // After UNION …, a select list shorter than the first SELECT's gets more columns (the item being written counts).
+  const written = f.items.length + (f.ph === 'item' && i < stack.length - 1 ? 1 : 0);
+  const listEnd = f.ph === 'afterItem' || f.ph === 'afterAlias' || (f.ph === 'item' && i < stack.length - 1);
+  if (listEnd && f.compound && f.items.every((it) => 'name' in it) && written < f.compound.length) return ', 1';
   const open = (rank0 && (f.deferred.length > 0 || f.items.some((it) => 'star' in it))) || (rank1 && !f.fromDone && endFrom(stack, i, f) === null);
   if (!open) return frameNeeds(f, stack, i === stack.length - 1);
   // A source for the first column no source provides yet: a table or step that has it (and, for `q.c`, every

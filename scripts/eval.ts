@@ -11,7 +11,8 @@
  *     [--no-syntax] (with the name constraint, every token must also keep the chain a viable, scope-checked prefix
  *     (src/core/sqlcheck/, the default for every strategy); `--no-syntax`: names, literals and numbers only)
  *     [--fallback K] (execution-guided fallback: a step or
- *     final query that fails to execute backs up to its most uncertain token up to K times) [--free-literals] (string literals not restricted to the
+ *     final query that fails to execute backs up to its most uncertain token up to K times) [--fallback-empty] (with
+ *     --fallback: a final query with no rows counts as failed too) [--free-literals] (string literals not restricted to the
  *     question's values and the schema's example values) [--free-numbers] (numbers outside quotes not restricted to
  *     the question's numbers)
  *     [--step-retries R] (a step that fails to execute is sampled again up to R times)
@@ -75,6 +76,7 @@ const settings = answerSettings(strategy, readGenerationConfig(modelDir), {
   numbers: off('free-numbers'),
   syntax: args.has('no-syntax') ? 'off' : undefined,
   fallbackTries: num('fallback'),
+  fallbackEmpty: args.has('fallback-empty') || undefined,
   stepRetries: num('step-retries'),
   executionFeedback: args.has('feedback') || undefined,
 });
@@ -85,7 +87,7 @@ const tag = strategy === 'greedy' ? '' : strategy === 'vote' ? `${nCand}` : stra
 const knownDbs = existsSync(tablesFile) ? new Set((JSON.parse(readFileSync(tablesFile, 'utf8')) as { db_id: string }[]).map((t) => t.db_id)) : null;
 // `--stride K` keeps every K-th question (a subset spread over every database), before `--limit`.
 const stride = Math.max(1, Number(args.get('stride') ?? 1));
-const out = args.get('out') ?? `eval/${strategy}${tag}${!constrained ? '-unconstrained' : syntax === 'checker' ? '' : '-nosyntax'}${fallbackTries ? `-fallback${fallbackTries}` : ''}${constrained && !literals ? '-freeliterals' : ''}${literals && !numbers ? '-freenumbers' : ''}${tokenBeam > 1 ? `-tokenbeam${tokenBeam}` : ''}${retries ? `-retries${retries}` : ''}${feedback ? '-feedback' : ''}${strategy !== 'greedy' && !greedyFirst ? '-allsampled' : ''}${stride > 1 ? `-stride${stride}` : ''}.json`;
+const out = args.get('out') ?? `eval/${strategy}${tag}${!constrained ? '-unconstrained' : syntax === 'checker' ? '' : '-nosyntax'}${fallbackTries ? `-fallback${fallbackTries}${settings.fallbackEmpty ? 'empty' : ''}` : ''}${constrained && !literals ? '-freeliterals' : ''}${literals && !numbers ? '-freenumbers' : ''}${tokenBeam > 1 ? `-tokenbeam${tokenBeam}` : ''}${retries ? `-retries${retries}` : ''}${feedback ? '-feedback' : ''}${strategy !== 'greedy' && !greedyFirst ? '-allsampled' : ''}${stride > 1 ? `-stride${stride}` : ''}.json`;
 const examples = readExamples(questionsFile)
   .filter((_, i) => i % stride === 0)
   .slice(0, limit);

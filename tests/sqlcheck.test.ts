@@ -296,7 +296,7 @@ const INVALID: { what: string; sql: string; bad: string; sqliteAccepts?: boolean
   {
     what: 'ambiguous bare column in ON',
     sql: 'SELECT T1.Name FROM singer AS T1 JOIN singer_in_concert AS T2 ON Singer_ID = T2.Singer_ID',
-    bad: 'SELECT T1.Name FROM singer AS T1 JOIN singer_in_concert AS T2 ON Singer_ID',
+    bad: 'SELECT T1.Name FROM singer AS T1 JOIN singer_in_concert AS T2 ON Si',
   },
   { what: 'aggregate in WHERE', sql: 'SELECT Name FROM singer WHERE count(*) > 1', bad: 'SELECT Name FROM singer WHERE count(' },
   { what: 'aggregate in GROUP BY (max of one argument)', sql: 'SELECT Country FROM singer GROUP BY max(Age)', bad: 'SELECT Country FROM singer GROUP BY max(Age)' },

@@ -80,8 +80,10 @@ export interface AnswerSettings {
   numbers: boolean;
   /** Every token must keep the chain a viable, scope-checked SQL prefix (sqlcheck/), or off (needs `constrained`). */
   syntax: SyntaxCheck;
-  /** Execution-guided fallback tries per chain. */
+  /** Execution-guided fallback tries per step. */
   fallbackTries: number;
+  /** The fallback also takes a final query with no rows for a failure. */
+  fallbackEmpty: boolean;
   /** Each finished step's execution summary is fed back to the policy. */
   executionFeedback: boolean;
 }
@@ -100,6 +102,7 @@ const DEFAULTS: Omit<AnswerSettings, 'strategy' | 'syntax' | 'maxNewTokens' | 't
   literals: true,
   numbers: true,
   fallbackTries: FALLBACK_TRIES,
+  fallbackEmpty: false,
   executionFeedback: false,
 };
 const DEFAULT_TEMPERATURE = 1;
@@ -176,7 +179,7 @@ export function buildConstraint(schema: SchemaInfo, vocabTexts: string[], settin
 }
 
 /** The options of one chain decoded on its own (`answer`, `decode`): argmax for greedy, else sampled at `temperature`. */
-export type ChainOptions = Required<Pick<AnswerOptions, 'temperature' | 'maxNewTokens' | 'stepRetries' | 'executionFeedback' | 'fallbackTries'>> & Pick<AnswerOptions, 'constrain' | 'close'>;
+export type ChainOptions = Required<Pick<AnswerOptions, 'temperature' | 'maxNewTokens' | 'stepRetries' | 'executionFeedback' | 'fallbackTries' | 'fallbackEmpty'>> & Pick<AnswerOptions, 'constrain' | 'close'>;
 
 export function chainOptions(s: AnswerSettings, constraint: AnswerConstraint | null): ChainOptions {
   return {
@@ -185,6 +188,7 @@ export function chainOptions(s: AnswerSettings, constraint: AnswerConstraint | n
     stepRetries: s.stepRetries,
     executionFeedback: s.executionFeedback,
     fallbackTries: s.fallbackTries,
+    fallbackEmpty: s.fallbackEmpty,
     ...(constraint ? { constrain: (text: string, logits: Float32Array) => constraint.apply(text, logits) } : {}),
     ...(constraint?.close ? { close: (text: string) => constraint.close!(text) } : {}),
   };

@@ -36,6 +36,8 @@ export interface AnswerOptions extends Omit<DecodeOptions, 'onStep'> {
    * writes the next step. Off by default: on the embedded policy it was measured not to help (see the model card).
    */
   executionFeedback?: boolean;
+  /** With `fallbackTries`: a final query with no rows counts as failed too (see finalRunner). */
+  fallbackEmpty?: boolean;
 }
 
 /** A compact execution summary of a step, as fed back to the policy. */
@@ -59,7 +61,7 @@ export async function answer(
 ): Promise<PolicyAnswer> {
   const prompt = policyPrompt(question, schema, lm.promptFormat);
   const steps: PolicyStep[] = [];
-  const decoded = await decode(lm, tok, prompt, { ...opts, onStep: stepRunner(runQuery, steps, opts), ...(opts.fallbackTries ? { onFinal: finalRunner(runQuery) } : {}) });
+  const decoded = await decode(lm, tok, prompt, { ...opts, onStep: stepRunner(runQuery, steps, opts), ...(opts.fallbackTries ? { onFinal: finalRunner(runQuery, opts.fallbackEmpty) } : {}) });
   return finishAnswer(prompt, decoded, steps, runQuery, opts.onStep);
 }
 
@@ -87,11 +89,15 @@ export function stepRunner(
   };
 }
 
-/** The decoder's `onFinal`: whether the whole chain's final query executes. */
-export function finalRunner(runQuery: (sql: string) => Promise<QueryOutcome>): NonNullable<DecodeOptions['onFinal']> {
+/**
+ * The decoder's `onFinal`: whether the whole chain's final query executes (and, with `nonEmpty`, returns a row: the
+ * execution-guided decoding of Wang et al. 2018 also discards programs with empty results).
+ */
+export function finalRunner(runQuery: (sql: string) => Promise<QueryOutcome>, nonEmpty = false): NonNullable<DecodeOptions['onFinal']> {
   return async (text) => {
     const t = parseCoCTE(text).trajectory;
-    return (await runQuery(stepPrefixSql(t, t.steps.length))).ok;
+    const o = await runQuery(stepPrefixSql(t, t.steps.length));
+    return o.ok && (!nonEmpty || o.result.totalRows > 0);
   };
 }
 

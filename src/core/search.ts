@@ -121,7 +121,7 @@ export async function search(lm: CausalLM, tok: TextTokenizer, schema: SchemaInf
             maxNewTokens: candidateTokenLimit(i, opts, candidates[0]?.answer.decoded.tokenIds.length ?? null),
             prefilled: pre,
             onStep,
-            ...(opts.fallbackTries ? { onFinal: finalRunner(runQuery) } : {}),
+            ...(opts.fallbackTries ? { onFinal: finalRunner(runQuery, opts.fallbackEmpty) } : {}),
           });
         }
         stats.tokens += d.tokenIds.length;

@@ -47,6 +47,13 @@ const isSpace = (c: string) => c === ' ' || c === '\n' || c === '\t' || c === '\
 export function lexFeed(state: LexState, text: string, emit: (lx: Lexeme) => boolean): LexState | null {
   let ws = state.ws;
   let p: Pending | null = state.pending;
+  // Hands a finished lexeme (with the whitespace before it) on; false when the text is invalid there.
+  const flush = (t: 'str' | 'qid' | 'call' | 'qual' | 'word' | 'num' | 'op', v: string): boolean => {
+    const ok = emit({ t, v, ws });
+    ws = '';
+    p = null;
+    return ok;
+  };
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (p) {
@@ -60,16 +67,11 @@ export function lexFeed(state: LexState, text: string, emit: (lx: Lexeme) => boo
             p = { kind: 'str', text: `${p.text}''` };
             continue;
           }
-          if (!emit({ t: 'str', v: p.text, ws })) return null;
-          ws = '';
-          p = null;
+          if (!flush('str', p.text)) return null;
           break;
         case 'qid':
-          if (c === '"') {
-            if (!emit({ t: 'qid', v: p.text, ws })) return null;
-            ws = '';
-            p = null;
-          } else p = { kind: 'qid', text: p.text + c };
+          if (c !== '"') p = { kind: 'qid', text: p.text + c };
+          else if (!flush('qid', p.text)) return null;
           continue;
         case 'word':
           if (isWordChar(c)) {
@@ -77,14 +79,10 @@ export function lexFeed(state: LexState, text: string, emit: (lx: Lexeme) => boo
             continue;
           }
           if (c === '(' || c === '.') {
-            if (!emit({ t: c === '(' ? 'call' : 'qual', v: p.text, ws })) return null;
-            ws = '';
-            p = null;
+            if (!flush(c === '(' ? 'call' : 'qual', p.text)) return null;
             continue;
           }
-          if (!emit({ t: 'word', v: p.text, ws })) return null;
-          ws = '';
-          p = null;
+          if (!flush('word', p.text)) return null;
           break;
         case 'num':
           if (isDigit(c) || (c === '.' && !p.text.includes('.'))) {
@@ -92,23 +90,16 @@ export function lexFeed(state: LexState, text: string, emit: (lx: Lexeme) => boo
             continue;
           }
           if (isWordChar(c) || c === '.') return null; // 200sse, 1.2.3
-          if (!emit({ t: 'num', v: p.text, ws })) return null;
-          ws = '';
-          p = null;
+          if (!flush('num', p.text)) return null;
           break;
         case 'op': {
           const two = p.text + c;
           if (two === '--' || two === '/*') return null; // a comment: anything would pass after one
           if (OPS2.has(two)) {
-            if (!emit({ t: 'op', v: two, ws })) return null;
-            ws = '';
-            p = null;
+            if (!flush('op', two)) return null;
             continue;
           }
-          if (!OP_ALONE.has(p.text)) return null;
-          if (!emit({ t: 'op', v: p.text, ws })) return null;
-          ws = '';
-          p = null;
+          if (!OP_ALONE.has(p.text) || !flush('op', p.text)) return null;
           break;
         }
       }

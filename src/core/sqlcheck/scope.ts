@@ -3,7 +3,9 @@
  * scope (the SELECT's own sources, then the SELECTs it is nested in), and a select list's columns, written before
  * FROM, wait until the FROM clause ends. SQLite's rules, as sql.js runs them: a bare column found in two sources is
  * ambiguous (unless joined with USING); a table with an alias is called only by its alias; WHERE, GROUP BY, HAVING
- * and ORDER BY may name a result column's alias.
+ * and ORDER BY may name a result column's alias. An ON clause reads only the sources joined so far (SQLite refuses
+ * anything else after a LEFT JOIN, and a small model that reads ahead writes T2 where it bound T22), though a bare
+ * column it reads must stay unambiguous when later sources join (SQLite resolves it against the whole FROM clause).
  */
 import { FUNCTIONS, MAX_SOURCES, TABLE_ALIAS } from './catalog';
 import { feasible } from './feasible';
@@ -66,8 +68,6 @@ export function resolveColumn(ctx: Ctx, stack: Stack, q: string | null, c: strin
       if (q === null && f.ph === 'on') return replaceAt(stack, i, { ...f, onRefs: [...f.onRefs, c] });
       return stack;
     }
-    // SQLite resolves ON against the whole FROM clause: a source joined later may still provide the column.
-    if (f.ph === 'on') return defer(ctx, stack, i, f, { q, c });
   }
   return null;
 }
@@ -174,7 +174,6 @@ export function qualifierOk(ctx: Ctx, stack: Stack, q: string): boolean {
     if (f.k !== 'core') continue;
     if (beforeFrom(f)) return plausibleQualifier(ctx, stack, q);
     if (f.srcs.some((s) => s.qual === q)) return true;
-    if (f.ph === 'on') return plausibleQualifier(ctx, stack, q); // a source joined later (see resolveColumn)
   }
   return false;
 }

@@ -13,6 +13,8 @@ test('ask the local policy a question: the model loads, steps stream in with row
   const cards = page.getByTestId('step-card');
   expect(await cards.count()).toBeGreaterThanOrEqual(1);
   await expect(page.locator('[data-testid=step-card][data-state=pending]')).toHaveCount(0);
+  // Decoded under the prefix checker: every step of the answer runs.
+  await expect(page.locator('[data-testid=step-card][data-state=error]')).toHaveCount(0);
   const text = await page.evaluate(() => (window as unknown as { __cocteEditor: { getValue(): string } }).__cocteEditor.getValue());
   expect(text).toMatch(/SELECT/i);
   await page.screenshot({ path: `${SHOTS}/06-policy-answer.png` });

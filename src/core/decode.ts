@@ -226,15 +226,19 @@ export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, o
     }
   };
   const t1 = now();
+  let closeLen = CLOSE_RESERVE; // the length of the last close computed (see below)
   while (ids.length - resumed < maxNew) {
     const generated = ids.length - resumed;
     if (opts.signal?.aborted) {
       stopped = 'aborted';
       break;
     }
-    if (opts.close && generated >= maxNew - CLOSE_RESERVE) {
+    // Near the budget's end: close when the close would no longer fit. The close is recomputed only when the tokens
+    // left reach the length of the last one computed (a close is a search; chains that ramble reach here often).
+    if (opts.close && generated >= maxNew - CLOSE_RESERVE && maxNew - generated <= closeLen + 1) {
       const closed = opts.close(text);
-      if (closed !== null && tok.encode(closed.slice(commonPrefix(closed, text))).length >= maxNew - generated - 1) {
+      closeLen = closed === null ? 0 : tok.encode(closed.slice(commonPrefix(closed, text))).length;
+      if (closed !== null && closeLen >= maxNew - generated - 1) {
         applyClose(closed);
         stopped = 'closed';
         break;

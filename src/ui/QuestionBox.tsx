@@ -88,4 +88,5 @@ export function QuestionBox() {
 const STOP_NOTES: Record<string, string> = {
   'dead-end': 'The model wrote SQL that no valid query can continue, so the chain stops there: edit the last step, or ask with Best-of-N.',
   length: 'The chain hit the token limit before it ended: edit the last step, or ask with Best-of-N.',
+  closed: 'The chain reached the token limit and was closed with the shortest valid ending (or cut back to its last finished step): check the last step, or ask with Best-of-N.',
 };

@@ -10,8 +10,8 @@
  * - numbers on (only with `literals`): every number of every dev gold query passes it; it changed no EX on the 161
  *   dev questions with a digit (run 7, models/policy/MODEL_CARD.md) and stops made-up numbers.
  * - syntax 'checker' for every strategy: every token keeps the chain a viable, scope-checked prefix (sqlcheck/), and
- *   a chain that reaches the token budget is closed (greedy on all of dev: 63.8% → 98.6% of final queries execute,
- *   EX 18.6% → 20.2%, at 0.86× the names-only decode speed); 'off' checks names only (to measure against).
+ *   a chain that reaches the token budget is closed (greedy on all of dev: 63.8% → 98.9% of final queries execute,
+ *   EX 18.6% → 20.1%, at 0.86× the decode speed without it); 'off' leaves it out (to measure against).
  * - stepRetries 0: resampling failing steps (`--step-retries 2`) kept greedy EX at 7.2% (10/139, run 4) and raised
  *   only the executable share (26.6% → 30.9%), at 1.73 s per question instead of 1.21.
  * - executionFeedback off: feeding each step's execution summary back hurt (greedy 2.9% against 4.3%, run 3 subset).
@@ -21,7 +21,9 @@
  * - sampleTokenRatio 2: sampled chains that ramble made best-of-N slow and are almost never right.
  * - temperature 1 for sampled candidates: every N-candidate figure in the README samples at T=1.
  * - n 8, agg weighted, beamWidth 2, maxDepth 8: the configuration of the README's vote@8, BoN@8 and beam rows.
- * - fallbackTries: execution-guided fallback tries per step (fallback.ts); see FALLBACK_TRIES.
+ * - fallbackTries 0, fallbackEmpty off: the execution-guided fallback (fallback.ts) backed up twice on all of dev
+ *   with the checker (`--fallback 3`: EX 20.1% either way); counting empty results as failures too gave 23/139 against
+ *   22/139 on every 7th question at three times the time per question.
  */
 import { IdentifierConstraint } from './constrain';
 import { DEFAULT_MAX_NEW_TOKENS } from './decode';
@@ -46,9 +48,6 @@ export interface GenerationConfig {
 }
 
 export type SyntaxCheck = 'checker' | 'off';
-
-/** Execution-guided fallback tries per step (fallback.ts). */
-export const FALLBACK_TRIES = 0;
 
 /** Every setting that decides an answer. */
 export interface AnswerSettings {
@@ -101,7 +100,7 @@ const DEFAULTS: Omit<AnswerSettings, 'strategy' | 'syntax' | 'maxNewTokens' | 't
   constrained: true,
   literals: true,
   numbers: true,
-  fallbackTries: FALLBACK_TRIES,
+  fallbackTries: 0,
   fallbackEmpty: false,
   executionFeedback: false,
 };
@@ -139,9 +138,9 @@ export interface AnswerConstraint {
 }
 
 /**
- * The constraints of one vocabulary under one set of settings. The schema part (name tables, the syntax gate's
- * parse memo) is built once per database and kept while questions on that database follow; each question adds its
- * literal and number rules on top, which is cheap.
+ * The constraints of one vocabulary under one set of settings. The schema part (the name tables, the prefix checker
+ * with its parser states, the example values) is built once per database and kept while questions on that database
+ * follow; each question adds its literal and number rules on top, which is cheap.
  */
 export class ConstraintBuilder {
   private last: { key: unknown; names: IdentifierConstraint; checker: PrefixChecker; examples: string[] } | null = null;

@@ -221,7 +221,10 @@ export class PrefixChecker {
     // A name the chain makes up (a CTE, an alias, an output name) may be any new word; a table alias is a letter and
     // one or two digits (T1, t12).
     if (fits(`${prefix}zq`)) return true;
-    if (/^[a-z][0-9]{0,2}$/.test(prefix) && ((prefix.length > 1 && fits(prefix)) || (prefix.length < 3 && fits(`${prefix}1`)))) return true;
+    if (/^[a-z][0-9]{0,2}$/.test(prefix)) {
+      if (prefix.length > 1 && fits(prefix)) return true;
+      if (prefix.length < 3 && [...'0123456789'].some((d) => fits(prefix + d))) return true;
+    }
     for (const w of this.vocabulary(stack)) if (w.startsWith(prefix) && IDENT.test(w) && fits(w)) return true;
     return false;
   }
@@ -232,6 +235,7 @@ export class PrefixChecker {
     const chain = chainOf(stack);
     for (const [name, cols] of chain.ctes) extra.push(name, ...cols);
     for (const f of stack) if (f.k === 'core') for (const s of f.srcs) extra.push(s.qual);
+    for (const f of stack) if (f.k === 'core') for (const r of f.deferred) if (r.q) extra.push(r.q);
     for (const f of stack) if (f.k === 'core') for (const it of f.items) if ('name' in it && it.name) extra.push(it.name);
     return extra.length ? [...extra, ...this.baseWords] : this.baseWords;
   }

@@ -9,6 +9,7 @@ import { FUNCTIONS } from './catalog';
 import type { CoreFrame, Ctx, Frame, Stack } from './frames';
 import type { Pending } from './lexer';
 import { chainOf, endFrom, qualifierColumns, sourceColumns } from './scope';
+import { aliasChoices } from './selectCore';
 
 /**
  * Texts that may complete the construct at the top of `stack` (or the first one below it that cannot end), best
@@ -74,7 +75,7 @@ function frameNeeds(f: Frame, stack: Stack, top: boolean): string | string[] | n
         case 'alias':
           return 'x1';
         case 'srcAlias':
-          return 't9';
+          return aliasChoices(f);
         case 'orderBy':
           return 'BY 1';
         case 'limit':

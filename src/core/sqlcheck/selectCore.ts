@@ -48,14 +48,11 @@ export function core(ctx: Ctx, st: Stack, f: CoreFrame, lx: Lexeme): Step {
     case 'using':
       return lx.t === '(' ? setTop(st, { ...f, ph: 'usingCol' }) : null;
     case 'usingCol': {
-      if (lx.t !== 'word') return null;
-      const last = f.srcs[f.srcs.length - 1]!;
-      const left = f.srcs.slice(0, -1).filter((s) => s.cols.includes(w));
-      if (!last.cols.includes(w) || left.length !== 1) return null;
+      if (lx.t !== 'word' || !usingColumns(f).includes(w) || f.using.includes(w)) return null;
       return setTop(st, { ...f, ph: 'usingClose', using: [...f.using, w] });
     }
     case 'usingClose': {
-      if (lx.t === ',') return setTop(st, { ...f, ph: 'usingCol' });
+      if (lx.t === ',') return usingColumns(f).some((c) => !f.using.includes(c)) ? setTop(st, { ...f, ph: 'usingCol' }) : null;
       return lx.t === ')' && !lx.ws.includes('\n') ? setTop(st, { ...f, ph: 'usingNext', joined: false }) : null;
     }
     case 'groupBy':
@@ -91,7 +88,7 @@ export function core(ctx: Ctx, st: Stack, f: CoreFrame, lx: Lexeme): Step {
     if (room && (w === 'inner' || w === 'cross')) return setTop(st, { ...f, ph: 'joinKw', joined: false });
     if (room && w === 'left') return setTop(st, { ...f, ph: 'joinKw', joined: true });
     if (f.ph === 'afterSrc' && f.joined && w === 'on') return push(setTop(st, { ...f, ph: 'on' }), newExpr(false));
-    if (f.ph === 'afterSrc' && f.joined && w === 'using') return setTop(st, { ...f, ph: 'using' });
+    if (f.ph === 'afterSrc' && f.joined && w === 'using' && usingColumns(f).length > 0) return setTop(st, { ...f, ph: 'using' });
   }
   if (f.ph === 'afterOrderItem' && (w === 'asc' || w === 'desc')) return setTop(st, { ...f, ph: 'afterDir' });
   if ((f.ph === 'afterOrderItem' || f.ph === 'afterDir') && lx.t === ',') return push(setTop(st, { ...f, ph: 'orderItem' }), orderTerm(f));
@@ -118,7 +115,7 @@ function addSource(ctx: Ctx, st: Stack, f: CoreFrame, name: string): CoreFrame |
 }
 
 /** The aliases a new source may take: the select list's unbound qualifiers (T2 of `SELECT T2.name`), or a fresh one. */
-function aliasChoices(f: CoreFrame): string[] {
+export function aliasChoices(f: CoreFrame): string[] {
   const taken = (q: string) => f.srcs.some((x) => x.qual === q);
   const unbound = [...new Set(f.deferred.map((r) => r.q))].filter((q): q is string => q !== null && TABLE_ALIAS.test(q) && !taken(q));
   const fresh = Array.from({ length: MAX_SOURCES + 1 }, (_, k) => `t${k + 1}`).find((q) => !taken(q) && !unbound.includes(q));
@@ -235,4 +232,10 @@ export function coreChild(ctx: Ctx, st: Stack, f: CoreFrame, d: Done): Stack | n
       void ctx;
       return null;
   }
+}
+
+/** The columns a USING list may name: the last source's columns that exactly one earlier source has too. */
+function usingColumns(f: CoreFrame): string[] {
+  const last = f.srcs[f.srcs.length - 1]!;
+  return last.cols.filter((c) => f.srcs.slice(0, -1).filter((s) => s.cols.includes(c)).length === 1);
 }

@@ -10,7 +10,7 @@
  * - numbers on (only with `literals`): every number of every dev gold query passes it; it changed no EX on the 161
  *   dev questions with a digit (run 7, models/policy/MODEL_CARD.md) and stops made-up numbers.
  * - syntax 'checker' for every strategy: every token keeps the chain a viable, scope-checked prefix (sqlcheck/), and
- *   a chain that reaches the token budget is closed (greedy on all of dev: 63.8% → 99.0% of final queries execute,
+ *   a chain that reaches the token budget is closed (greedy on all of dev: 63.8% → 99.4% of final queries execute,
  *   EX 18.6% → 20.1%, at 0.89–0.97× the decode speed without it); 'off' leaves it out (to measure against).
  * - stepRetries 0: resampling failing steps (`--step-retries 2`) kept greedy EX at 7.2% (10/139, run 4) and raised
  *   only the executable share (26.6% → 30.9%), at 1.73 s per question instead of 1.21.

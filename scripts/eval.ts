@@ -10,9 +10,9 @@
  *     [--no-constrain] (names are restricted to the schema unless this is given) [--dtype quantized|fp32]
  *     [--no-syntax] (with the name constraint, every token must also keep the chain a viable, scope-checked prefix
  *     (src/core/sqlcheck/, the default for every strategy); `--no-syntax`: names, literals and numbers only)
- *     [--fallback K] (execution-guided fallback: a step or
- *     final query that fails to execute backs up to its most uncertain token up to K times) [--fallback-empty] (with
- *     --fallback: a final query with no rows counts as failed too) [--free-literals] (string literals not restricted to the
+ *     [--fallback K] (execution-guided fallback: a step or final query that fails to execute backs up to its most
+ *     uncertain token up to K times) [--fallback-empty] (with --fallback: a final query with no rows counts as failed
+ *     too) [--free-literals] (string literals not restricted to the
  *     question's values and the schema's example values) [--free-numbers] (numbers outside quotes not restricted to
  *     the question's numbers)
  *     [--step-retries R] (a step that fails to execute is sampled again up to R times)

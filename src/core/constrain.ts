@@ -401,8 +401,16 @@ export class IdentifierConstraint {
 
   /** The name rules as a token rule: with every check (`strict`), or names checked against the schema and their slot only. */
   rule(strict: boolean): TokenRule {
-    return { test: (text) => this.tokenTest(text, lex(text), strict) };
+    return { test: (text) => this.tokenTest(text, this.lexed(text), strict) };
   }
+
+  /** The text's lexer tokens, kept for the last text (both tiers of a position read them). */
+  private lexed(text: string): Token[] {
+    if (this.lastLex?.text !== text) this.lastLex = { text, toks: lex(text) };
+    return this.lastLex.toks;
+  }
+
+  private lastLex: { text: string; toks: Token[] } | null = null;
 
   /**
    * Which tokens may follow `text`: with every rule (`strict`), or with names checked against the schema and their

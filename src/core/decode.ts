@@ -163,7 +163,7 @@ export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, o
   let fedTokens = 0;
   const log = (opts.fallbackTries ?? 0) > 0 ? new FallbackLog() : null;
   // Where the current step started, to rewind to when the step is rejected.
-  let mark = { past, logits, n: ids.length, text, retries: 0, fallbacks: 0 };
+  let mark = { past, logits, n: ids.length, retries: 0, fallbacks: 0 };
   let temp = temperature;
   const truncate = (n: number) => {
     ids.length = n;
@@ -297,7 +297,7 @@ export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, o
         fedTokens += feedIds.length;
       }
       if (mark.past !== past) release(mark.past);
-      mark = { past, logits, n: ids.length, text, retries: 0, fallbacks: 0 };
+      mark = { past, logits, n: ids.length, retries: 0, fallbacks: 0 };
       temp = temperature;
       if (opts.maxSteps !== undefined && steps >= opts.maxSteps) {
         stopped = 'step';

@@ -61,7 +61,7 @@ export async function answer(
 ): Promise<PolicyAnswer> {
   const prompt = policyPrompt(question, schema, lm.promptFormat);
   const steps: PolicyStep[] = [];
-  const decoded = await decode(lm, tok, prompt, { ...opts, onStep: stepRunner(runQuery, steps, opts), ...(opts.fallbackTries ? { onFinal: finalRunner(runQuery, opts.fallbackEmpty) } : {}) });
+  const decoded = await decode(lm, tok, prompt, { ...opts, onStep: stepRunner(runQuery, steps, opts), ...finalCheck(runQuery, opts) });
   return finishAnswer(prompt, decoded, steps, runQuery, opts.onStep);
 }
 
@@ -101,6 +101,11 @@ export function finalRunner(runQuery: (sql: string) => Promise<QueryOutcome>, no
   };
 }
 
+/** The decoder's `onFinal` when the execution-guided fallback is on (it is the only one to act on it). */
+export function finalCheck(runQuery: (sql: string) => Promise<QueryOutcome>, opts: Pick<AnswerOptions, 'fallbackTries' | 'fallbackEmpty'>): Pick<DecodeOptions, 'onFinal'> {
+  return opts.fallbackTries ? { onFinal: finalRunner(runQuery, opts.fallbackEmpty) } : {};
+}
+
 /** Step `index` of a chain whose text ends just after that step's closing line, and the SQL that runs its view. */
 function closedStep(text: string, index: number): { step: { name: string; sql: string }; sql: string } | null {
   // The step's closing line may end with the comma that announces the next step: drop it to parse the prefix.
@@ -114,11 +119,9 @@ function closedStep(text: string, index: number): { step: { name: string; sql: s
  * `final`; false when it fails to execute.
  */
 export function chainCheck(runQuery: (sql: string) => Promise<QueryOutcome>): (text: string, index: number, final: boolean) => Promise<boolean> {
+  const finalQuery = finalRunner(runQuery);
   return async (text, index, final) => {
-    if (final) {
-      const t = parseCoCTE(text).trajectory;
-      return (await runQuery(stepPrefixSql(t, t.steps.length))).ok;
-    }
+    if (final) return finalQuery(text, false);
     const found = closedStep(text, index);
     return !found || (await runQuery(found.sql)).ok;
   };

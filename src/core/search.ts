@@ -13,7 +13,7 @@
  */
 import { beamDecode } from './beamDecode';
 import { decode, DEFAULT_MAX_NEW_TOKENS, prefill, type CausalLM } from './decode';
-import { assignEntropies, chainCheck, finalRunner, finishAnswer, policyPrompt, replaySteps, stepRunner, type AnswerOptions, type PolicyAnswer, type PolicyStep } from './policy';
+import { assignEntropies, chainCheck, finalCheck, finishAnswer, policyPrompt, replaySteps, stepRunner, type AnswerOptions, type PolicyAnswer, type PolicyStep } from './policy';
 import { scoreChain, type StepScoreModel } from './prm';
 import { bestOfN, majorityVote, type Choice, type ScoredCandidate } from './selection';
 import { aggregate, type Aggregator } from './stepWeights';
@@ -121,7 +121,7 @@ export async function search(lm: CausalLM, tok: TextTokenizer, schema: SchemaInf
             maxNewTokens: candidateTokenLimit(i, opts, candidates[0]?.answer.decoded.tokenIds.length ?? null),
             prefilled: pre,
             onStep,
-            ...(opts.fallbackTries ? { onFinal: finalRunner(runQuery, opts.fallbackEmpty) } : {}),
+            ...finalCheck(runQuery, opts),
           });
         }
         stats.tokens += d.tokenIds.length;

@@ -83,6 +83,18 @@ export class PrefixChecker {
    * null when `text` is no viable prefix. For rules that judge literals and numbers as SQL reads them.
    */
   lexemes(text: string, tokenText: string): { done: Lexeme[]; pending: Pending | null } | null {
+    // The literal and the number rule both ask, for the same candidates after the same text: read each token once.
+    if (this.lexemesAt.text !== text) this.lexemesAt = { text, byToken: new Map() };
+    const hit = this.lexemesAt.byToken.get(tokenText);
+    if (hit !== undefined) return hit;
+    const r = this.readLexemes(text, tokenText);
+    this.lexemesAt.byToken.set(tokenText, r);
+    return r;
+  }
+
+  private lexemesAt: { text: string; byToken: Map<string, { done: Lexeme[]; pending: Pending | null } | null> } = { text: '', byToken: new Map() };
+
+  private readLexemes(text: string, tokenText: string): { done: Lexeme[]; pending: Pending | null } | null {
     const s = this.stateAt(text);
     if (!s) return null;
     const done: Lexeme[] = [];

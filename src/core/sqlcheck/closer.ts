@@ -52,7 +52,7 @@ function frameNeeds(f: Frame, stack: Stack, top: boolean): string | string[] | n
     case 'paren':
     case 'inlist':
     case 'exists':
-      if (f.ph === 'first') return f.k === 'inlist' ? 'NULL)' : 'NULL)';
+      if (f.ph === 'first') return 'NULL)';
       if (f.ph === 'sub') return 'SELECT 1)';
       return ')';
     case 'between':

@@ -34,8 +34,6 @@ export interface ChainFrame {
   /** The CTE being written (lower case) and, once its body ended, its columns. */
   name: string;
   cols: readonly string[];
-  /** After `),`: the next CTE name must start a new line. */
-  nl: boolean;
 }
 
 export type QueryRole = 'cte' | 'final' | 'scalar' | 'in' | 'exists';
@@ -110,9 +108,8 @@ export interface CoreFrame {
   compound: readonly string[] | null;
   /** After UNION …: the first SELECT's plain column names (see Item). */
   compoundMatch: readonly string[];
-  /** The select list's item being named after AS, kept until the alias arrives, and whether it is an aggregate. */
+  /** The select list's item being named after AS, kept until the alias arrives. */
   pendingItem: Item | null;
-  pendingAgg?: boolean;
   /** Output names given with AS (WHERE, GROUP BY, HAVING and ORDER BY may use them), and those naming an aggregate. */
   aliases: readonly string[];
   aggAliases: readonly string[];
@@ -206,7 +203,7 @@ export interface Ctx {
   catalog: Catalog;
 }
 
-export const CHAIN_START: ChainFrame = { k: 'chain', ph: 'start', ctes: new Map(), name: '', cols: [], nl: false };
+export const CHAIN_START: ChainFrame = { k: 'chain', ph: 'start', ctes: new Map(), name: '', cols: [] };
 
 export function newCore(maxArity: number, compound: readonly string[] | null, compoundMatch: readonly string[] = []): CoreFrame {
   return {

@@ -66,14 +66,14 @@ function handle(ctx: Ctx, st: Stack, f: Frame, lx: Lexeme): Step {
 function chain(st: Stack, f: ChainFrame, lx: Lexeme): Step {
   switch (f.ph) {
     case 'start':
-      if (kw(lx, 'with')) return setTop(st, { ...f, ph: 'cteName', nl: false });
+      if (kw(lx, 'with')) return setTop(st, { ...f, ph: 'cteName' });
       if (kw(lx, 'select')) return startQuery(setTop(st, { ...f, ph: 'final' }), 'final');
       return null;
     case 'cteName': {
       if (lx.t !== 'word' || lx.ws !== '\n  ') return null; // each step name starts its own line
       const w = lx.v.toLowerCase();
       if (!newName(w) || f.ctes.has(w)) return null;
-      return setTop(st, { ...f, ph: 'cteAs', name: w, nl: false });
+      return setTop(st, { ...f, ph: 'cteAs', name: w });
     }
     case 'cteAs':
       return kw(lx, 'as') ? setTop(st, { ...f, ph: 'cteOpen' }) : null;
@@ -91,7 +91,7 @@ function chain(st: Stack, f: ChainFrame, lx: Lexeme): Step {
       return setTop(st, { ...f, ph: 'afterCte', ctes });
     }
     case 'afterCte':
-      if (lx.t === ',' && lx.ws === '') return setTop(st, { ...f, ph: 'cteName', nl: true });
+      if (lx.t === ',' && lx.ws === '') return setTop(st, { ...f, ph: 'cteName' });
       if (kw(lx, 'select') && lx.ws === '\n') return startQuery(setTop(st, { ...f, ph: 'final' }), 'final');
       return null;
     case 'final':
@@ -188,7 +188,7 @@ function onChild(ctx: Ctx, st: Stack, d: Done): Stack | null {
     case 'query':
       return setTop(st, { ...f, ph: 'afterCore', outs: f.outs ?? d.outs!, closed: d.ordered === true, match: f.outs ? f.match : (d.match ?? []) });
     case 'core':
-      return coreChild(ctx, st, f, d);
+      return coreChild(st, f, d);
     case 'expr':
       return setTop(st, { ...f, agg: f.agg || d.agg });
     case 'call':

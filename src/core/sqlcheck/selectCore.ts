@@ -28,7 +28,7 @@ export function core(ctx: Ctx, st: Stack, f: CoreFrame, lx: Lexeme): Step {
       return { re: push(setTop(st, f), newExpr(true, { starOk: true })) };
     case 'alias':
       if (lx.t !== 'word' || !newName(w) || !f.pendingItem) return null;
-      const aggAliases = f.pendingAgg ? [...f.aggAliases, w] : f.aggAliases;
+      const aggAliases = 'name' in f.pendingItem && f.pendingItem.agg ? [...f.aggAliases, w] : f.aggAliases;
       return setTop(st, { ...f, ph: 'afterAlias', items: [...f.items, { name: w, plain: true }], aliases: [...f.aliases, w], aggAliases, pendingItem: null });
     case 'from': {
       if (lx.t !== 'word' && lx.t !== 'qid') return null;
@@ -71,7 +71,7 @@ export function core(ctx: Ctx, st: Stack, f: CoreFrame, lx: Lexeme): Step {
     if (w === 'as' && f.ph === 'afterItem') {
       const last = f.items[f.items.length - 1]!;
       if (!('name' in last)) return null; // `*` takes no alias
-      return setTop(st, { ...f, ph: 'alias', items: f.items.slice(0, -1), pendingItem: last, pendingAgg: last.agg === true });
+      return setTop(st, { ...f, ph: 'alias', items: f.items.slice(0, -1), pendingItem: last });
     }
     if (lx.t === ',') return f.items.length < Math.min(f.maxArity, MAX_ITEMS) && (!f.compound || f.items.length < f.compound.length) ? setTop(st, { ...f, ph: 'item' }) : null;
     // After UNION …, FROM fixes the column count (unless a `*` is still to be expanded).
@@ -201,13 +201,14 @@ function arityOk(f: CoreFrame): boolean {
   return itemColumns(f).length <= f.maxArity;
 }
 
-/** A finished expression (or subquery) handed to the SELECT it stands in. */
-export function coreChild(ctx: Ctx, st: Stack, f: CoreFrame, d: Done): Stack | null {
+/**
+ * A finished expression (or subquery) handed to the SELECT it stands in. A `*` item was checked against the SELECT's
+ * column count when its `*` was read (starFits).
+ */
+export function coreChild(st: Stack, f: CoreFrame, d: Done): Stack | null {
   switch (f.ph) {
     case 'item': {
       const item: Item = d.star !== undefined ? { star: d.star } : { name: d.single ?? '', plain: d.plain === true, agg: d.agg };
-      // `*` in a SELECT whose column count is fixed (a scalar or IN subquery, after UNION): some source must fit.
-      if (d.star !== undefined && Number.isFinite(f.maxArity) && !fitsStar(ctx, st, f)) return null;
       const next = { ...f, ph: 'afterItem' as const, items: [...f.items, item], agg: f.agg || d.agg };
       if (f.compound && f.items.length + 1 > f.compound.length) return null;
       return setTop(st, next);
@@ -229,7 +230,6 @@ export function coreChild(ctx: Ctx, st: Stack, f: CoreFrame, d: Done): Stack | n
       return setTop(st, { ...f, ph: 'afterOrderItem' });
     }
     default:
-      void ctx;
       return null;
   }
 }

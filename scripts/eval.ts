@@ -33,6 +33,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { answerSettings, ConstraintBuilder, decodeOptions } from '../src/core/answerConfig';
+import { mulberry32 } from '../src/core/decode';
+import { reword, type RewordMode } from '../src/core/lexicon/reword';
 import { choose, scoredOf, search, STRATEGIES, type Candidate, type Strategy } from '../src/core/search';
 import { prmVote } from '../src/core/selection';
 import { AGGREGATORS, type Aggregator } from '../src/core/stepWeights';
@@ -44,7 +46,7 @@ import { OrtStepScorer } from '../src/workers/ortCausalLM';
 import { loadNodePolicy, readGenerationConfig, type NodeRuntime } from './lib/nodeOrt';
 import { nodeSqlWorker } from './lib/nodeWorkerShim';
 import { questionTimes, runShards, shardOf, withoutJobsAndOut } from './lib/evalShards';
-import { dbPath, flags, readExamples } from './lib/spider';
+import { dbPath, flags, readExamples, type SpiderExample } from './lib/spider';
 
 const args = flags(process.argv.slice(2));
 const questionsFile = args.get('questions') ?? '../shared/data/spider/dev.json';
@@ -87,8 +89,31 @@ const tag = strategy === 'greedy' ? '' : strategy === 'vote' ? `${nCand}` : stra
 const knownDbs = existsSync(tablesFile) ? new Set((JSON.parse(readFileSync(tablesFile, 'utf8')) as { db_id: string }[]).map((t) => t.db_id)) : null;
 // `--stride K` keeps every K-th question (a subset spread over every database), before `--limit`.
 const stride = Math.max(1, Number(args.get('stride') ?? 1));
-const out = args.get('out') ?? `eval/${strategy}${tag}${!constrained ? '-unconstrained' : syntax === 'checker' ? '' : '-nosyntax'}${fallbackTries ? `-fallback${fallbackTries}${settings.fallbackEmpty ? 'empty' : ''}` : ''}${constrained && !literals ? '-freeliterals' : ''}${literals && !numbers ? '-freenumbers' : ''}${tokenBeam > 1 ? `-tokenbeam${tokenBeam}` : ''}${retries ? `-retries${retries}` : ''}${feedback ? '-feedback' : ''}${strategy !== 'greedy' && !greedyFirst ? '-allsampled' : ''}${stride > 1 ? `-stride${stride}` : ''}.json`;
-const examples = readExamples(questionsFile)
+/**
+ * `--reword MODE` (synonym | implicit | both): each question reworded by src/core/lexicon/reword.ts (seeded by its
+ * position in the file), keeping only the questions a rule changes; `--original-wording` evaluates the same
+ * questions in their original words, for the side-by-side comparison.
+ */
+const rewordMode = args.get('reword') as RewordMode | undefined;
+if (rewordMode && !['synonym', 'implicit', 'both'].includes(rewordMode)) throw new Error(`--reword must be synonym, implicit or both, not ${rewordMode}`);
+const originalWording = args.has('original-wording');
+function reworded(list: SpiderExample[]): SpiderExample[] {
+  if (!rewordMode) return list;
+  const names = new Map(
+    (JSON.parse(readFileSync(tablesFile, 'utf8')) as { db_id: string; table_names_original: string[]; column_names_original: [number, string][] }[]).map((t) => [
+      t.db_id,
+      { tables: t.table_names_original, columns: t.column_names_original.map((c) => c[1]).filter((c) => c !== '*') },
+    ]),
+  );
+  return list.flatMap((ex, i) => {
+    const db = names.get(ex.db_id);
+    const question = db ? reword(ex.question, db.tables, db.columns, mulberry32(0x9e3779b9 ^ (i + 1)), rewordMode) : null;
+    if (!question) return [];
+    return [originalWording ? ex : { ...ex, question, original: ex.question }];
+  });
+}
+const out = args.get('out') ?? `eval/${strategy}${tag}${!constrained ? '-unconstrained' : syntax === 'checker' ? '' : '-nosyntax'}${fallbackTries ? `-fallback${fallbackTries}${settings.fallbackEmpty ? 'empty' : ''}` : ''}${constrained && !literals ? '-freeliterals' : ''}${literals && !numbers ? '-freenumbers' : ''}${tokenBeam > 1 ? `-tokenbeam${tokenBeam}` : ''}${retries ? `-retries${retries}` : ''}${feedback ? '-feedback' : ''}${strategy !== 'greedy' && !greedyFirst ? '-allsampled' : ''}${rewordMode ? `-reword-${rewordMode}${originalWording ? '-original' : ''}` : ''}${stride > 1 ? `-stride${stride}` : ''}.json`;
+const examples = reworded(readExamples(questionsFile))
   .filter((_, i) => i % stride === 0)
   .slice(0, limit);
 

@@ -14,6 +14,11 @@
  * to N template questions written over the swapped names: the question's words then point only at the prompt's
  * names, never at what a Spider schema usually calls things. `--invented K` (default 8, policy run 9; 4 for run 8; 0 before) adds K copies whose names are
  * invented (`Velor_Kasti`), with template questions: a name no training schema has can only be copied from the prompt.
+ * `--reword K` (default 2, policy run 10; 0 before) adds, for each Spider and template question, a copy with explicit
+ * column mentions removed (when a rule applies) and K copies with WordNet synonyms for schema words
+ * (src/core/lexicon/reword.ts), each linked from its reworded question; `--reword-swapped` does the same for the
+ * template questions over swapped and invented names. `--links kinds` (default; `star` for runs 1–9) marks a column
+ * linked by meaning with `~` instead of `*` (src/core/prompt.ts LinkMarks).
  * Writes train.jsonl and stats.json; prints, as its last line, `data: kept K/N … examples`.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,7 +26,8 @@ import { join } from 'node:path';
 import { normalizeTrajectory, printWithoutNotes } from '../src/core/cocte';
 import { mulberry32 } from '../src/core/decode';
 import { decomposeSql } from '../src/core/decompose';
-import { buildPrompt, QUESTION_FIRST, QUESTION_FIRST_SPACED, schemaOptions, serializeSchema } from '../src/core/prompt';
+import { reword, type RewordMode } from '../src/core/lexicon/reword';
+import { buildPrompt, QUESTION_FIRST, QUESTION_FIRST_SPACED, schemaOptions, serializeSchema, type PromptFormat } from '../src/core/prompt';
 import { sameResult } from '../src/core/resultCompare';
 import { linkSchema } from '../src/core/schemaLink';
 import { ordersResult, queryTables } from '../src/core/sqlAst';
@@ -44,10 +50,17 @@ const synthPerDb = Number(args.get('synthetic') ?? 80);
 const swapCopies = Number(args.get('swapped') ?? 2);
 /** Copies of each training database with invented names (scripts/lib/renameSchema.ts inventedMap), each with template questions. */
 const inventCopies = Number(args.get('invented') ?? 8);
+/** Reworded copies with synonyms per example (`--reword K`, default 2; 0 turns rewording off). */
+const rewordCopies = Number(args.get('reword') ?? 2);
+/** Also reword the template questions over swapped names (`--reword-swapped`). */
+const rewordSwapped = args.has('reword-swapped');
 /** `--names attached` writes the prompt format of policy runs 1–6 (src/core/prompt.ts NameStyle); default spaced. */
 const names = args.get('names') ?? 'spaced';
 if (names !== 'spaced' && names !== 'attached') throw new Error(`--names must be spaced or attached, not ${names}`);
-const format = names === 'spaced' ? QUESTION_FIRST_SPACED : QUESTION_FIRST;
+/** `--links star` marks every linked column `*` (policy runs 1–9); default `kinds` (src/core/prompt.ts LinkMarks). */
+const links = args.get('links') ?? 'kinds';
+if (links !== 'kinds' && links !== 'star') throw new Error(`--links must be kinds or star, not ${links}`);
+const format: PromptFormat = { ...(names === 'spaced' ? QUESTION_FIRST_SPACED : QUESTION_FIRST), ...(links === 'kinds' ? { links: 'kinds' as const } : {}) };
 const SQL = await sqlJs();
 const pool = new EnginePool(SQL, join(spider, 'database'));
 
@@ -56,6 +69,7 @@ const drop = (why: string) => (dropped[why] = (dropped[why] ?? 0) + 1);
 const lines: string[] = [];
 let seen = 0;
 let augmented = 0;
+const reworded: Record<RewordMode, number> = { implicit: 0, synonym: 0, both: 0 };
 let renamed = 0;
 let kept = 0;
 
@@ -135,6 +149,7 @@ function addExample(ex: SpiderExample, split: string, copies: number, renameFrom
   const base = { db_id: ex.db_id, split, synthetic, swapped, question: ex.question, gold: sql };
   lines.push(JSON.stringify({ ...base, prompt, target }));
   kept++;
+  if (!swapped || rewordSwapped) addReworded(ex, split, entry.schema, needed, target, base);
   for (let k = 1; k < copies; k++) {
     const rand = seeded(`${split}:${seen}:${k}`);
     let schema = shuffledSchema(entry.schema, rand);
@@ -157,6 +172,28 @@ function addExample(ex: SpiderExample, split: string, copies: number, renameFrom
     augmented++;
   }
   return true;
+}
+
+/**
+ * Copies of an example whose question is reworded (src/core/lexicon/reword.ts): one with explicit column mentions
+ * removed, when a rule applies, and `rewordCopies` with synonyms for schema words. Each prompt is linked from the
+ * reworded question, so its links are the ones the studio would find; the gold tables are always kept.
+ */
+function addReworded(ex: SpiderExample, split: string, schema: SchemaInfo, needed: Set<string>, target: string, base: object) {
+  const tableNames = schema.tables.map((t) => t.name);
+  const columnNames = schema.tables.flatMap((t) => t.columns.map((c) => c.name));
+  const modes: RewordMode[] = ['implicit', ...Array.from({ length: rewordCopies }, () => 'synonym' as const)];
+  const done = new Set<string>();
+  modes.forEach((mode, i) => {
+    const question = reword(ex.question, tableNames, columnNames, seeded(`reword:${split}:${seen}:${i}`), mode);
+    if (!question || done.has(question)) return;
+    done.add(question);
+    const link = linkSchema(question, schema);
+    const tables = schema.tables.filter((x) => link.tables.includes(x.name) || needed.has(x.name.toLowerCase())).map((x) => x.name);
+    const text = serializeSchema(schema, { ...link, tables }, schemaOptions(format));
+    lines.push(JSON.stringify({ ...base, question, aug: mode, prompt: buildPrompt(question, text, format), target }));
+    reworded[mode]++;
+  });
 }
 
 const trainDbs = new Set<string>();
@@ -219,6 +256,7 @@ const stats = {
   swapped: { copiesPerDatabase: swapCopies, kept: swap.kept, failedRenames: swap.failedRenames },
   invented: { copiesPerDatabase: inventCopies, kept: invented.kept, failedRenames: invented.failedRenames },
   augmentedCopies: augmented,
+  rewordedCopies: { ...reworded, perExample: rewordCopies, swapped: rewordSwapped },
   renamedCopies: renamed,
   promptFormat: format,
   dropped,

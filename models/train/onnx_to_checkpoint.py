@@ -3,7 +3,7 @@
 Use it when the fp32 checkpoints are gone (they are not committed) and training has to continue from the last
 exported model: int8 MatMul weights (`<name>_q`, per-column `<name>_scale`, zero point 0) and the int8 embedding
 table (`<name>_q`, per-row `<name>_rs`) are dequantized; fp32 initializers (the RMSNorm weights) are kept as they are.
-The result is in save_resume.py's format ({"model", "state", "config"}) and can be passed to train.py --init.
+The result is a weights-only checkpoint ({"model", "state", "config"}) that train.py --init starts from.
 
     python3 models/train/onnx_to_checkpoint.py models/policy/onnx/model_quantized.onnx models/policy/config.json out.pt
 """

@@ -16,4 +16,6 @@ def cocte_prompt_of(data_path):
     out = {"order": fmt["order"], "examples_per_column": fmt["examplesPerColumn"]}
     if fmt.get("names"):
         out["names"] = fmt["names"]  # 'spaced': `# t: col TYPE, col* TYPE` (src/core/prompt.ts NameStyle)
+    if fmt.get("links"):
+        out["links"] = fmt["links"]  # 'kinds': `col*` named or valued, `col~` said in other words (src/core/prompt.ts LinkMarks)
     return out

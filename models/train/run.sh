@@ -3,7 +3,7 @@
 #   bash models/train/run.sh [minutes]
 # Needs Debian's python3-torch python3-onnx python3-regex libopenblas0-openmp, and ../shared/data/spider.
 #
-# The embedded policy is run 9 of a lineage (MODEL_CARD.md): run 2 was trained from scratch on schema-first prompts;
+# The embedded policy is run 10 of a lineage (MODEL_CARD.md): run 2 was trained from scratch on schema-first prompts;
 # run 3 started from run 2's weights (question-first prompts, renamed-schema copies); run 4 from run 3's weights with
 # template questions over the training databases added (make-data --synthetic 80); run 5 from run 4's weights with
 # template questions over copies of those databases whose names are swapped for other databases' names added
@@ -12,19 +12,19 @@
 # spaced-name prompts (make-data --names spaced, now the default: `# t: col TYPE, …`), peak lr 5e-4, a 2,600-step
 # cosine; run 8 from run 7's weights with two swapped and four invented-name copies (make-data --swapped 2
 # --invented 4), peak lr 5e-4, a 2,200-step cosine; run 9 from run 8's weights with eight invented-name copies
-# (make-data --invented 8, now the default), peak lr 4e-4, a 1,550-step cosine.
-# Run 8's weights were not committed in a trainable form (to keep the repository's model files under budget); its
-# int8 ONNX is, in PARENT_COMMIT, and models/train/onnx_to_checkpoint.py dequantizes it into a checkpoint (as for
-# run 3). Run 9 itself started from run 8's fp32 checkpoint, so a rerun from the dequantized weights differs slightly.
-# Training resumes from models/policy/checkpoints/last.pt if present. INIT=<checkpoint> starts a new run from other
-# weights. models/policy/resume.pt is still run 6's fp16 weights (train.py's default --init; the PRM now starts from
-# the embedded policy's dequantized ONNX, run_prm.sh).
+# (make-data --invented 8, now the default), peak lr 4e-4, a 1,550-step cosine; run 10 from run 9's weights with
+# questions reworded by synonyms and without explicit column mentions (make-data --reword 2 --reword-swapped) and
+# prompts that mark links by meaning with `~` (make-data --links kinds, now the default), peak lr 4e-4, a 3,400-step
+# cosine.
+# Only int8 ONNX weights are committed. Each run starts from its parent's committed ONNX (PARENT_COMMIT), which
+# models/train/onnx_to_checkpoint.py dequantizes into a checkpoint. Training resumes from
+# models/policy/checkpoints/last.pt if present; INIT=<checkpoint> starts a new run from other weights.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 MINUTES="${1:-85}"
-PARENT_COMMIT=9aefb19  # the last commit whose models/policy/onnx/model_quantized.onnx is run 8
+PARENT_COMMIT=bf605e5  # the last commit whose models/policy/onnx/model_quantized.onnx is run 9
 export LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp
-npm run data -- --spider ../shared/data/spider --out models/data  # the defaults: --swapped 2 --invented 8
+npm run data -- --spider ../shared/data/spider --out models/data --reword-swapped  # the defaults: --swapped 2 --invented 8 --reword 2 --links kinds
 INIT="${INIT:-}"
 if [ -z "$INIT" ] && [ ! -e models/policy/checkpoints/last.pt ]; then
   mkdir -p models/policy/checkpoints
@@ -35,7 +35,7 @@ if [ -z "$INIT" ] && [ ! -e models/policy/checkpoints/last.pt ]; then
   INIT=models/policy/checkpoints/parent.pt
 fi
 /usr/bin/python3 models/train/train.py --data models/data/train.jsonl --out models/policy --minutes "$MINUTES" \
-  --total-steps 1550 --tokens-per-batch 4096 --max-len 640 --dropout 0.1 --lr 4e-4 \
+  --total-steps 3400 --tokens-per-batch 4096 --max-len 640 --dropout 0.1 --lr 4e-4 \
   ${INIT:+--init "$INIT" --fresh-schedule}
 /usr/bin/python3 models/train/export.py --ckpt models/policy/checkpoints/best.pt --out models/policy
 /usr/bin/python3 models/train/tokenizer_fixtures.py --tokenizer models/policy/tokenizer.json

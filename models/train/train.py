@@ -108,7 +108,8 @@ def main():
     ap.add_argument("--total-steps", type=int, default=6000)
     ap.add_argument("--val-frac", type=float, default=0.03)
     ap.add_argument("--dropout", type=float, default=0.1)
-    ap.add_argument("--init", default="models/policy/resume.pt", help="weights to start from when there is no checkpoint (committed, fp16)")
+    ap.add_argument("--init", default=None,
+                    help="weights to start from when there is no checkpoint: a committed int8 ONNX dequantized by onnx_to_checkpoint.py")
     ap.add_argument("--fresh-schedule", action="store_true",
                     help="with --init: a new run (step 0, new warm-up and schedule) that starts from the init's weights only")
     args = ap.parse_args()
@@ -143,7 +144,7 @@ def main():
         opt.load_state_dict(c["opt"])
         state = c["state"]
         print(f"resumed at step {state['step']}", flush=True)
-    elif os.path.exists(args.init):
+    elif args.init and os.path.exists(args.init):
         c = torch.load(args.init)
         model.load_state_dict({k: v.float() for k, v in c["model"].items()})
         prior = c.get("state", {})

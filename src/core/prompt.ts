@@ -10,7 +10,16 @@ export interface PromptOptions {
   maxValueChars?: number;
   /** How column names are written (see `PromptFormat.names`); default 'attached'. */
   names?: NameStyle;
+  /** How linked columns are marked (see `PromptFormat.links`); default 'star'. */
+  links?: LinkMarks;
 }
+
+/**
+ * `star`: every linked column is marked `*` (policy runs 1–9). `kinds`: `*` for a column the question names or
+ * whose value it quotes, `~` for one it names in other words (a synonym, a near concept, an abbreviation; see
+ * src/core/schemaLink.ts), as RAT-SQL tells exact, partial and value links apart.
+ */
+export type LinkMarks = 'star' | 'kinds';
 
 /**
  * `attached`: `# table(col TYPE PK, *col TYPE = ex1 | ex2, …)`, the format of policy runs 1–6.
@@ -20,7 +29,7 @@ export interface PromptOptions {
  */
 export type NameStyle = 'attached' | 'spaced';
 
-/** Schema lines (see `NameStyle`) plus foreign keys; linked columns are marked with `*`. */
+/** Schema lines (see `NameStyle`) plus foreign keys; linked columns are marked (see `LinkMarks`). */
 export function serializeSchema(schema: SchemaInfo, link?: SchemaLink, opts: PromptOptions = {}): string {
   const spaced = opts.names === 'spaced';
   const k = opts.examplesPerColumn ?? 2;
@@ -31,7 +40,8 @@ export function serializeSchema(schema: SchemaInfo, link?: SchemaLink, opts: Pro
   for (const t of schema.tables) {
     if (keep && !keep.has(t.name.toLowerCase())) continue;
     const cols = t.columns.map((c) => {
-      const linked = link?.columns.has(`${t.name}.${c.name}`.toLowerCase()) ? '*' : '';
+      const key = `${t.name}.${c.name}`.toLowerCase();
+      const linked = !link?.columns.has(key) ? '' : opts.links === 'kinds' && link.kinds?.get(key) === 'meaning' ? '~' : '*';
       const pk = c.pk > 0 ? ' PK' : '';
       const ex = c.examples
         .slice(0, k)
@@ -75,25 +85,31 @@ export interface PromptFormat {
   examplesPerColumn: number;
   /** How column names are written (absent: 'attached'). */
   names?: NameStyle;
+  /** How linked columns are marked (absent: 'star'). */
+  links?: LinkMarks;
 }
 
 export const SCHEMA_FIRST: PromptFormat = { order: 'schema-first', examplesPerColumn: 2 };
 export const QUESTION_FIRST: PromptFormat = { order: 'question-first', examplesPerColumn: 1 };
 export const QUESTION_FIRST_SPACED: PromptFormat = { order: 'question-first', examplesPerColumn: 1, names: 'spaced' };
+export const QUESTION_FIRST_KINDS: PromptFormat = { ...QUESTION_FIRST_SPACED, links: 'kinds' };
 
-/** The format a model folder's config declares (`cocte_prompt: { order, examples_per_column, names }`). */
-export function promptFormatOf(config: { cocte_prompt?: { order?: string; examples_per_column?: number; names?: string } }): PromptFormat {
+/** The format a model folder's config declares (`cocte_prompt: { order, examples_per_column, names, links }`). */
+export function promptFormatOf(config: { cocte_prompt?: { order?: string; examples_per_column?: number; names?: string; links?: string } }): PromptFormat {
   const p = config.cocte_prompt;
   if (!p) return SCHEMA_FIRST;
   if (p.order !== 'schema-first' && p.order !== 'question-first') throw new Error(`Unknown cocte_prompt.order "${p.order}" in the model's config.json.`);
   if (p.names !== undefined && p.names !== 'attached' && p.names !== 'spaced') throw new Error(`Unknown cocte_prompt.names "${p.names}" in the model's config.json.`);
+  if (p.links !== undefined && p.links !== 'star' && p.links !== 'kinds') throw new Error(`Unknown cocte_prompt.links "${p.links}" in the model's config.json.`);
   const format: PromptFormat = { order: p.order, examplesPerColumn: p.examples_per_column ?? SCHEMA_FIRST.examplesPerColumn };
-  return p.names === 'spaced' ? { ...format, names: 'spaced' } : format;
+  if (p.names === 'spaced') format.names = 'spaced';
+  if (p.links === 'kinds') format.links = 'kinds';
+  return format;
 }
 
 /** The schema serialization options of a prompt format. */
 export function schemaOptions(format: PromptFormat): PromptOptions {
-  return { examplesPerColumn: format.examplesPerColumn, ...(format.names ? { names: format.names } : {}) };
+  return { examplesPerColumn: format.examplesPerColumn, ...(format.names ? { names: format.names } : {}), ...(format.links ? { links: format.links } : {}) };
 }
 
 /** The text the policy continues. */

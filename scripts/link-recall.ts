@@ -1,0 +1,79 @@
+/**
+ * Schema-linking recall on a Spider-format question set, with and without linking by meaning, on the original
+ * questions and on the same questions reworded (src/core/lexicon/reword.ts, seeded as `npm run eval -- --reword`):
+ *   npm run link:recall -- [--questions ../shared/data/spider/dev.json] [--tables …/tables.json]
+ *     [--db-dir …/database] [--reword both|synonym|implicit] [--out eval/link-recall.json]
+ * - table recall: questions whose prompt keeps every table of the gold query;
+ * - column recall: the gold query's columns (of its tables, named in it) that the prompt marks as linked.
+ * Only questions a rewording rule changes are counted, so both wordings are the same questions. Prints, last,
+ * `link recall (reworded, meaning): tables X%, columns Y%`.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { mulberry32 } from '../src/core/decode';
+import { reword, type RewordMode } from '../src/core/lexicon/reword';
+import { linkSchema } from '../src/core/schemaLink';
+import { queryTables } from '../src/core/sqlAst';
+import { EnginePool, flags, readExamples, sqlJs } from './lib/spider';
+
+const args = flags(process.argv.slice(2));
+const questionsFile = args.get('questions') ?? '../shared/data/spider/dev.json';
+const tablesFile = args.get('tables') ?? '../shared/data/spider/tables.json';
+const dbDir = args.get('db-dir') ?? '../shared/data/spider/database';
+const mode = (args.get('reword') ?? 'both') as RewordMode;
+const out = args.get('out') ?? `eval/link-recall-${mode}.json`;
+
+const names = new Map(
+  (JSON.parse(readFileSync(tablesFile, 'utf8')) as { db_id: string; table_names_original: string[]; column_names_original: [number, string][] }[]).map((t) => [
+    t.db_id,
+    { tables: t.table_names_original, columns: t.column_names_original.map((c) => c[1]).filter((c) => c !== '*') },
+  ]),
+);
+const pool = new EnginePool(await sqlJs(), dbDir);
+
+type Key = 'original' | 'reworded';
+const counts = { n: 0, tables: {} as Record<string, number>, columns: {} as Record<string, number>, goldColumns: 0 };
+for (const [i, ex] of readExamples(questionsFile).entries()) {
+  const db = names.get(ex.db_id);
+  const entry = pool.get(ex.db_id);
+  if (!db || !entry) continue;
+  const question = reword(ex.question, db.tables, db.columns, mulberry32(0x9e3779b9 ^ (i + 1)), mode);
+  if (!question) continue;
+  let gold: Set<string>;
+  try {
+    gold = queryTables(ex.query);
+  } catch {
+    continue;
+  }
+  const sqlWords = new Set(ex.query.toLowerCase().match(/[a-z_][a-z0-9_]*/g) ?? []);
+  const goldColumns = entry.schema.tables
+    .filter((t) => gold.has(t.name.toLowerCase()))
+    .flatMap((t) => t.columns.filter((c) => sqlWords.has(c.name.toLowerCase())).map((c) => `${t.name}.${c.name}`.toLowerCase()));
+  counts.n++;
+  counts.goldColumns += goldColumns.length;
+  for (const [wording, q] of [['original', ex.question], ['reworded', question]] as [Key, string][]) {
+    for (const meaning of [false, true]) {
+      const key = `${wording}, ${meaning ? 'meaning' : 'names only'}`;
+      const link = linkSchema(q, entry.schema, { meaning });
+      const kept = new Set(link.tables.map((t) => t.toLowerCase()));
+      if ([...gold].every((t) => kept.has(t))) counts.tables[key] = (counts.tables[key] ?? 0) + 1;
+      counts.columns[key] = (counts.columns[key] ?? 0) + goldColumns.filter((c) => link.columns.has(c)).length;
+    }
+  }
+}
+const pct = (k: number, n: number) => Number(((100 * k) / Math.max(1, n)).toFixed(1));
+const report = {
+  questions: questionsFile,
+  reword: mode,
+  n: counts.n,
+  goldColumns: counts.goldColumns,
+  tableRecall: Object.fromEntries(Object.entries(counts.tables).map(([k, v]) => [k, pct(v, counts.n)])),
+  columnRecall: Object.fromEntries(Object.entries(counts.columns).map(([k, v]) => [k, pct(v, counts.goldColumns)])),
+};
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, JSON.stringify(report, null, 1));
+console.log(JSON.stringify(report));
+console.log(
+  `link recall (reworded, meaning): tables ${report.tableRecall['reworded, meaning']}%, columns ${report.columnRecall['reworded, meaning']}% ` +
+    `(names only: ${report.tableRecall['reworded, names only']}%, ${report.columnRecall['reworded, names only']}%) on ${counts.n} reworded questions`,
+);

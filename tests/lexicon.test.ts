@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../src/core/decode';
+import { abbreviates, lemmas, relate } from '../src/core/lexicon/meaning';
+import { reword, synonyms } from '../src/core/lexicon/reword';
+import { promptFormatOf, QUESTION_FIRST_KINDS, schemaOptions, serializeSchema } from '../src/core/prompt';
+import { linkSchema } from '../src/core/schemaLink';
+import type { SchemaInfo, TableInfo } from '../src/core/types';
+
+function table(name: string, columns: string[], examples: Record<string, string[]> = {}): TableInfo {
+  return {
+    name,
+    kind: 'table',
+    columns: columns.map((c, i) => ({ name: c, type: i === 0 ? 'INTEGER' : 'TEXT', notNull: false, pk: i === 0 ? 1 : 0, examples: examples[c] ?? [] })),
+    primaryKey: [columns[0]!],
+    foreignKeys: [],
+    rowCount: 3,
+  };
+}
+
+const concert: SchemaInfo = {
+  tables: [
+    table('singer', ['Singer_ID', 'Name', 'Country', 'Age', 'Is_male'], { Country: ['France', 'Netherlands'] }),
+    table('stadium', ['Stadium_ID', 'Location', 'Capacity', 'Highest']),
+    table('dept', ['dept_no', 'dept_name', 'budget']),
+    table('employee', ['emp_id', 'salary', 'hire_date']),
+  ],
+};
+
+describe('lemmas', () => {
+  it('finds dictionary forms of regular and irregular forms', () => {
+    expect(lemmas('vocalists')).toContain('vocalist');
+    expect(lemmas('oldest')).toContain('old');
+    expect(lemmas('children')).toContain('child');
+    expect(lemmas('biggest')).toContain('big');
+    expect(lemmas('qwzxv')).toEqual([]);
+  });
+  it('is not fooled by names of Object.prototype', () => {
+    expect(lemmas('constructor')).not.toContain(undefined);
+    expect(relate('constructor', 'tostring')).toBeNull();
+  });
+});
+
+describe('relate', () => {
+  it('tells the kinds of relation apart', () => {
+    expect(relate('singers', 'singer')).toBe('same');
+    expect(relate('vocalists', 'singer')).toBe('synonym');
+    expect(relate('nations', 'country')).toBe('synonym');
+    expect(relate('old', 'age')).toBe('related');
+    expect(relate('tallest', 'height')).toBe('related');
+    expect(relate('cars', 'vehicle')).toBe('related');
+    expect(relate('department', 'dept')).toBe('abbreviation');
+    expect(relate('students', 'stu')).toBe('abbreviation');
+    expect(relate('average', 'age')).toBeNull();
+    expect(relate('stadium', 'singer')).toBeNull();
+  });
+  it('takes an abbreviation only when the short word is not a word itself', () => {
+    expect(abbreviates('qty', 'quantity')).toBe(true);
+    expect(abbreviates('no', 'number')).toBe(true);
+    expect(abbreviates('age', 'average')).toBe(false);
+  });
+});
+
+describe('linkSchema by meaning', () => {
+  it('links a column the question names in other words, and marks the kind', () => {
+    const link = linkSchema('How old is the oldest vocalist from France?', concert);
+    expect(link.tables).toContain('singer');
+    expect(link.kinds?.get('singer.age')).toBe('meaning');
+    expect(link.kinds?.get('singer.country')).toBe('value');
+    expect(link.columns.has('singer.age')).toBe(true);
+  });
+  it('keeps name links as they were', () => {
+    const link = linkSchema('What is the average age of all singers?', concert);
+    expect(link.kinds?.get('singer.age')).toBe('name');
+    expect(link.tables[0]).toBe('singer');
+  });
+  it('links abbreviated names', () => {
+    const link = linkSchema('Which department has the largest budget?', concert);
+    expect(link.tables).toContain('dept');
+    expect(link.kinds?.get('dept.budget')).toBe('name');
+    expect(link.columns.has('dept.dept_name')).toBe(false); // `name` is not in the question
+    expect(link.tables).not.toContain('stadium');
+  });
+  it('never links a column through words that only ask', () => {
+    const link = linkSchema('Show all the records with the highest number', concert);
+    expect(link.columns.has('stadium.highest')).toBe(true); // named
+    expect([...(link.kinds?.values() ?? [])].every((k) => k !== 'meaning')).toBe(true);
+  });
+});
+
+describe('prompt link marks', () => {
+  it('marks meaning links with ~ in the kinds format and * in the star format', () => {
+    const link = linkSchema('How old is the oldest vocalist from France?', concert);
+    const kinds = serializeSchema(concert, link, schemaOptions(QUESTION_FIRST_KINDS));
+    expect(kinds).toContain('Age~ text');
+    expect(kinds).toContain('Country* text');
+    const star = serializeSchema(concert, link, schemaOptions({ order: 'question-first', examplesPerColumn: 1, names: 'spaced' }));
+    expect(star).toContain('Age* text');
+  });
+  it('reads the marks a model folder declares', () => {
+    expect(promptFormatOf({ cocte_prompt: { order: 'question-first', names: 'spaced', links: 'kinds' } }).links).toBe('kinds');
+    expect(promptFormatOf({ cocte_prompt: { order: 'question-first' } }).links).toBeUndefined();
+    expect(() => promptFormatOf({ cocte_prompt: { order: 'question-first', links: 'bold' } })).toThrow(/links/);
+  });
+});
+
+describe('reword', () => {
+  const tables = ['singer', 'concert'];
+  const columns = ['Singer_ID', 'Name', 'Country', 'Age', 'Song_Name'];
+  it('removes explicit column mentions', () => {
+    expect(reword('Show the name of the singer with the highest age.', tables, columns, mulberry32(1), 'implicit')).toBe('Show the oldest singer.');
+    expect(reword('List singers whose age is above 30.', tables, columns, mulberry32(1), 'implicit')).toBe('List singers older than 30.');
+    expect(reword('List all singers sorted by age in descending order.', tables, columns, mulberry32(1), 'implicit')).toBe(
+      'List all singers from the oldest to the youngest.',
+    );
+    expect(reword('How many concerts are there?', tables, columns, mulberry32(1), 'implicit')).toBeNull();
+  });
+  it('replaces schema words with synonyms of their main sense, keeping quoted values and names', () => {
+    expect(synonyms('singer')).toContain('vocalist');
+    const out = reword('How many singers are from the country "Country Music"?', tables, columns, () => 0, 'synonym');
+    expect(out).not.toBeNull();
+    expect(out).toContain('"Country Music"');
+    expect(out).not.toMatch(/\bsingers\b/);
+  });
+  it('is reproducible for a seed', () => {
+    const q = 'What are the names of singers from each country, by age?';
+    expect(reword(q, tables, columns, mulberry32(7))).toBe(reword(q, tables, columns, mulberry32(7)));
+  });
+});

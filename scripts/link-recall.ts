@@ -1,12 +1,13 @@
 /**
- * Schema-linking recall on a Spider-format question set, with and without linking by meaning, on the original
- * questions and on the same questions reworded (src/core/lexicon/reword.ts, seeded as `npm run eval -- --reword`):
+ * Schema-linking recall on a Spider-format question set, with today's linking (`now`: by name, value and meaning, plus
+ * the tables that name a kept table's rows) and with names and values alone (`before`), on the original questions and
+ * on the same questions reworded (src/core/lexicon/reword.ts, seeded as `npm run eval -- --reword`):
  *   npm run link:recall -- [--questions ../shared/data/spider/dev.json] [--tables …/tables.json]
  *     [--db-dir …/database] [--reword both|synonym|implicit] [--out eval/link-recall.json]
  * - table recall: questions whose prompt keeps every table of the gold query;
  * - column recall: the gold query's columns (of its tables, named in it) that the prompt marks as linked.
  * Only questions a rewording rule changes are counted, so both wordings are the same questions. Prints, last,
- * `link recall (reworded, meaning): tables X%, columns Y%`.
+ * `link recall (reworded, now): tables X%, columns Y% …`. Also the mean number of tables a prompt keeps.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -32,7 +33,7 @@ const names = new Map(
 const pool = new EnginePool(await sqlJs(), dbDir);
 
 type Key = 'original' | 'reworded';
-const counts = { n: 0, tables: {} as Record<string, number>, columns: {} as Record<string, number>, goldColumns: 0 };
+const counts = { n: 0, tables: {} as Record<string, number>, columns: {} as Record<string, number>, kept: {} as Record<string, number>, goldColumns: 0 };
 for (const [i, ex] of readExamples(questionsFile).entries()) {
   const db = names.get(ex.db_id);
   const entry = pool.get(ex.db_id);
@@ -52,10 +53,11 @@ for (const [i, ex] of readExamples(questionsFile).entries()) {
   counts.n++;
   counts.goldColumns += goldColumns.length;
   for (const [wording, q] of [['original', ex.question], ['reworded', question]] as [Key, string][]) {
-    for (const meaning of [false, true]) {
-      const key = `${wording}, ${meaning ? 'meaning' : 'names only'}`;
-      const link = linkSchema(q, entry.schema, { meaning });
+    for (const now of [false, true]) {
+      const key = `${wording}, ${now ? 'now' : 'before'}`;
+      const link = linkSchema(q, entry.schema, now ? {} : { meaning: false, impliedNames: false });
       const kept = new Set(link.tables.map((t) => t.toLowerCase()));
+      counts.kept[key] = (counts.kept[key] ?? 0) + kept.size;
       if ([...gold].every((t) => kept.has(t))) counts.tables[key] = (counts.tables[key] ?? 0) + 1;
       counts.columns[key] = (counts.columns[key] ?? 0) + goldColumns.filter((c) => link.columns.has(c)).length;
     }
@@ -69,11 +71,12 @@ const report = {
   goldColumns: counts.goldColumns,
   tableRecall: Object.fromEntries(Object.entries(counts.tables).map(([k, v]) => [k, pct(v, counts.n)])),
   columnRecall: Object.fromEntries(Object.entries(counts.columns).map(([k, v]) => [k, pct(v, counts.goldColumns)])),
+  meanTablesKept: Object.fromEntries(Object.entries(counts.kept).map(([k, v]) => [k, Number((v / Math.max(1, counts.n)).toFixed(2))])),
 };
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, JSON.stringify(report, null, 1));
 console.log(JSON.stringify(report));
 console.log(
-  `link recall (reworded, meaning): tables ${report.tableRecall['reworded, meaning']}%, columns ${report.columnRecall['reworded, meaning']}% ` +
-    `(names only: ${report.tableRecall['reworded, names only']}%, ${report.columnRecall['reworded, names only']}%) on ${counts.n} reworded questions`,
+  `link recall (reworded, now): tables ${report.tableRecall['reworded, now']}%, columns ${report.columnRecall['reworded, now']}% ` +
+    `(before: ${report.tableRecall['reworded, before']}%, ${report.columnRecall['reworded, before']}%) on ${counts.n} reworded questions`,
 );

@@ -87,6 +87,20 @@ describe('linkSchema by meaning', () => {
   });
 });
 
+describe('linkSchema: the table that names a kept table\'s rows', () => {
+  const poker: SchemaInfo = {
+    tables: [
+      { ...table('poker_player', ['Poker_Player_ID', 'People_ID', 'Earnings']), foreignKeys: [{ from: 'People_ID', table: 'people', to: 'People_ID' }] },
+      table('people', ['People_ID', 'Name', 'Nationality']),
+      table('venue', ['Venue_ID', 'City']),
+    ],
+  };
+  it('keeps people for "the poker players", whose rows only people names', () => {
+    expect(linkSchema('Who are the poker players?', poker).tables).toEqual(['poker_player', 'people']);
+    expect(linkSchema('Who are the poker players?', poker, { impliedNames: false }).tables).toEqual(['poker_player']);
+  });
+});
+
 describe('prompt link marks', () => {
   it('marks meaning links with ~ in the kinds format and * in the star format', () => {
     const link = linkSchema('How old is the oldest vocalist from France?', concert);

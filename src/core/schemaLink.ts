@@ -94,7 +94,8 @@ function meaningScore(name: string, qContent: string[], qWords: Set<string>, mem
       }
       if (r) {
         hit = true;
-        if (memo.get(`~${key}`)) byMeaning = true;
+        // Another form of the word (`teach` for teacher) is a link by meaning too: nameScore does not see it.
+        if (memo.get(`~${key}`) || stem(q) !== stem(w)) byMeaning = true;
       }
     }
     if (!hit) return 0;
@@ -107,9 +108,14 @@ export interface LinkOptions {
   maxTables?: number;
   /** Link by meaning too (default true; false gives the name and value links alone). */
   meaning?: boolean;
+  /**
+   * Keep the table a kept table's foreign key points to when only that table can name its rows (default true): "the
+   * poker players" asks for people.Name through poker_player.People_ID although no word says "name".
+   */
+  impliedNames?: boolean;
 }
 
-export function linkSchema(question: string, schema: SchemaInfo, { maxTables = 8, meaning = true }: LinkOptions = {}): SchemaLink {
+export function linkSchema(question: string, schema: SchemaInfo, { maxTables = 8, meaning = true, impliedNames = true }: LinkOptions = {}): SchemaLink {
   const qWords = new Set(words(question));
   const qText = words(question).join(' ');
   const qLower = question.toLowerCase();
@@ -152,9 +158,29 @@ export function linkSchema(question: string, schema: SchemaInfo, { maxTables = 8
   const ranked = [...schema.tables].sort((a, b) => tableScores.get(b.name.toLowerCase())! - tableScores.get(a.name.toLowerCase())!);
   let kept = ranked.filter((t) => tableScores.get(t.name.toLowerCase())! >= 1).slice(0, maxTables);
   if (kept.length === 0) kept = ranked.slice(0, Math.min(maxTables, schema.tables.length));
+  if (impliedNames) kept = withNamers(kept, schema, maxTables);
   kept = withBridges(kept, schema, maxTables);
   const keep = new Set(kept.map((t) => t.name));
   return { tables: schema.tables.filter((t) => keep.has(t.name)).map((t) => t.name), columns, kinds, tableScores };
+}
+
+const NAMING = /(^|_|\b)(name|title)s?($|_)|name$/i;
+
+/** Adds, for each kept table with no name or title column, the tables its foreign keys point to that have one. */
+function withNamers(kept: TableInfo[], schema: SchemaInfo, maxTables: number): TableInfo[] {
+  const names = new Set(kept.map((t) => t.name.toLowerCase()));
+  const out = [...kept];
+  for (const t of kept) {
+    if (t.columns.some((c) => NAMING.test(c.name))) continue;
+    for (const f of t.foreignKeys) {
+      const target = schema.tables.find((u) => u.name.toLowerCase() === f.table.toLowerCase());
+      if (!target || names.has(target.name.toLowerCase()) || out.length >= maxTables) continue;
+      if (!target.columns.some((c) => NAMING.test(c.name))) continue;
+      out.push(target);
+      names.add(target.name.toLowerCase());
+    }
+  }
+  return out;
 }
 
 /** Adds tables whose foreign keys connect two kept tables (so joins can be written). */

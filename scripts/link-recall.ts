@@ -7,13 +7,17 @@
  * - table recall: questions whose prompt keeps every table of the gold query;
  * - column recall: the gold query's columns (of its tables, named in it) that the prompt marks as linked.
  * Only questions a rewording rule changes are counted, so both wordings are the same questions. Prints, last,
- * `link recall (reworded, now): tables X%, columns Y% …`. Also the mean number of tables a prompt keeps.
+ * `link recall (reworded, now): tables X%, columns Y% …`. Also the mean number of tables a prompt keeps, and prompt
+ * lengths against the context (`now`: the studio's prompt, shrunk to fit; `before`: unshrunk).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { mulberry32 } from '../src/core/decode';
 import { reword, type RewordMode } from '../src/core/lexicon/reword';
+import { buildPrompt, QUESTION_FIRST_KINDS, schemaOptions, serializeSchema } from '../src/core/prompt';
+import { policyPrompt, promptBudget } from '../src/core/policy';
 import { linkSchema } from '../src/core/schemaLink';
+import { loadTokenizer } from '../src/core/tokenizer';
 import { queryTables } from '../src/core/sqlAst';
 import { EnginePool, flags, readExamples, sqlJs } from './lib/spider';
 
@@ -31,6 +35,11 @@ const names = new Map(
   ]),
 );
 const pool = new EnginePool(await sqlJs(), dbDir);
+/** Prompt lengths in the embedded policy's tokens, against its context. */
+const modelDir = args.get('model') ?? 'models/policy';
+const tok = loadTokenizer(JSON.parse(readFileSync(`${modelDir}/tokenizer.json`, 'utf8')), JSON.parse(readFileSync(`${modelDir}/tokenizer_config.json`, 'utf8')));
+const context = (JSON.parse(readFileSync(`${modelDir}/config.json`, 'utf8')) as { max_position_embeddings: number }).max_position_embeddings;
+const promptTokens: Record<string, number[]> = {};
 
 type Key = 'original' | 'reworded';
 const counts = { n: 0, tables: {} as Record<string, number>, columns: {} as Record<string, number>, kept: {} as Record<string, number>, goldColumns: 0 };
@@ -58,6 +67,10 @@ for (const [i, ex] of readExamples(questionsFile).entries()) {
       const link = linkSchema(q, entry.schema, now ? {} : { meaning: false, impliedNames: false });
       const kept = new Set(link.tables.map((t) => t.toLowerCase()));
       counts.kept[key] = (counts.kept[key] ?? 0) + kept.size;
+      const prompt = now
+        ? policyPrompt(q, entry.schema, QUESTION_FIRST_KINDS, promptBudget({ contextLength: context }, tok))
+        : buildPrompt(q, serializeSchema(entry.schema, link, schemaOptions(QUESTION_FIRST_KINDS)), QUESTION_FIRST_KINDS);
+      (promptTokens[key] ??= []).push(tok.encode(prompt).length);
       if ([...gold].every((t) => kept.has(t))) counts.tables[key] = (counts.tables[key] ?? 0) + 1;
       counts.columns[key] = (counts.columns[key] ?? 0) + goldColumns.filter((c) => link.columns.has(c)).length;
     }
@@ -71,6 +84,13 @@ const report = {
   goldColumns: counts.goldColumns,
   tableRecall: Object.fromEntries(Object.entries(counts.tables).map(([k, v]) => [k, pct(v, counts.n)])),
   columnRecall: Object.fromEntries(Object.entries(counts.columns).map(([k, v]) => [k, pct(v, counts.goldColumns)])),
+  context,
+  promptTokens: Object.fromEntries(
+    Object.entries(promptTokens).map(([k, v]) => {
+      const sorted = [...v].sort((a, b) => a - b);
+      return [k, { median: sorted[sorted.length >> 1], p95: sorted[Math.floor(sorted.length * 0.95)], max: sorted[sorted.length - 1], overContext: v.filter((x) => x > context).length }];
+    }),
+  ),
   meanTablesKept: Object.fromEntries(Object.entries(counts.kept).map(([k, v]) => [k, Number((v / Math.max(1, counts.n)).toFixed(2))])),
 };
 mkdirSync(dirname(out), { recursive: true });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../src/core/decode';
+import { chainBudget, mulberry32 } from '../src/core/decode';
+import { policyPrompt } from '../src/core/policy';
 import { abbreviates, lemmas, relate } from '../src/core/lexicon/meaning';
 import { reword, synonyms } from '../src/core/lexicon/reword';
 import { promptFormatOf, QUESTION_FIRST_KINDS, schemaOptions, serializeSchema } from '../src/core/prompt';
@@ -138,5 +139,31 @@ describe('reword', () => {
   it('is reproducible for a seed', () => {
     const q = 'What are the names of singers from each country, by age?';
     expect(reword(q, tables, columns, mulberry32(7))).toBe(reword(q, tables, columns, mulberry32(7)));
+  });
+});
+
+describe('prompt budget', () => {
+  const wide: SchemaInfo = {
+    tables: Array.from({ length: 6 }, (_, i) =>
+      table(`table${i}`, ['id', ...Array.from({ length: 12 }, (_, j) => `column_${i}_${j}`)], Object.fromEntries(Array.from({ length: 12 }, (_, j) => [`column_${i}_${j}`, ['a long example value']]))),
+    ),
+  };
+  const chars = { count: (text: string) => text.length, maxTokens: 0 };
+  it('keeps a prompt that fits as it is', () => {
+    const full = policyPrompt('How many rows has table0?', wide, QUESTION_FIRST_KINDS);
+    expect(policyPrompt('How many rows has table0?', wide, QUESTION_FIRST_KINDS, { ...chars, maxTokens: full.length })).toBe(full);
+  });
+  it('drops example values, then the least linked tables, down to one table', () => {
+    const full = policyPrompt('Show column_0_1 of table0', wide, QUESTION_FIRST_KINDS);
+    const bare = policyPrompt('Show column_0_1 of table0', wide, QUESTION_FIRST_KINDS, { ...chars, maxTokens: full.length - 1 });
+    expect(bare).not.toContain('a long example value');
+    const tiny = policyPrompt('Show column_0_1 of table0', wide, QUESTION_FIRST_KINDS, { ...chars, maxTokens: 10 });
+    expect(tiny).toContain('# table0:');
+    expect(tiny.match(/^# table/gm)).toHaveLength(1);
+  });
+  it('caps the chain at what the context leaves', () => {
+    expect(chainBudget({ contextLength: 640 }, 500, 320)).toBe(140);
+    expect(chainBudget({ contextLength: 640 }, 100, 320)).toBe(320);
+    expect(chainBudget({}, 900, 320)).toBe(320);
   });
 });

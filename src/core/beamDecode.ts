@@ -14,7 +14,7 @@
  * Cost: up to `width` forward passes (and constraint checks) per generated position. The prompt's KV cache is
  * shared; each hypothesis holds its own cache, released as soon as its children exist.
  */
-import { DEFAULT_MAX_NEW_TOKENS, entropy, now, prefill, softmax, stepEnds, topIndices, type CausalLM, type DecodeOptions, type DecodeResult } from './decode';
+import { chainBudget, entropy, now, prefill, softmax, stepEnds, topIndices, type CausalLM, type DecodeOptions, type DecodeResult } from './decode';
 import type { TextTokenizer } from './tokenizer';
 
 export interface BeamDecodeOptions extends Pick<DecodeOptions, 'maxNewTokens' | 'constrain' | 'signal' | 'prefilled' | 'onToken'> {
@@ -50,9 +50,9 @@ interface Proposal {
 
 export async function beamDecode(lm: CausalLM, tok: TextTokenizer, prompt: string, opts: BeamDecodeOptions): Promise<DecodeResult> {
   const width = Math.max(1, opts.width);
-  const maxNew = opts.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS;
   const shared = opts.prefilled?.prompt === prompt ? opts.prefilled : undefined;
   const start = shared ?? (await prefill(lm, tok, prompt));
+  const maxNew = chainBudget(lm, start.promptTokens, opts.maxNewTokens);
   const release = (p: unknown) => {
     if (p !== start.past) lm.release?.(p);
   };

@@ -18,6 +18,8 @@ export interface CausalLM {
   readonly vocabSize: number;
   /** How this model's prompt is laid out (from its config; `SCHEMA_FIRST` when absent). */
   readonly promptFormat?: PromptFormat;
+  /** Positions the model was trained on (config `max_position_embeddings`): prompt and chain together stay within it. */
+  readonly contextLength?: number;
   /** Runs `ids` after the cached context; returns the last position's logits and the extended cache. */
   forward(ids: number[], past: unknown | null): Promise<{ logits: Float32Array; past: unknown }>;
   /** Releases a cache that is no longer needed. */
@@ -129,12 +131,17 @@ export function stepEnds(text: string): number[] {
 /** Tokens before the budget's end from which `close` is consulted at every token. */
 const CLOSE_RESERVE = 24;
 
+/** The token budget of a chain: `maxNewTokens`, and no more than the model's context leaves after the prompt. */
+export function chainBudget(lm: Pick<CausalLM, 'contextLength'>, promptTokens: number, maxNewTokens = DEFAULT_MAX_NEW_TOKENS): number {
+  return lm.contextLength ? Math.max(1, Math.min(maxNewTokens, lm.contextLength - promptTokens)) : maxNewTokens;
+}
+
 export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, opts: DecodeOptions = {}): Promise<DecodeResult> {
-  const maxNew = opts.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS;
   const temperature = opts.temperature ?? 0;
   const rng = mulberry32(opts.seed ?? 1);
   const shared = opts.prefilled?.prompt === prompt ? opts.prefilled : undefined;
   const start = shared ?? (await prefill(lm, tok, prompt));
+  const maxNew = chainBudget(lm, start.promptTokens, opts.maxNewTokens);
   let { logits, past } = start;
   const prefillMs = shared ? 0 : start.prefillMs;
   // Never release the shared prompt cache: other candidates decode from it.

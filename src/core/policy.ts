@@ -46,9 +46,39 @@ export function stepSummary(outcome: QueryOutcome): string {
   return `  -- ${outcome.result.totalRows} row${outcome.result.totalRows === 1 ? '' : 's'}\n`;
 }
 
-export function policyPrompt(question: string, schema: SchemaInfo, format: PromptFormat = SCHEMA_FIRST): string {
+/** Tokens a prompt leaves the chain at least in the model's context; a longer prompt is shrunk (`policyPrompt`). */
+export const CHAIN_ROOM = 192;
+
+/** How long a prompt may be, in the model's tokens. */
+export interface PromptBudget {
+  count: (text: string) => number;
+  maxTokens: number;
+}
+
+/** The prompt budget of a model with a known context: its context less `CHAIN_ROOM`. */
+export function promptBudget(lm: Pick<CausalLM, 'contextLength'>, tok: TextTokenizer): PromptBudget | undefined {
+  return lm.contextLength ? { count: (text) => tok.encode(text).length, maxTokens: lm.contextLength - CHAIN_ROOM } : undefined;
+}
+
+/**
+ * The policy's prompt: the question and its linked schema (src/core/schemaLink.ts). Over `budget` it is shrunk until
+ * it fits: first without example values, then without kept tables, the least linked first (a table with a linked
+ * column goes last), down to one table.
+ */
+export function policyPrompt(question: string, schema: SchemaInfo, format: PromptFormat = SCHEMA_FIRST, budget?: PromptBudget): string {
   const link = linkSchema(question, schema);
-  return buildPrompt(question, serializeSchema(schema, link, schemaOptions(format)), format);
+  const opts = schemaOptions(format);
+  let prompt = buildPrompt(question, serializeSchema(schema, link, opts), format);
+  if (!budget || budget.count(prompt) <= budget.maxTokens) return prompt;
+  const bare = { ...opts, examplesPerColumn: 0 };
+  const linked = (t: string) => [...link.columns].some((c) => c.startsWith(`${t.toLowerCase()}.`));
+  const order = [...link.tables].sort((a, b) => Number(linked(a)) - Number(linked(b)) || (link.tableScores.get(a.toLowerCase()) ?? 0) - (link.tableScores.get(b.toLowerCase()) ?? 0));
+  let tables = link.tables;
+  for (let dropped = 0; ; dropped++) {
+    prompt = buildPrompt(question, serializeSchema(schema, { ...link, tables }, bare), format);
+    if (budget.count(prompt) <= budget.maxTokens || tables.length <= 1) return prompt;
+    tables = tables.filter((t) => t !== order[dropped]);
+  }
 }
 
 export async function answer(
@@ -59,7 +89,7 @@ export async function answer(
   runQuery: (sql: string) => Promise<QueryOutcome>,
   opts: AnswerOptions = {},
 ): Promise<PolicyAnswer> {
-  const prompt = policyPrompt(question, schema, lm.promptFormat);
+  const prompt = policyPrompt(question, schema, lm.promptFormat, promptBudget(lm, tok));
   const steps: PolicyStep[] = [];
   const decoded = await decode(lm, tok, prompt, { ...opts, onStep: stepRunner(runQuery, steps, opts), ...finalCheck(runQuery, opts) });
   return finishAnswer(prompt, decoded, steps, runQuery, opts.onStep);

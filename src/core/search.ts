@@ -13,7 +13,7 @@
  */
 import { beamDecode } from './beamDecode';
 import { decode, DEFAULT_MAX_NEW_TOKENS, prefill, type CausalLM } from './decode';
-import { assignEntropies, chainCheck, finalCheck, finishAnswer, policyPrompt, replaySteps, stepRunner, type AnswerOptions, type PolicyAnswer, type PolicyStep } from './policy';
+import { assignEntropies, chainCheck, finalCheck, finishAnswer, policyPrompt, promptBudget, replaySteps, stepRunner, type AnswerOptions, type PolicyAnswer, type PolicyStep } from './policy';
 import { scoreChain, type StepScoreModel } from './prm';
 import { bestOfN, majorityVote, type Choice, type ScoredCandidate } from './selection';
 import { aggregate, type Aggregator } from './stepWeights';
@@ -87,7 +87,7 @@ export function candidateTokenLimit(i: number, opts: Pick<SearchOptions, 'maxNew
 export async function search(lm: CausalLM, tok: TextTokenizer, schema: SchemaInfo, question: string, runQuery: RunQuery, opts: SearchOptions): Promise<SearchResult> {
   const needsPrm = opts.strategy === 'bon' || opts.strategy === 'beam';
   if (needsPrm && !opts.prm) throw new Error(`The ${opts.strategy} strategy needs a process reward model (none is loaded).`);
-  const prompt = policyPrompt(question, schema, lm.promptFormat);
+  const prompt = policyPrompt(question, schema, lm.promptFormat, promptBudget(lm, tok));
   // The PRM reads the question and schema in its own layout, which may differ from the policy's.
   const prmPrompt = opts.prm ? policyPrompt(question, schema, opts.prm.model.promptFormat) : prompt;
   const pre = await prefill(lm, tok, prompt);

@@ -30,8 +30,10 @@ export interface DecoderConfig {
   hidden_size: number;
   head_dim?: number;
   vocab_size: number;
+  /** Positions the model was trained on. */
+  max_position_embeddings?: number;
   /** The prompt layout the model was trained on (see `promptFormatOf`). */
-  cocte_prompt?: { order?: string; examples_per_column?: number };
+  cocte_prompt?: { order?: string; examples_per_column?: number; names?: string; links?: string };
 }
 
 /** Which cache outputs a decoder fetches: `step` (the new tokens' only, when the file has them) or `full`. */
@@ -45,6 +47,7 @@ interface Cache {
 export class OrtCausalLM implements CausalLM {
   readonly vocabSize: number;
   readonly promptFormat: PromptFormat;
+  readonly contextLength?: number;
   private readonly layers: number;
   private readonly kvHeads: number;
   private readonly headDim: number;
@@ -62,6 +65,7 @@ export class OrtCausalLM implements CausalLM {
   private constructor(private readonly ort: typeof Ort, private readonly session: Ort.InferenceSession, config: DecoderConfig, cache: CacheOutputs) {
     this.vocabSize = config.vocab_size;
     this.promptFormat = promptFormatOf(config);
+    if (config.max_position_embeddings) this.contextLength = config.max_position_embeddings;
     this.layers = config.num_hidden_layers;
     this.kvHeads = config.num_key_value_heads ?? config.num_attention_heads;
     this.headDim = config.head_dim ?? config.hidden_size / config.num_attention_heads;

@@ -1,5 +1,6 @@
 /**
- * Schema-linking recall on a Spider-format question set, with today's linking (`now`: by name, value and meaning, plus
+ * Schema-linking recall on a Spider-format question set, with today's linking (`now`: by name, meaning and database
+ * value (src/core/valueLink.ts), plus
  * the tables that name a kept table's rows) and with names and values alone (`before`), on the original questions and
  * on the same questions reworded (src/core/lexicon/reword.ts, seeded as `npm run eval -- --reword`):
  *   npm run link:recall -- [--questions ../shared/data/spider/dev.json] [--tables …/tables.json]
@@ -17,6 +18,7 @@ import { reword, type RewordMode } from '../src/core/lexicon/reword';
 import { buildPrompt, QUESTION_FIRST_KINDS, schemaOptions, serializeSchema } from '../src/core/prompt';
 import { policyPrompt, promptBudget } from '../src/core/policy';
 import { linkSchema } from '../src/core/schemaLink';
+import { valueColumns } from '../src/core/valueLink';
 import { loadTokenizer } from '../src/core/tokenizer';
 import { queryTables } from '../src/core/sqlAst';
 import { EnginePool, flags, readExamples, sqlJs } from './lib/spider';
@@ -64,11 +66,12 @@ for (const [i, ex] of readExamples(questionsFile).entries()) {
   for (const [wording, q] of [['original', ex.question], ['reworded', question]] as [Key, string][]) {
     for (const now of [false, true]) {
       const key = `${wording}, ${now ? 'now' : 'before'}`;
-      const link = linkSchema(q, entry.schema, now ? {} : { meaning: false, impliedNames: false });
+      const values = now ? await valueColumns(q, entry.schema, (sql) => entry.engine.query(sql, 1000)) : undefined;
+      const link = linkSchema(q, entry.schema, now ? { valueColumns: values } : { meaning: false, impliedNames: false });
       const kept = new Set(link.tables.map((t) => t.toLowerCase()));
       counts.kept[key] = (counts.kept[key] ?? 0) + kept.size;
       const prompt = now
-        ? policyPrompt(q, entry.schema, QUESTION_FIRST_KINDS, promptBudget({ contextLength: context }, tok))
+        ? policyPrompt(q, entry.schema, QUESTION_FIRST_KINDS, promptBudget({ contextLength: context }, tok), values)
         : buildPrompt(q, serializeSchema(entry.schema, link, schemaOptions(QUESTION_FIRST_KINDS)), QUESTION_FIRST_KINDS);
       (promptTokens[key] ??= []).push(tok.encode(prompt).length);
       if ([...gold].every((t) => kept.has(t))) counts.tables[key] = (counts.tables[key] ?? 0) + 1;

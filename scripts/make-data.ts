@@ -30,6 +30,7 @@ import { reword, type RewordMode } from '../src/core/lexicon/reword';
 import { buildPrompt, QUESTION_FIRST, QUESTION_FIRST_SPACED, schemaOptions, serializeSchema, type PromptFormat } from '../src/core/prompt';
 import { sameResult } from '../src/core/resultCompare';
 import { linkSchema } from '../src/core/schemaLink';
+import { valueQueries } from '../src/core/valueLink';
 import { ordersResult, queryTables } from '../src/core/sqlAst';
 import { normalizeSql, schemaNameTest } from '../src/core/sqlFormat';
 import type { SchemaInfo } from '../src/core/types';
@@ -108,6 +109,16 @@ function synthDb(dbId: string, entry: { engine: SqlJsEngine; schema: SchemaInfo 
   return { dbId, tables: entry.schema.tables, rows: (q) => { const r = entry.engine.query(q, 1000); return r.ok ? r.result.rows : []; } };
 }
 
+/** The columns holding a value the question says, as the studio finds them (src/core/valueLink.ts), synchronously. */
+function dbValues(question: string, entry: { engine: SqlJsEngine; schema: SchemaInfo }): Set<string> {
+  const found = new Set<string>();
+  for (const q of valueQueries(question, entry.schema)) {
+    const r = entry.engine.query(q.sql, 1);
+    if (r.ok && r.result.rows.length > 0) found.add(q.key);
+  }
+  return found;
+}
+
 /** Decomposes, verifies and writes one example and its augmented copies; returns false when it was dropped. */
 function addExample(ex: SpiderExample, split: string, copies: number, renameFrom: number, entry = pool.get(ex.db_id), swapped?: true): boolean {
   seen++;
@@ -134,7 +145,7 @@ function addExample(ex: SpiderExample, split: string, copies: number, renameFrom
     drop('chain not equivalent to gold by execution');
     return false;
   }
-  const link = linkSchema(ex.question, entry.schema);
+  const link = linkSchema(ex.question, entry.schema, { valueColumns: dbValues(ex.question, entry) });
   const needed = queryTables(sql);
   const linked = new Set(link.tables.map((x) => x.toLowerCase()));
   const missing = [...needed].filter((x) => !linked.has(x));
@@ -149,7 +160,7 @@ function addExample(ex: SpiderExample, split: string, copies: number, renameFrom
   const base = { db_id: ex.db_id, split, synthetic, swapped, question: ex.question, gold: sql };
   lines.push(JSON.stringify({ ...base, prompt, target }));
   kept++;
-  if (!swapped || rewordSwapped) addReworded(ex, split, entry.schema, needed, target, base);
+  if (!swapped || rewordSwapped) addReworded(ex, split, entry.schema, entry.engine, needed, target, base);
   for (let k = 1; k < copies; k++) {
     const rand = seeded(`${split}:${seen}:${k}`);
     let schema = shuffledSchema(entry.schema, rand);
@@ -179,7 +190,7 @@ function addExample(ex: SpiderExample, split: string, copies: number, renameFrom
  * removed, when a rule applies, and `rewordCopies` with synonyms for schema words. Each prompt is linked from the
  * reworded question, so its links are the ones the studio would find; the gold tables are always kept.
  */
-function addReworded(ex: SpiderExample, split: string, schema: SchemaInfo, needed: Set<string>, target: string, base: object) {
+function addReworded(ex: SpiderExample, split: string, schema: SchemaInfo, engine: SqlJsEngine, needed: Set<string>, target: string, base: object) {
   const tableNames = schema.tables.map((t) => t.name);
   const columnNames = schema.tables.flatMap((t) => t.columns.map((c) => c.name));
   const modes: RewordMode[] = ['implicit', ...Array.from({ length: rewordCopies }, () => 'synonym' as const)];
@@ -188,7 +199,7 @@ function addReworded(ex: SpiderExample, split: string, schema: SchemaInfo, neede
     const question = reword(ex.question, tableNames, columnNames, seeded(`reword:${split}:${seen}:${i}`), mode);
     if (!question || done.has(question)) return;
     done.add(question);
-    const link = linkSchema(question, schema);
+    const link = linkSchema(question, schema, { valueColumns: dbValues(question, { engine, schema }) });
     const tables = schema.tables.filter((x) => link.tables.includes(x.name) || needed.has(x.name.toLowerCase())).map((x) => x.name);
     const text = serializeSchema(schema, { ...link, tables }, schemaOptions(format));
     lines.push(JSON.stringify({ ...base, question, aug: mode, prompt: buildPrompt(question, text, format), target }));

@@ -5,6 +5,7 @@ import { abbreviates, lemmas, relate } from '../src/core/lexicon/meaning';
 import { reword, synonyms } from '../src/core/lexicon/reword';
 import { promptFormatOf, QUESTION_FIRST_KINDS, schemaOptions, serializeSchema } from '../src/core/prompt';
 import { linkSchema } from '../src/core/schemaLink';
+import { valueColumns, valuePhrases } from '../src/core/valueLink';
 import type { SchemaInfo, TableInfo } from '../src/core/types';
 
 function table(name: string, columns: string[], examples: Record<string, string[]> = {}): TableInfo {
@@ -165,5 +166,28 @@ describe('prompt budget', () => {
     expect(chainBudget({ contextLength: 640 }, 500, 320)).toBe(140);
     expect(chainBudget({ contextLength: 640 }, 100, 320)).toBe(320);
     expect(chainBudget({}, 900, 320)).toBe(320);
+  });
+});
+
+describe('value links from the database', () => {
+  it('finds the phrases that may be values', () => {
+    expect(valuePhrases('How many singers are from France or the United States?')).toEqual(expect.arrayContaining(['france', 'united states', 'united', 'states']));
+    expect(valuePhrases("Which courses does 'Data Bases' require?")).toContain('data bases');
+    expect(valuePhrases('How many singers are there?')).toEqual([]);
+  });
+  it('links the columns the database shows hold one, with one query per text column', async () => {
+    const rows: Record<string, string[]> = { country: ['France', 'Netherlands', 'Spain', 'Italy'] };
+    const asked: string[] = [];
+    const run = async (sql: string) => {
+      asked.push(sql);
+      const hit = /"Country"/.test(sql) && /'france'/.test(sql) && rows.country!.some((v) => v.toLowerCase() === 'france');
+      return { ok: true as const, result: { columns: ['1'], rows: hit ? [[1]] : [], totalRows: hit ? 1 : 0, truncated: false, elapsedMs: 0 } };
+    };
+    const schema: SchemaInfo = { tables: [table('singer', ['Singer_ID', 'Name', 'Country'], { Country: ['Netherlands'] }), table('stadium', ['Stadium_ID', 'Location'])] };
+    const values = await valueColumns('List the vocalists from France.', schema, run);
+    expect([...values]).toEqual(['singer.country']);
+    expect(asked).toHaveLength(3); // Name, Country, Location: text columns only
+    const link = linkSchema('List the vocalists from France.', schema, { valueColumns: values });
+    expect(link.kinds?.get('singer.country')).toBe('value');
   });
 });

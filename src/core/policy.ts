@@ -7,6 +7,7 @@ import { parseCoCTE, printCoCTE, stepPrefixSql } from './cocte';
 import { decode, stepEnds, type CausalLM, type DecodeOptions, type DecodeResult } from './decode';
 import { buildPrompt, SCHEMA_FIRST, schemaOptions, serializeSchema, type PromptFormat } from './prompt';
 import { linkSchema } from './schemaLink';
+import { valueColumns } from './valueLink';
 import type { TextTokenizer } from './tokenizer';
 import type { QueryOutcome, SchemaInfo, Trajectory } from './types';
 
@@ -61,12 +62,13 @@ export function promptBudget(lm: Pick<CausalLM, 'contextLength'>, tok: TextToken
 }
 
 /**
- * The policy's prompt: the question and its linked schema (src/core/schemaLink.ts). Over `budget` it is shrunk until
+ * The policy's prompt: the question and its linked schema (src/core/schemaLink.ts; `values`: the columns
+ * `valueColumns` found holding a value the question says). Over `budget` it is shrunk until
  * it fits: first without example values, then without kept tables, the least linked first (a table with a linked
  * column goes last), down to one table.
  */
-export function policyPrompt(question: string, schema: SchemaInfo, format: PromptFormat = SCHEMA_FIRST, budget?: PromptBudget): string {
-  const link = linkSchema(question, schema);
+export function policyPrompt(question: string, schema: SchemaInfo, format: PromptFormat = SCHEMA_FIRST, budget?: PromptBudget, values?: Set<string>): string {
+  const link = linkSchema(question, schema, { valueColumns: values });
   const opts = schemaOptions(format);
   let prompt = buildPrompt(question, serializeSchema(schema, link, opts), format);
   if (!budget || budget.count(prompt) <= budget.maxTokens) return prompt;
@@ -89,7 +91,8 @@ export async function answer(
   runQuery: (sql: string) => Promise<QueryOutcome>,
   opts: AnswerOptions = {},
 ): Promise<PolicyAnswer> {
-  const prompt = policyPrompt(question, schema, lm.promptFormat, promptBudget(lm, tok));
+  const values = await valueColumns(question, schema, runQuery);
+  const prompt = policyPrompt(question, schema, lm.promptFormat, promptBudget(lm, tok), values);
   const steps: PolicyStep[] = [];
   const decoded = await decode(lm, tok, prompt, { ...opts, onStep: stepRunner(runQuery, steps, opts), ...finalCheck(runQuery, opts) });
   return finishAnswer(prompt, decoded, steps, runQuery, opts.onStep);

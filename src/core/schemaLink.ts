@@ -1,7 +1,8 @@
 /**
  * Schema linking: which tables and columns a question mentions
  * - by name: word overlap with light stemming (`name`);
- * - by value: an example value or a quoted string of the question found in a column (`value`);
+ * - by value: an example value or a quoted string of the question found in a column, or a column the database
+ *   shows holds a value the question says (`value`, src/core/valueLink.ts);
  * - by meaning: every content word of the name is said in other words, a lemma, WordNet synonym or near concept, or
  *   the name abbreviates it (`vocalists` -> singer, `how old` -> age, `department` -> dept_no; `meaning`,
  *   src/core/lexicon/meaning.ts).
@@ -113,9 +114,11 @@ export interface LinkOptions {
    * poker players" asks for people.Name through poker_player.People_ID although no word says "name".
    */
   impliedNames?: boolean;
+  /** Columns holding a value the question says (`table.column`, lower-cased; src/core/valueLink.ts). */
+  valueColumns?: Set<string>;
 }
 
-export function linkSchema(question: string, schema: SchemaInfo, { maxTables = 8, meaning = true, impliedNames = true }: LinkOptions = {}): SchemaLink {
+export function linkSchema(question: string, schema: SchemaInfo, { maxTables = 8, meaning = true, impliedNames = true, valueColumns }: LinkOptions = {}): SchemaLink {
   const qWords = new Set(words(question));
   const qText = words(question).join(' ');
   const qLower = question.toLowerCase();
@@ -139,6 +142,10 @@ export function linkSchema(question: string, schema: SchemaInfo, { maxTables = 8
           cs = 2;
           kind = 'value';
         }
+      }
+      if (cs < 2 && valueColumns?.has(key)) {
+        cs = 2;
+        kind = 'value';
       }
       if (cs < 1) {
         const m = meaningScore(c.name, qContent, qWords, memo);

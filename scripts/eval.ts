@@ -18,6 +18,10 @@
  *     [--step-retries R] (a step that fails to execute is sampled again up to R times)
  *     [--feedback] (each finished step's execution summary is fed back to the policy) [--max-new-tokens N]
  *     [--question-timeout-ms MS]
+ *     [--link names] (the prompt's schema linked by name and example value only, as policy runs 1–9 were trained;
+ *     default `meaning`: also by WordNet meaning and database value, src/core/schemaLink.ts)
+ *     [--reword synonym|implicit|both] (each question reworded by src/core/lexicon/reword.ts, only the questions a
+ *     rule changes kept) [--original-wording] (the same questions, in their original words)
  *     [--runtime node|web] (onnxruntime-node on every core, the default, or onnxruntime-web's WASM as in the browser)
  *     [--jobs J] (the questions split over J processes, one ONNX Runtime thread each, reports merged: the same
  *     answers in about 1/J of the time on J cores; scripts/lib/evalShards.ts)
@@ -35,6 +39,7 @@ import { dirname, join } from 'node:path';
 import { answerSettings, ConstraintBuilder, decodeOptions } from '../src/core/answerConfig';
 import { mulberry32 } from '../src/core/decode';
 import { reword, type RewordMode } from '../src/core/lexicon/reword';
+import type { Linking } from '../src/core/policy';
 import { choose, scoredOf, search, STRATEGIES, type Candidate, type Strategy } from '../src/core/search';
 import { prmVote } from '../src/core/selection';
 import { AGGREGATORS, type Aggregator } from '../src/core/stepWeights';
@@ -64,6 +69,10 @@ const timeoutMs = Number(args.get('timeout-ms') ?? 10_000);
 const num = (flag: string) => (args.has(flag) ? Number(args.get(flag)) : undefined);
 const off = (flag: string) => (args.has(flag) ? false : undefined);
 // Every decoding setting: answerConfig.ts's defaults (as in the studio), the flags given overriding them.
+function linkFlag(v: string | undefined): Linking | undefined {
+  if (v !== undefined && v !== 'meaning' && v !== 'names') throw new Error(`--link must be meaning or names, not ${v}`);
+  return v;
+}
 const settings = answerSettings(strategy, readGenerationConfig(modelDir), {
   n: num('n'),
   agg: aggFlag,
@@ -81,6 +90,7 @@ const settings = answerSettings(strategy, readGenerationConfig(modelDir), {
   fallbackEmpty: args.has('fallback-empty') || undefined,
   stepRetries: num('step-retries'),
   executionFeedback: args.has('feedback') || undefined,
+  linking: linkFlag(args.get('link')),
 });
 const { n: nCand, agg, beamWidth, tokenBeam, constrained, literals, numbers, syntax, stepRetries: retries, executionFeedback: feedback, greedyFirst, fallbackTries } = settings;
 const questionTimeoutMs = Number(args.get('question-timeout-ms') ?? 60_000);
@@ -112,7 +122,7 @@ function reworded(list: SpiderExample[]): SpiderExample[] {
     return [originalWording ? ex : { ...ex, question, original: ex.question }];
   });
 }
-const out = args.get('out') ?? `eval/${strategy}${tag}${!constrained ? '-unconstrained' : syntax === 'checker' ? '' : '-nosyntax'}${fallbackTries ? `-fallback${fallbackTries}${settings.fallbackEmpty ? 'empty' : ''}` : ''}${constrained && !literals ? '-freeliterals' : ''}${literals && !numbers ? '-freenumbers' : ''}${tokenBeam > 1 ? `-tokenbeam${tokenBeam}` : ''}${retries ? `-retries${retries}` : ''}${feedback ? '-feedback' : ''}${strategy !== 'greedy' && !greedyFirst ? '-allsampled' : ''}${rewordMode ? `-reword-${rewordMode}${originalWording ? '-original' : ''}` : ''}${stride > 1 ? `-stride${stride}` : ''}.json`;
+const out = args.get('out') ?? `eval/${strategy}${tag}${!constrained ? '-unconstrained' : syntax === 'checker' ? '' : '-nosyntax'}${fallbackTries ? `-fallback${fallbackTries}${settings.fallbackEmpty ? 'empty' : ''}` : ''}${constrained && !literals ? '-freeliterals' : ''}${literals && !numbers ? '-freenumbers' : ''}${tokenBeam > 1 ? `-tokenbeam${tokenBeam}` : ''}${retries ? `-retries${retries}` : ''}${feedback ? '-feedback' : ''}${strategy !== 'greedy' && !greedyFirst ? '-allsampled' : ''}${settings.linking === 'names' ? '-linknames' : ''}${rewordMode ? `-reword-${rewordMode}${originalWording ? '-original' : ''}` : ''}${stride > 1 ? `-stride${stride}` : ''}.json`;
 const examples = reworded(readExamples(questionsFile))
   .filter((_, i) => i % stride === 0)
   .slice(0, limit);

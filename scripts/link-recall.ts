@@ -71,7 +71,7 @@ for (const [i, ex] of readExamples(questionsFile).entries()) {
       const kept = new Set(link.tables.map((t) => t.toLowerCase()));
       counts.kept[key] = (counts.kept[key] ?? 0) + kept.size;
       const prompt = now
-        ? policyPrompt(q, entry.schema, QUESTION_FIRST_KINDS, promptBudget({ contextLength: context }, tok), values)
+        ? policyPrompt(q, entry.schema, QUESTION_FIRST_KINDS, { budget: promptBudget({ contextLength: context }, tok), values })
         : buildPrompt(q, serializeSchema(entry.schema, link, schemaOptions(QUESTION_FIRST_KINDS)), QUESTION_FIRST_KINDS);
       (promptTokens[key] ??= []).push(tok.encode(prompt).length);
       if ([...gold].every((t) => kept.has(t))) counts.tables[key] = (counts.tables[key] ?? 0) + 1;

@@ -22,8 +22,7 @@ import { dirname, join } from 'node:path';
 import { parseCoCTE } from '../src/core/cocte';
 import { answerSettings, chainOptions, ConstraintBuilder } from '../src/core/answerConfig';
 import { prefill } from '../src/core/decode';
-import { answer, policyPrompt, promptBudget, type PolicyAnswer } from '../src/core/policy';
-import { valueColumns } from '../src/core/valueLink';
+import { answer, policyPrompt, promptBudget, questionValues, type PolicyAnswer } from '../src/core/policy';
 import { prmSegments, stepChunks } from '../src/core/prmInput';
 import { sameResult } from '../src/core/resultCompare';
 import { StepRunner } from '../src/core/stepRunner';
@@ -125,7 +124,7 @@ for (const [qi, r] of rows.entries()) {
   if (!goldViews.every((o) => o.ok)) continue;
   stats.questions++;
   const ordered = ordersResult(r.gold);
-  const prompt = policyPrompt(r.question, schema, lm.promptFormat, promptBudget(lm, tok), await valueColumns(r.question, schema, run));
+  const prompt = policyPrompt(r.question, schema, lm.promptFormat, { budget: promptBudget(lm, tok), values: await questionValues(r.question, schema, run) });
   const pre = await prefill(lm, tok, prompt);
   const common = { ...chainOptions(settings, constraints.forQuestion(schema, r.question, r.db_id)), prefilled: pre };
   const correct = (a: PolicyAnswer) => same(goldFinal, a.steps.at(-1)!.outcome, ordered);

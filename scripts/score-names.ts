@@ -6,8 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { softmax } from '../src/core/decode';
-import { policyPrompt, promptBudget } from '../src/core/policy';
-import { valueColumns } from '../src/core/valueLink';
+import { policyPrompt, promptBudget, questionValues } from '../src/core/policy';
 import { SqlJsEngine } from '../src/workers/sqljsEngine';
 import { loadNodePolicy } from './lib/nodeOrt';
 import { dbPath, flags, readExamples, sqlJs } from './lib/spider';
@@ -20,7 +19,7 @@ const ex = readExamples(args.get('questions') ?? '../shared/data/spider/dev.json
 const { tok, lm } = await loadNodePolicy(args.get('model') ?? 'models/policy', 'quantized', 'node', 1);
 const db = new SqlJsEngine(await sqlJs());
 db.open(new Uint8Array(readFileSync(dbPath(args.get('db-dir') ?? '../shared/data/spider/database', ex.db_id))));
-const prompt = policyPrompt(ex.question, db.schema(), lm.promptFormat, promptBudget(lm, tok), await valueColumns(ex.question, db.schema(), (sql) => db.query(sql, 1000)));
+const prompt = policyPrompt(ex.question, db.schema(), lm.promptFormat, { budget: promptBudget(lm, tok), values: await questionValues(ex.question, db.schema(), (sql) => db.query(sql, 1000)) });
 const prefix = args.get('prefix') ?? 'WITH\n  s1 AS (\n    SELECT';
 const base = tok.encode(prompt + prefix);
 const show = (id: number, p: number) => `${JSON.stringify(tok.decode([id]))}:${p.toFixed(3)}`;

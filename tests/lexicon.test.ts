@@ -152,13 +152,13 @@ describe('prompt budget', () => {
   const chars = { count: (text: string) => text.length, maxTokens: 0 };
   it('keeps a prompt that fits as it is', () => {
     const full = policyPrompt('How many rows has table0?', wide, QUESTION_FIRST_KINDS);
-    expect(policyPrompt('How many rows has table0?', wide, QUESTION_FIRST_KINDS, { ...chars, maxTokens: full.length })).toBe(full);
+    expect(policyPrompt('How many rows has table0?', wide, QUESTION_FIRST_KINDS, { budget: { ...chars, maxTokens: full.length } })).toBe(full);
   });
   it('drops example values, then the least linked tables, down to one table', () => {
     const full = policyPrompt('Show column_0_1 of table0', wide, QUESTION_FIRST_KINDS);
-    const bare = policyPrompt('Show column_0_1 of table0', wide, QUESTION_FIRST_KINDS, { ...chars, maxTokens: full.length - 1 });
+    const bare = policyPrompt('Show column_0_1 of table0', wide, QUESTION_FIRST_KINDS, { budget: { ...chars, maxTokens: full.length - 1 } });
     expect(bare).not.toContain('a long example value');
-    const tiny = policyPrompt('Show column_0_1 of table0', wide, QUESTION_FIRST_KINDS, { ...chars, maxTokens: 10 });
+    const tiny = policyPrompt('Show column_0_1 of table0', wide, QUESTION_FIRST_KINDS, { budget: { ...chars, maxTokens: 10 } });
     expect(tiny).toContain('# table0:');
     expect(tiny.match(/^# table/gm)).toHaveLength(1);
   });

@@ -27,7 +27,7 @@
  */
 import { IdentifierConstraint } from './constrain';
 import { DEFAULT_MAX_NEW_TOKENS } from './decode';
-import type { AnswerOptions } from './policy';
+import type { AnswerOptions, Linking } from './policy';
 import { DEFAULT_SAMPLE_TOKEN_RATIO, type SearchOptions, type Strategy } from './search';
 import type { Aggregator } from './stepWeights';
 import { prefixRule, PrefixChecker } from './sqlcheck/checker';
@@ -85,6 +85,8 @@ export interface AnswerSettings {
   fallbackEmpty: boolean;
   /** Each finished step's execution summary is fed back to the policy. */
   executionFeedback: boolean;
+  /** How the prompt's schema is linked to the question (policy.ts `Linking`). */
+  linking: Linking;
 }
 
 /** The defaults that do not depend on the strategy or the model (see the list above). */
@@ -95,6 +97,7 @@ const DEFAULTS: Omit<AnswerSettings, 'strategy' | 'syntax' | 'maxNewTokens' | 't
   tokenBeam: 1,
   maxDepth: 8,
   stepRetries: 0,
+  linking: 'meaning',
   sampleTokenRatio: DEFAULT_SAMPLE_TOKEN_RATIO,
   greedyFirst: true,
   constrained: true,
@@ -178,7 +181,7 @@ export function buildConstraint(schema: SchemaInfo, vocabTexts: string[], settin
 }
 
 /** The options of one chain decoded on its own (`answer`, `decode`): argmax for greedy, else sampled at `temperature`. */
-export type ChainOptions = Required<Pick<AnswerOptions, 'temperature' | 'maxNewTokens' | 'stepRetries' | 'executionFeedback' | 'fallbackTries' | 'fallbackEmpty'>> & Pick<AnswerOptions, 'constrain' | 'close'>;
+export type ChainOptions = Required<Pick<AnswerOptions, 'temperature' | 'maxNewTokens' | 'stepRetries' | 'executionFeedback' | 'fallbackTries' | 'fallbackEmpty' | 'linking'>> & Pick<AnswerOptions, 'constrain' | 'close'>;
 
 export function chainOptions(s: AnswerSettings, constraint: AnswerConstraint | null): ChainOptions {
   return {
@@ -188,6 +191,7 @@ export function chainOptions(s: AnswerSettings, constraint: AnswerConstraint | n
     executionFeedback: s.executionFeedback,
     fallbackTries: s.fallbackTries,
     fallbackEmpty: s.fallbackEmpty,
+    linking: s.linking,
     ...(constraint ? { constrain: (text: string, logits: Float32Array) => constraint.apply(text, logits) } : {}),
     ...(constraint?.close ? { close: (text: string) => constraint.close!(text) } : {}),
   };

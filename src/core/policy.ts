@@ -39,6 +39,8 @@ export interface AnswerOptions extends Omit<DecodeOptions, 'onStep'> {
   executionFeedback?: boolean;
   /** With `fallbackTries`: a final query with no rows counts as failed too (see finalRunner). */
   fallbackEmpty?: boolean;
+  /** How the prompt's schema is linked (default 'meaning'). */
+  linking?: Linking;
 }
 
 /** A compact execution summary of a step, as fed back to the policy. */
@@ -49,6 +51,27 @@ export function stepSummary(outcome: QueryOutcome): string {
 
 /** Tokens a prompt leaves the chain at least in the model's context; a longer prompt is shrunk (`policyPrompt`). */
 export const CHAIN_ROOM = 192;
+
+/**
+ * How the prompt's schema is linked to the question: `meaning` (default) by name, meaning (WordNet) and database value,
+ * with the tables that name a kept table's rows; `names` by name and example value only, as policy runs 1–9 were
+ * trained (src/core/schemaLink.ts).
+ */
+export type Linking = 'meaning' | 'names';
+
+/** What a prompt is built from besides the question and schema. */
+export interface PromptInputs {
+  /** Shrink the prompt to this many tokens (`promptBudget`). */
+  budget?: PromptBudget;
+  /** Columns holding a value the question says (`questionValues`). */
+  values?: Set<string>;
+  linking?: Linking;
+}
+
+/** The columns holding a value the question says (src/core/valueLink.ts); none when linking by names. */
+export async function questionValues(question: string, schema: SchemaInfo, run: (sql: string) => Promise<QueryOutcome> | QueryOutcome, linking: Linking = 'meaning'): Promise<Set<string> | undefined> {
+  return linking === 'names' ? undefined : valueColumns(question, schema, run);
+}
 
 /** How long a prompt may be, in the model's tokens. */
 export interface PromptBudget {
@@ -62,13 +85,12 @@ export function promptBudget(lm: Pick<CausalLM, 'contextLength'>, tok: TextToken
 }
 
 /**
- * The policy's prompt: the question and its linked schema (src/core/schemaLink.ts; `values`: the columns
- * `valueColumns` found holding a value the question says). Over `budget` it is shrunk until
+ * The policy's prompt: the question and its linked schema (src/core/schemaLink.ts). Over `budget` it is shrunk until
  * it fits: first without example values, then without kept tables, the least linked first (a table with a linked
  * column goes last), down to one table.
  */
-export function policyPrompt(question: string, schema: SchemaInfo, format: PromptFormat = SCHEMA_FIRST, budget?: PromptBudget, values?: Set<string>): string {
-  const link = linkSchema(question, schema, { valueColumns: values });
+export function policyPrompt(question: string, schema: SchemaInfo, format: PromptFormat = SCHEMA_FIRST, { budget, values, linking = 'meaning' }: PromptInputs = {}): string {
+  const link = linkSchema(question, schema, linking === 'names' ? { meaning: false, impliedNames: false } : { valueColumns: values });
   const opts = schemaOptions(format);
   let prompt = buildPrompt(question, serializeSchema(schema, link, opts), format);
   if (!budget || budget.count(prompt) <= budget.maxTokens) return prompt;
@@ -91,8 +113,8 @@ export async function answer(
   runQuery: (sql: string) => Promise<QueryOutcome>,
   opts: AnswerOptions = {},
 ): Promise<PolicyAnswer> {
-  const values = await valueColumns(question, schema, runQuery);
-  const prompt = policyPrompt(question, schema, lm.promptFormat, promptBudget(lm, tok), values);
+  const values = await questionValues(question, schema, runQuery, opts.linking);
+  const prompt = policyPrompt(question, schema, lm.promptFormat, { budget: promptBudget(lm, tok), values, linking: opts.linking });
   const steps: PolicyStep[] = [];
   const decoded = await decode(lm, tok, prompt, { ...opts, onStep: stepRunner(runQuery, steps, opts), ...finalCheck(runQuery, opts) });
   return finishAnswer(prompt, decoded, steps, runQuery, opts.onStep);

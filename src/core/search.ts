@@ -13,8 +13,7 @@
  */
 import { beamDecode } from './beamDecode';
 import { decode, DEFAULT_MAX_NEW_TOKENS, prefill, type CausalLM } from './decode';
-import { valueColumns } from './valueLink';
-import { assignEntropies, chainCheck, finalCheck, finishAnswer, policyPrompt, promptBudget, replaySteps, stepRunner, type AnswerOptions, type PolicyAnswer, type PolicyStep } from './policy';
+import { assignEntropies, chainCheck, finalCheck, finishAnswer, policyPrompt, promptBudget, questionValues, replaySteps, stepRunner, type AnswerOptions, type PolicyAnswer, type PolicyStep } from './policy';
 import { scoreChain, type StepScoreModel } from './prm';
 import { bestOfN, majorityVote, type Choice, type ScoredCandidate } from './selection';
 import { aggregate, type Aggregator } from './stepWeights';
@@ -88,10 +87,10 @@ export function candidateTokenLimit(i: number, opts: Pick<SearchOptions, 'maxNew
 export async function search(lm: CausalLM, tok: TextTokenizer, schema: SchemaInfo, question: string, runQuery: RunQuery, opts: SearchOptions): Promise<SearchResult> {
   const needsPrm = opts.strategy === 'bon' || opts.strategy === 'beam';
   if (needsPrm && !opts.prm) throw new Error(`The ${opts.strategy} strategy needs a process reward model (none is loaded).`);
-  const values = await valueColumns(question, schema, runQuery);
-  const prompt = policyPrompt(question, schema, lm.promptFormat, promptBudget(lm, tok), values);
+  const values = await questionValues(question, schema, runQuery, opts.linking);
+  const prompt = policyPrompt(question, schema, lm.promptFormat, { budget: promptBudget(lm, tok), values, linking: opts.linking });
   // The PRM reads the question and schema in its own layout, which may differ from the policy's.
-  const prmPrompt = opts.prm ? policyPrompt(question, schema, opts.prm.model.promptFormat, undefined, values) : prompt;
+  const prmPrompt = opts.prm ? policyPrompt(question, schema, opts.prm.model.promptFormat, { values, linking: opts.linking }) : prompt;
   const pre = await prefill(lm, tok, prompt);
   const stats = { tokens: 0, decodeMs: 0, prmMs: 0 };
   const score = async (text: string, outcomes: QueryOutcome[]): Promise<number[]> => {

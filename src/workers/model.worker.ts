@@ -10,8 +10,7 @@
 import { answerSettings, buildConstraint, decodeOptions, type GenerationConfig } from '../core/answerConfig';
 import { toCandidateInfo } from '../core/candidateInfo';
 import { tokenTexts } from '../core/constrain';
-import { policyPrompt } from '../core/policy';
-import { valueColumns } from '../core/valueLink';
+import { policyPrompt, questionValues } from '../core/policy';
 import { scoreChain, type StepScoreModel } from '../core/prm';
 import { search } from '../core/search';
 import { loadTokenizer, type TextTokenizer } from '../core/tokenizer';
@@ -161,8 +160,8 @@ async function score(m: Extract<ModelRequest, { type: 'score' }>): Promise<void>
   if (prmLoading) await prmLoading;
   if (!prm) return post({ type: 'scoreError', id: m.id, error: `No PRM scores: ${prmProblem}` });
   try {
-    const values = await valueColumns(m.question, m.schema, runSql);
-    const scores = await scoreChain(prm.model, prm.tok, policyPrompt(m.question, m.schema, prm.model.promptFormat, undefined, values), m.text, m.outcomes);
+    const values = await questionValues(m.question, m.schema, runSql);
+    const scores = await scoreChain(prm.model, prm.tok, policyPrompt(m.question, m.schema, prm.model.promptFormat, { values }), m.text, m.outcomes);
     post({ type: 'scores', id: m.id, scores });
   } catch (e) {
     post({ type: 'scoreError', id: m.id, error: message(e) });

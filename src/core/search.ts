@@ -20,8 +20,8 @@ import { aggregate, type Aggregator } from './stepWeights';
 import type { TextTokenizer } from './tokenizer';
 import type { QueryOutcome, SchemaInfo } from './types';
 
-export const STRATEGIES = ['greedy', 'vote', 'bon', 'beam'] as const;
-export type Strategy = (typeof STRATEGIES)[number];
+import type { Strategy } from './strategies';
+export { STRATEGIES, type Strategy } from './strategies';
 
 export interface Candidate {
   answer: PolicyAnswer;

@@ -1,4 +1,4 @@
-import { STRATEGIES, type Strategy } from '../core/search';
+import { STRATEGIES, type Strategy } from '../core/strategies';
 import type { Aggregator } from '../core/stepWeights';
 import type { SearchSettings } from '../workers/modelProtocol';
 import { AGGREGATOR_LABELS, STRATEGY_LABELS } from './CandidatesView';

@@ -15,14 +15,17 @@ interface Entry {
   rel: Set<string>;
 }
 
-const table = new Map(Object.entries(data.words as Record<string, string>));
-const exceptions = new Map(Object.entries(data.exceptions as Record<string, string>));
+/** The lexicon's maps, built on first use. */
+let maps: { table: Map<string, string>; exceptions: Map<string, string> } | null = null;
+function lexicon(): { table: Map<string, string>; exceptions: Map<string, string> } {
+  return (maps ??= { table: new Map(Object.entries(data.words as Record<string, string>)), exceptions: new Map(Object.entries(data.exceptions as Record<string, string>)) });
+}
 const cache = new Map<string, Entry | null>();
 
 function entry(lemma: string): Entry | null {
   let e = cache.get(lemma);
   if (e !== undefined) return e;
-  const raw = table.get(lemma);
+  const raw = lexicon().table.get(lemma);
   if (raw === undefined) e = null;
   else {
     const [syn = '', rel = ''] = raw.split(';');
@@ -41,6 +44,7 @@ const DETACH: [string, string][] = [
 /** The dictionary forms of a lower-case word (`children` -> child, `oldest` -> old, `running` -> run); [] if unknown. */
 export function lemmas(word: string): string[] {
   const w = word.toLowerCase();
+  const { table, exceptions } = lexicon();
   const out = new Set<string>();
   const irregular = exceptions.get(w);
   if (irregular) out.add(irregular);

@@ -20,6 +20,7 @@
  *     [--question-timeout-ms MS]
  *     [--link names] (the prompt's schema linked by name and example value only, as policy runs 1–9 were trained;
  *     default `meaning`: also by WordNet meaning and database value, src/core/schemaLink.ts)
+ *     [--dbs a,b,…] (only the questions on these databases)
  *     [--reword synonym|implicit|both] (each question reworded by src/core/lexicon/reword.ts, only the questions a
  *     rule changes kept) [--original-wording] (the same questions, in their original words)
  *     [--runtime node|web] (onnxruntime-node on every core, the default, or onnxruntime-web's WASM as in the browser)
@@ -123,7 +124,9 @@ function reworded(list: SpiderExample[]): SpiderExample[] {
   });
 }
 const out = args.get('out') ?? `eval/${strategy}${tag}${!constrained ? '-unconstrained' : syntax === 'checker' ? '' : '-nosyntax'}${fallbackTries ? `-fallback${fallbackTries}${settings.fallbackEmpty ? 'empty' : ''}` : ''}${constrained && !literals ? '-freeliterals' : ''}${literals && !numbers ? '-freenumbers' : ''}${tokenBeam > 1 ? `-tokenbeam${tokenBeam}` : ''}${retries ? `-retries${retries}` : ''}${feedback ? '-feedback' : ''}${strategy !== 'greedy' && !greedyFirst ? '-allsampled' : ''}${settings.linking === 'names' ? '-linknames' : ''}${rewordMode ? `-reword-${rewordMode}${originalWording ? '-original' : ''}` : ''}${stride > 1 ? `-stride${stride}` : ''}.json`;
-const examples = reworded(readExamples(questionsFile))
+/** `--dbs a,b,…`: only the questions on these databases (for example the policy's held-out validation databases). */
+const onlyDbs = args.has('dbs') ? new Set(args.get('dbs')!.split(',')) : null;
+const examples = reworded(readExamples(questionsFile).filter((ex) => !onlyDbs || onlyDbs.has(ex.db_id)))
   .filter((_, i) => i % stride === 0)
   .slice(0, limit);
 

@@ -24,6 +24,9 @@
  * - fallbackTries 0, fallbackEmpty off: the execution-guided fallback (fallback.ts) backed up twice on all of dev
  *   with the checker (`--fallback 3`: EX 20.1% either way); counting empty results as failures too gave 23/139 against
  *   22/139 on every 7th question at three times the time per question.
+ * - linking 'meaning': the prompt links the schema by name, meaning (WordNet) and database value, and keeps the
+ *   tables that name a kept table's rows (schemaLink.ts); on reworded dev questions it keeps every gold table for 98%
+ *   of them against 76% by name alone (`npm run link:recall`). `--link names` is the linking of policy runs 1–9.
  */
 import { IdentifierConstraint } from './constrain';
 import { DEFAULT_MAX_NEW_TOKENS } from './decode';

@@ -12,6 +12,7 @@ import { tokenTexts } from '../src/core/constrain';
 import { argmax, decode, mulberry32, stepEnds, type CausalLM } from '../src/core/decode';
 import { decomposeSql } from '../src/core/decompose';
 import { normalizeSql, schemaNameTest } from '../src/core/sqlFormat';
+import { serializeSchema } from '../src/core/prompt';
 import { PrefixChecker, prefixRule } from '../src/core/sqlcheck/checker';
 import { loadTokenizer } from '../src/core/tokenizer';
 import { TokenRuleList } from '../src/core/tokenRules';
@@ -627,5 +628,30 @@ describe('decoding with a model that prefers invalid tokens', () => {
   it('the budget close ends most of those runs', () => {
     expect(stopped).toHaveLength(runs.length);
     expect(stopped.filter((s) => s === 'closed').length).toBeGreaterThan(runs.length / 2);
+  });
+});
+
+describe('names SQLite only takes quoted', () => {
+  const odd: SchemaInfo = {
+    tables: [
+      {
+        name: 'Order Items',
+        kind: 'table',
+        columns: ['id', 'unit price', 'select', 'qty'].map((name, i) => ({ name, type: i === 1 ? 'REAL' : 'TEXT', notNull: false, pk: i === 0 ? 1 : 0, examples: [] })),
+        primaryKey: ['id'],
+        foreignKeys: [],
+        rowCount: 2,
+      },
+    ],
+  };
+  const checker = new PrefixChecker(odd);
+  it('admits them quoted and refuses them bare', () => {
+    expect(checker.complete('SELECT sum("unit price") FROM "Order Items"')).toBe(true);
+    expect(checker.complete('SELECT T1."select" FROM "Order Items" AS T1')).toBe(true);
+    expect(checker.viable('SELECT T1.select')).toBe(false);
+    expect(checker.viable('SELECT qty FROM Order')).toBe(false);
+  });
+  it('writes them quoted in the prompt', () => {
+    expect(serializeSchema(odd, undefined, { names: 'spaced' })).toBe('# "Order Items": id text PK, "unit price" real, "select" text, qty text');
   });
 });

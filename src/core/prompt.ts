@@ -3,6 +3,7 @@
  * This is the embedded model's format; a bigger model gets its own adapter (see src/core/promptAdapters.ts later).
  */
 import type { SchemaLink } from './schemaLink';
+import { sqlName } from './sqlcheck/catalog';
 import type { SchemaInfo, SqlValue } from './types';
 
 export interface PromptOptions {
@@ -29,7 +30,11 @@ export type LinkMarks = 'star' | 'kinds';
  */
 export type NameStyle = 'attached' | 'spaced';
 
-/** Schema lines (see `NameStyle`) plus foreign keys; linked columns are marked (see `LinkMarks`). */
+/**
+ * Schema lines (see `NameStyle`) plus foreign keys; linked columns are marked (see `LinkMarks`). Names are written as
+ * the SQL must write them (`"Order Items"`, `"unit price"`, `"select"`; sqlcheck/catalog.ts sqlName), so that copying
+ * one from the prompt gives valid SQL.
+ */
 export function serializeSchema(schema: SchemaInfo, link?: SchemaLink, opts: PromptOptions = {}): string {
   const spaced = opts.names === 'spaced';
   const k = opts.examplesPerColumn ?? 2;
@@ -47,11 +52,12 @@ export function serializeSchema(schema: SchemaInfo, link?: SchemaLink, opts: Pro
         .slice(0, k)
         .map((v) => valueText(v, maxChars))
         .join(' | ');
-      const name = spaced ? `${c.name}${linked}` : `${linked}${c.name}`;
+      const name = spaced ? `${sqlName(c.name)}${linked}` : `${linked}${sqlName(c.name)}`;
       return `${name} ${shortType(c.type)}${pk}${ex ? ` = ${ex}` : ''}`;
     });
-    lines.push(spaced ? `# ${t.name}: ${cols.join(', ')}` : `# ${t.name}(${cols.join(', ')})`);
-    for (const f of t.foreignKeys) if (!keep || keep.has(f.table.toLowerCase())) fks.push(`# ${t.name}.${f.from} -> ${f.table}.${f.to || f.from}`);
+    const table = sqlName(t.name);
+    lines.push(spaced ? `# ${table}: ${cols.join(', ')}` : `# ${table}(${cols.join(', ')})`);
+    for (const f of t.foreignKeys) if (!keep || keep.has(f.table.toLowerCase())) fks.push(`# ${table}.${sqlName(f.from)} -> ${sqlName(f.table)}.${sqlName(f.to || f.from)}`);
   }
   return [...lines, ...fks].join('\n');
 }

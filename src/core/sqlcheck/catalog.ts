@@ -62,6 +62,24 @@ export const RESERVED = new Set(
   ).split(' '),
 );
 
+/**
+ * Reserved words SQLite never takes as a bare table or column name, even after a qualifier's dot (measured in sql.js:
+ * `SELECT t.<w> FROM t` and `SELECT * FROM <w>` fail for exactly these of the words above). Such a name is written
+ * quoted: `"order"`, `T1."select"`.
+ */
+export const NEVER_BARE = new Set(
+  (
+    'select from where group having order limit join on using as distinct all union intersect except case when then ' +
+    'else and or not in is null between exists escape collate values table index create insert update delete into set ' +
+    'primary references foreign default check unique constraint drop alter add commit transaction isnull notnull'
+  ).split(' '),
+);
+
+/** A name as SQL must write it: quoted unless it is a plain identifier SQLite takes bare. */
+export function sqlName(name: string): string {
+  return IDENT.test(name) && !NEVER_BARE.has(name.toLowerCase()) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+
 export interface Catalog {
   /** Table (lower case) → its columns (lower case), in order. */
   tables: ReadonlyMap<string, readonly string[]>;

@@ -5,7 +5,7 @@
  * clause cannot end yet (the select list uses a column no source provides) is cut instead: the chain is closed
  * after its last finished step.
  */
-import { FUNCTIONS } from './catalog';
+import { FUNCTIONS, sqlName } from './catalog';
 import type { CoreFrame, Ctx, Frame, Stack } from './frames';
 import type { Pending } from './lexer';
 import { chainOf, endFrom, qualifierColumns, sourceColumns } from './scope';
@@ -147,8 +147,9 @@ function coreNeeds(ctx: Ctx, f: CoreFrame, stack: Stack, i: number): string | st
   const out: string[] = [];
   for (const src of srcs) {
     const cols = sourceColumns(ctx, stack, src)!;
-    for (const q of unbound) if (q !== src && f.deferred.every((r) => r.q !== q || cols.includes(r.c))) out.push(`${rank0 ? 'FROM' : 'JOIN'} ${src} AS ${q}`);
-    out.push(`${rank0 ? 'FROM' : 'JOIN'} ${src}`);
+    const text = sqlName(src);
+    for (const q of unbound) if (q !== src && f.deferred.every((r) => r.q !== q || cols.includes(r.c))) out.push(`${rank0 ? 'FROM' : 'JOIN'} ${text} AS ${q}`);
+    out.push(`${rank0 ? 'FROM' : 'JOIN'} ${text}`);
   }
   return out;
 }

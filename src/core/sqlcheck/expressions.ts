@@ -3,7 +3,7 @@
  * IS [NOT], CASE, CAST, EXISTS, scalar subqueries, and calls with their arities, aggregates only where SQLite allows
  * them. Columns resolve as scope.ts says.
  */
-import { FUNCTIONS, RESERVED, TYPE_NAMES } from './catalog';
+import { FUNCTIONS, NEVER_BARE, RESERVED, TYPE_NAMES } from './catalog';
 import type { Lexeme } from './lexer';
 import { newExpr, type BetweenFrame, type CallFrame, type CaseFrame, type CastFrame, type Ctx, type ExprFrame, type GroupFrame, type Stack } from './frames';
 import { qualifierColumns, qualifierOk, resolveColumn } from './scope';
@@ -25,6 +25,7 @@ export function expr(ctx: Ctx, st: Stack, f: ExprFrame, lx: Lexeme): Step {
       if (lx.t === 'op' && lx.v === '*' && f.starOk && f.n === 0 && starFits(ctx, st)) return setTop(st, { ...f, ph: 'operator', n: 1, star: f.qual });
       if (lx.t !== 'word' && lx.t !== 'qid') return null;
       const c = lx.v.toLowerCase();
+      if (lx.t === 'word' && NEVER_BARE.has(c)) return null; // `T1.select` is a syntax error: such a column is quoted
       if (f.lone && !f.lone.includes(c)) return null;
       const next = resolveColumn(ctx, st, f.qual, c, f.aggOk);
       if (!next) return null;

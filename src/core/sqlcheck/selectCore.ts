@@ -2,7 +2,7 @@
  * The prefix checker's grammar for one SELECT core: the select list, FROM (sources, joins, aliases, ON / USING), WHERE,
  * GROUP BY, HAVING, ORDER BY and LIMIT, each clause once and in order, and the sources a select list's columns need.
  */
-import { MAX_SOURCES, TABLE_ALIAS } from './catalog';
+import { MAX_SOURCES, NEVER_BARE, TABLE_ALIAS } from './catalog';
 import type { Lexeme } from './lexer';
 import { newExpr, type CoreFrame, type CorePhase, type Ctx, type Done, type ExprFrame, type Item, type Stack } from './frames';
 import { canBind, chainOf, endFrom, itemColumns, qualFits, sourceColumns } from './scope';
@@ -32,6 +32,7 @@ export function core(ctx: Ctx, st: Stack, f: CoreFrame, lx: Lexeme): Step {
       return setTop(st, { ...f, ph: 'afterAlias', items: [...f.items, { name: w, plain: true }], aliases: [...f.aliases, w], aggAliases, pendingItem: null });
     case 'from': {
       if (lx.t !== 'word' && lx.t !== 'qid') return null;
+      if (lx.t === 'word' && NEVER_BARE.has(w)) return null; // a table called `order` is written "order"
       const next = addSource(ctx, st, f, lx.v.toLowerCase());
       return next ? setTop(st, next) : null;
     }
@@ -48,7 +49,7 @@ export function core(ctx: Ctx, st: Stack, f: CoreFrame, lx: Lexeme): Step {
     case 'using':
       return lx.t === '(' ? setTop(st, { ...f, ph: 'usingCol' }) : null;
     case 'usingCol': {
-      if (lx.t !== 'word' || !usingColumns(f).includes(w) || f.using.includes(w)) return null;
+      if (lx.t !== 'word' || NEVER_BARE.has(w) || !usingColumns(f).includes(w) || f.using.includes(w)) return null;
       return setTop(st, { ...f, ph: 'usingClose', using: [...f.using, w] });
     }
     case 'usingClose': {

@@ -9,7 +9,7 @@
  * A tiny model cannot read a large schema, so the prompt keeps the linked tables plus the tables that join them
  * (foreign keys), and marks each linked column with the kind of its link (src/core/prompt.ts).
  */
-import { relate } from './lexicon/meaning';
+import { relate, type Relation } from './lexicon/meaning';
 import type { SchemaInfo, TableInfo } from './types';
 
 export type LinkKind = 'name' | 'value' | 'meaning';
@@ -74,7 +74,7 @@ function rawWords(text: string): string[] {
  * is), else 0: the rule of `nameScore`, with meaning (`nameScore` covers names the question spells). `qWords` are the
  * question's stemmed words, for the words that only qualify (`id`, `name`).
  */
-function meaningScore(name: string, qContent: string[], qWords: Set<string>, memo: Map<string, boolean>): number {
+function meaningScore(name: string, qContent: string[], qWords: Set<string>, memo: Map<string, Relation | null>): number {
   const ws = rawWords(name).filter((w) => !/^\d+$/.test(w));
   if (ws.length === 0) return 0;
   let byMeaning = false;
@@ -87,16 +87,11 @@ function meaningScore(name: string, qContent: string[], qWords: Set<string>, mem
     for (const q of qContent) {
       const key = `${q} ${w}`;
       let r = memo.get(key);
-      if (r === undefined) {
-        const rel = relate(q, w);
-        r = rel !== null;
-        memo.set(key, r);
-        if (rel && rel !== 'same') memo.set(`~${key}`, true);
-      }
+      if (r === undefined) memo.set(key, (r = relate(q, w)));
       if (r) {
         hit = true;
         // Another form of the word (`teach` for teacher) is a link by meaning too: nameScore does not see it.
-        if (memo.get(`~${key}`) || stem(q) !== stem(w)) byMeaning = true;
+        if (r !== 'same' || stem(q) !== stem(w)) byMeaning = true;
       }
     }
     if (!hit) return 0;
@@ -123,7 +118,7 @@ export function linkSchema(question: string, schema: SchemaInfo, { maxTables = 8
   const qText = words(question).join(' ');
   const qLower = question.toLowerCase();
   const qContent = !meaning ? [] : [...new Set(rawWords(question).filter((w) => !ASKING.has(w) && !/^\d+$/.test(w) && w.length > 1))];
-  const memo = new Map<string, boolean>();
+  const memo = new Map<string, Relation | null>();
   const quoted = [...question.matchAll(/["'“‘]([^"'”’]+)["'”’]/g)].map((m) => m[1]!.toLowerCase());
   const columns = new Set<string>();
   const kinds = new Map<string, LinkKind>();

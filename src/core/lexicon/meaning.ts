@@ -35,6 +35,29 @@ function entry(lemma: string): Entry | null {
   return e;
 }
 
+/** The concept of a lemma's most frequent sense (undefined for a word not in the lexicon). */
+export function firstSense(lemma: string): string | undefined {
+  const e = entry(lemma);
+  return e ? e.syn.values().next().value : undefined;
+}
+
+let bySense: Map<string, string[]> | null = null;
+/** The lemmas having `concept` among their senses (the inverse of `entry(…).syn`, built on first use). */
+export function lemmasWithSense(concept: string): string[] {
+  if (!bySense) {
+    bySense = new Map();
+    for (const [w, raw] of lexicon().table) {
+      for (const c of raw.split(';')[0]!.split(',')) {
+        if (!c) continue;
+        const list = bySense.get(c);
+        if (list) list.push(w);
+        else bySense.set(c, [w]);
+      }
+    }
+  }
+  return bySense.get(concept) ?? [];
+}
+
 /** Suffix rules of WordNet's morphy (nouns, verbs, adjectives), tried when a form is not a lemma itself. */
 const DETACH: [string, string][] = [
   ['ies', 'y'], ['ses', 's'], ['xes', 'x'], ['zes', 'z'], ['ches', 'ch'], ['shes', 'sh'], ['men', 'man'], ['s', ''],

@@ -8,8 +8,7 @@
  *   Spider-Realistic.
  * Used for training data (scripts/make-data.ts) and for `npm run eval -- --reword` on any Spider-format set.
  */
-import data from './wordnet.json';
-import { lemmas } from './meaning';
+import { firstSense, lemmas, lemmasWithSense } from './meaning';
 
 export type RewordMode = 'synonym' | 'implicit' | 'both';
 
@@ -36,29 +35,6 @@ const LOW = '(?:lowest|smallest|least|minimum|min|fewest)';
 const MORE = '(?:greater|larger|more|higher|bigger|above|over|at least|no less)';
 const LESS = '(?:less|smaller|lower|fewer|below|under|at most|no more)';
 
-let reverse: Map<string, string[]> | null = null;
-/** Concept -> the words of that sense (built on first use). */
-function wordsOf(concept: string): string[] {
-  if (!reverse) {
-    reverse = new Map();
-    for (const [w, raw] of Object.entries(data.words as Record<string, string>)) {
-      for (const c of raw.split(';')[0]!.split(',')) {
-        if (!c) continue;
-        const list = reverse.get(c);
-        if (list) list.push(w);
-        else reverse.set(c, [w]);
-      }
-    }
-  }
-  return reverse.get(concept) ?? [];
-}
-
-/** The concept of a word's most frequent sense. */
-function firstSense(word: string): string | undefined {
-  if (!Object.hasOwn(data.words, word)) return undefined;
-  return (data.words as Record<string, string>)[word]!.split(';')[0]!.split(',')[0] || undefined;
-}
-
 /**
  * WordNet synonyms of a lemma's most frequent sense whose own most frequent sense is that one too (`student` ->
  * pupil, but not `settlement` -> colony), single words, not a form of the lemma itself.
@@ -66,7 +42,7 @@ function firstSense(word: string): string | undefined {
 export function synonyms(lemma: string): string[] {
   const first = firstSense(lemma);
   if (!first) return [];
-  return wordsOf(first).filter(
+  return lemmasWithSense(first).filter(
     (w) => w !== lemma && !w.startsWith(lemma) && !lemma.startsWith(w) && w.length <= 14 && w.length >= 3 && firstSense(w) === first,
   );
 }

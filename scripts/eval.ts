@@ -38,8 +38,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { answerSettings, ConstraintBuilder, decodeOptions } from '../src/core/answerConfig';
-import { mulberry32 } from '../src/core/decode';
-import { reword, type RewordMode } from '../src/core/lexicon/reword';
 import type { Linking } from '../src/core/policy';
 import { choose, scoredOf, search, STRATEGIES, type Candidate, type Strategy } from '../src/core/search';
 import { prmVote } from '../src/core/selection';
@@ -53,6 +51,7 @@ import { loadNodePolicy, readGenerationConfig, type NodeRuntime } from './lib/no
 import { nodeSqlWorker } from './lib/nodeWorkerShim';
 import { questionTimes, runShards, shardOf, withoutJobsAndOut } from './lib/evalShards';
 import { dbPath, flags, readExamples, type SpiderExample } from './lib/spider';
+import { rewordModeOf, SpiderRewording } from './lib/reworded';
 
 const args = flags(process.argv.slice(2));
 const questionsFile = args.get('questions') ?? '../shared/data/spider/dev.json';
@@ -105,20 +104,13 @@ const stride = Math.max(1, Number(args.get('stride') ?? 1));
  * position in the file), keeping only the questions a rule changes; `--original-wording` evaluates the same
  * questions in their original words, for the side-by-side comparison.
  */
-const rewordMode = args.get('reword') as RewordMode | undefined;
-if (rewordMode && !['synonym', 'implicit', 'both'].includes(rewordMode)) throw new Error(`--reword must be synonym, implicit or both, not ${rewordMode}`);
+const rewordMode = rewordModeOf(args.get('reword'));
 const originalWording = args.has('original-wording');
 function reworded(list: SpiderExample[]): SpiderExample[] {
   if (!rewordMode) return list;
-  const names = new Map(
-    (JSON.parse(readFileSync(tablesFile, 'utf8')) as { db_id: string; table_names_original: string[]; column_names_original: [number, string][] }[]).map((t) => [
-      t.db_id,
-      { tables: t.table_names_original, columns: t.column_names_original.map((c) => c[1]).filter((c) => c !== '*') },
-    ]),
-  );
+  const rewording = new SpiderRewording(tablesFile, rewordMode);
   return list.flatMap((ex, i) => {
-    const db = names.get(ex.db_id);
-    const question = db ? reword(ex.question, db.tables, db.columns, mulberry32(0x9e3779b9 ^ (i + 1)), rewordMode) : null;
+    const question = rewording.question(ex, i);
     if (!question) return [];
     return [originalWording ? ex : { ...ex, question, original: ex.question }];
   });

@@ -13,8 +13,6 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { mulberry32 } from '../src/core/decode';
-import { reword, type RewordMode } from '../src/core/lexicon/reword';
 import { buildPrompt, QUESTION_FIRST_KINDS, schemaOptions, serializeSchema } from '../src/core/prompt';
 import { policyPrompt, promptBudget } from '../src/core/policy';
 import { linkSchema } from '../src/core/schemaLink';
@@ -22,20 +20,16 @@ import { valueColumns } from '../src/core/valueLink';
 import { loadTokenizer } from '../src/core/tokenizer';
 import { queryTables } from '../src/core/sqlAst';
 import { EnginePool, flags, readExamples, sqlJs } from './lib/spider';
+import { rewordModeOf, SpiderRewording } from './lib/reworded';
 
 const args = flags(process.argv.slice(2));
 const questionsFile = args.get('questions') ?? '../shared/data/spider/dev.json';
 const tablesFile = args.get('tables') ?? '../shared/data/spider/tables.json';
 const dbDir = args.get('db-dir') ?? '../shared/data/spider/database';
-const mode = (args.get('reword') ?? 'both') as RewordMode;
+const mode = rewordModeOf(args.get('reword')) ?? 'both';
 const out = args.get('out') ?? `eval/link-recall-${mode}.json`;
 
-const names = new Map(
-  (JSON.parse(readFileSync(tablesFile, 'utf8')) as { db_id: string; table_names_original: string[]; column_names_original: [number, string][] }[]).map((t) => [
-    t.db_id,
-    { tables: t.table_names_original, columns: t.column_names_original.map((c) => c[1]).filter((c) => c !== '*') },
-  ]),
-);
+const rewording = new SpiderRewording(tablesFile, mode);
 const pool = new EnginePool(await sqlJs(), dbDir);
 /** Prompt lengths in the embedded policy's tokens, against its context. */
 const modelDir = args.get('model') ?? 'models/policy';
@@ -46,10 +40,9 @@ const promptTokens: Record<string, number[]> = {};
 type Key = 'original' | 'reworded';
 const counts = { n: 0, tables: {} as Record<string, number>, columns: {} as Record<string, number>, kept: {} as Record<string, number>, goldColumns: 0 };
 for (const [i, ex] of readExamples(questionsFile).entries()) {
-  const db = names.get(ex.db_id);
   const entry = pool.get(ex.db_id);
-  if (!db || !entry) continue;
-  const question = reword(ex.question, db.tables, db.columns, mulberry32(0x9e3779b9 ^ (i + 1)), mode);
+  if (!entry) continue;
+  const question = rewording.question(ex, i);
   if (!question) continue;
   let gold: Set<string>;
   try {

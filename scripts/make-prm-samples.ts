@@ -124,9 +124,11 @@ for (const [qi, r] of rows.entries()) {
   if (!goldViews.every((o) => o.ok)) continue;
   stats.questions++;
   const ordered = ordersResult(r.gold);
-  const prompt = policyPrompt(r.question, schema, lm.promptFormat, { budget: promptBudget(lm, tok), values: await questionValues(r.question, schema, run) });
+  const values = await questionValues(r.question, schema, run, settings.linking);
+  const prompt = policyPrompt(r.question, schema, lm.promptFormat, { budget: promptBudget(lm, tok), values, linking: settings.linking });
   const pre = await prefill(lm, tok, prompt);
-  const common = { ...chainOptions(settings, constraints.forQuestion(schema, r.question, r.db_id)), prefilled: pre };
+  // Every sample decodes from this prompt's cache, with the value columns looked up once.
+  const common = { ...chainOptions(settings, constraints.forQuestion(schema, r.question, r.db_id)), prefilled: pre, values };
   const correct = (a: PolicyAnswer) => same(goldFinal, a.steps.at(-1)!.outcome, ordered);
   const seen = new Set<string>();
   for (let k = 0; k < nSamples; k++) {

@@ -41,6 +41,8 @@ export interface AnswerOptions extends Omit<DecodeOptions, 'onStep'> {
   fallbackEmpty?: boolean;
   /** How the prompt's schema is linked (default 'meaning'). */
   linking?: Linking;
+  /** The question's value columns when the caller has already looked them up (`questionValues`). */
+  values?: Set<string>;
 }
 
 /** A compact execution summary of a step, as fed back to the policy. */
@@ -113,7 +115,7 @@ export async function answer(
   runQuery: (sql: string) => Promise<QueryOutcome>,
   opts: AnswerOptions = {},
 ): Promise<PolicyAnswer> {
-  const values = await questionValues(question, schema, runQuery, opts.linking);
+  const values = opts.values ?? (await questionValues(question, schema, runQuery, opts.linking));
   const prompt = policyPrompt(question, schema, lm.promptFormat, { budget: promptBudget(lm, tok), values, linking: opts.linking });
   const steps: PolicyStep[] = [];
   const decoded = await decode(lm, tok, prompt, { ...opts, onStep: stepRunner(runQuery, steps, opts), ...finalCheck(runQuery, opts) });

@@ -75,7 +75,11 @@ export const NEVER_BARE = new Set(
   ).split(' '),
 );
 
-/** A name as SQL must write it: quoted unless it is a plain identifier SQLite takes bare. */
+/**
+ * A name as SQL must write it: quoted unless it is a plain identifier SQLite takes bare. Unlike sqlLexer.ts's
+ * `quoteIdent`, which quotes every SQLite keyword, it leaves the keywords SQLite accepts as names (`match`, `key`)
+ * bare, as the training prompts and chains spell them.
+ */
 export function sqlName(name: string): string {
   return IDENT.test(name) && !NEVER_BARE.has(name.toLowerCase()) ? name : `"${name.replace(/"/g, '""')}"`;
 }

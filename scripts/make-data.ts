@@ -9,6 +9,9 @@
  * `--renamed-from` (default 2) on also respell every table and column name in prompt and target alike
  * (scripts/lib/renameSchema.ts), so that the model learns to copy names from its prompt. `--synthetic N` (default 80)
  * adds up to N template questions per training database (scripts/lib/synthQuestions.ts), each with one renamed copy.
+ * `--implied N` (default 30, policy run 11; 0 before) adds up to N template questions per training database phrased
+ * from a column's meaning and values rather than its name (scripts/lib/impliedQuestions.ts: "the oldest singer",
+ * "singers from France"), each with one shuffled copy that keeps the real names.
  * `--swapped K` (default 2, as for policy runs 5, 8 and 9; 4 for runs 6–7) adds K copies of each training database whose table and column names are swapped for
  * names of other training databases (a `singer` table called `Orders`; ALTER TABLE on an in-memory copy), each with up
  * to N template questions written over the swapped names: the question's words then point only at the prompt's
@@ -37,6 +40,7 @@ import type { SchemaInfo } from '../src/core/types';
 import { SqlJsEngine } from '../src/workers/sqljsEngine';
 import { inventedMap, renameMap, renameSchema, renameSql, renamedDatabase, swapMap } from './lib/renameSchema';
 import { dbPath, EnginePool, flags, readExamples, sqlJs, type SpiderExample } from './lib/spider';
+import { ImpliedGenerator } from './lib/impliedQuestions';
 import { SynthGenerator, type SynthDb } from './lib/synthQuestions';
 
 const args = flags(process.argv.slice(2));
@@ -47,6 +51,8 @@ const variants = Math.max(1, Number(args.get('variants') ?? 4));
 const renamedFrom = Number(args.get('renamed-from') ?? 2);
 /** Template questions per training database (0 turns them off). */
 const synthPerDb = Number(args.get('synthetic') ?? 80);
+/** Template questions per training database phrased from a column's meaning and values (`--implied N`; 0 turns them off). */
+const impliedPerDb = Number(args.get('implied') ?? 30);
 /** Copies of each training database with swapped names (scripts/lib/renameSchema.ts swapMap), each with template questions. */
 const swapCopies = Number(args.get('swapped') ?? 2);
 /** Copies of each training database with invented names (scripts/lib/renameSchema.ts inventedMap), each with template questions. */
@@ -149,14 +155,15 @@ function addExample(ex: SpiderExample, split: string, copies: number, renameFrom
   const needed = queryTables(sql);
   const linked = new Set(link.tables.map((x) => x.toLowerCase()));
   const missing = [...needed].filter((x) => !linked.has(x));
-  if (missing.length === 0 && split !== 'synthetic') linkedAll++;
+  const templated = split === 'synthetic' || split === 'implied';
+  if (missing.length === 0 && !templated) linkedAll++;
   // Training prompts always contain the gold tables, so every target is answerable from its prompt.
   const tables = entry.schema.tables.filter((x) => linked.has(x.name.toLowerCase()) || needed.has(x.name.toLowerCase())).map((x) => x.name);
   const prompt = buildPrompt(ex.question, serializeSchema(entry.schema, { ...link, tables }, schemaOptions(format)), format);
   promptChars += prompt.length;
   targetChars += target.length;
-  if (split !== 'synthetic') stepHist[t.steps.length + 1] = (stepHist[t.steps.length + 1] ?? 0) + 1;
-  const synthetic = split === 'synthetic' || undefined;
+  if (!templated) stepHist[t.steps.length + 1] = (stepHist[t.steps.length + 1] ?? 0) + 1;
+  const synthetic = templated || undefined;
   const base = { db_id: ex.db_id, split, synthetic, swapped, question: ex.question, gold: sql };
   lines.push(JSON.stringify({ ...base, prompt, target }));
   kept++;
@@ -226,6 +233,16 @@ for (const dbId of [...trainDbs].sort()) {
   for (const ex of gen.generate(synthPerDb)) if (addExample(ex, 'synthetic', 2, 1)) synthKept++;
 }
 
+// Template questions phrased from a column's meaning and values (scripts/lib/impliedQuestions.ts), over the real names
+// only: a plain and a shuffled copy each, never renamed, since "the oldest" says `Age` only while it is called Age.
+let impliedKept = 0;
+for (const dbId of [...trainDbs].sort()) {
+  const entry = pool.get(dbId);
+  if (!entry || impliedPerDb <= 0) continue;
+  const gen = new ImpliedGenerator(synthDb(dbId, entry), seeded(`implied:${dbId}`));
+  for (const ex of gen.generate(impliedPerDb)) if (addExample(ex, 'implied', 2, 2)) impliedKept++;
+}
+
 // Template questions over copies of the training databases whose names are swapped for other databases' names.
 const tablePool = [...new Set([...trainDbs].flatMap((id) => pool.get(id)?.schema.tables.map((t) => t.name) ?? []))].sort();
 const columnPool = [...new Set([...trainDbs].flatMap((id) => pool.get(id)?.schema.tables.flatMap((t) => t.columns.map((c) => c.name)) ?? []))].sort();
@@ -264,6 +281,7 @@ const stats = {
   examples: spiderSeen,
   kept: spiderKept,
   synthetic: { perDatabase: synthPerDb, kept: synthKept },
+  implied: { perDatabase: impliedPerDb, kept: impliedKept },
   swapped: { copiesPerDatabase: swapCopies, kept: swap.kept, failedRenames: swap.failedRenames },
   invented: { copiesPerDatabase: inventCopies, kept: invented.kept, failedRenames: invented.failedRenames },
   augmentedCopies: augmented,
@@ -278,4 +296,4 @@ const stats = {
 };
 writeFileSync(join(outDir, 'stats.json'), JSON.stringify(stats, null, 2));
 console.log(JSON.stringify(stats));
-console.log(`data: kept ${spiderKept}/${spiderSeen} Spider examples and ${synthKept} template examples (+${swap.kept} on swapped names, +${invented.kept} on invented names), ${augmented} augmented copies (${join(outDir, 'train.jsonl')})`);
+console.log(`data: kept ${spiderKept}/${spiderSeen} Spider examples and ${synthKept} + ${impliedKept} template examples (+${swap.kept} on swapped names, +${invented.kept} on invented names), ${augmented} augmented copies (${join(outDir, 'train.jsonl')})`);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../src/core/decode';
 import { decomposeSql } from '../src/core/decompose';
+import { ImpliedGenerator } from '../scripts/lib/impliedQuestions';
 import { SynthGenerator, words } from '../scripts/lib/synthQuestions';
 import initSqlJs from 'sql.js';
 import { inventedMap, renamedDatabase, swapMap } from '../scripts/lib/renameSchema';
@@ -37,6 +38,33 @@ describe('template questions (policy data augmentation)', () => {
     // Deterministic for a seed.
     const again = new SynthGenerator({ dbId: 'concert_singer', tables: schema.tables, rows: (q) => { const r = engine.query(q, 1000); return r.ok ? r.result.rows : []; } }, mulberry32(7));
     expect(again.generate(60)).toEqual(exs);
+  });
+});
+
+describe('template questions phrased from meaning and values (policy data augmentation)', () => {
+  it("says a column by an adjective, a value or the question's form, and its SQL runs and decomposes", async () => {
+    const engine = await fixtureEngine('concert_singer.sqlite');
+    const schema = engine.schema();
+    const db = { dbId: 'concert_singer', tables: schema.tables, rows: (q: string) => { const r = engine.query(q, 1000); return r.ok ? r.result.rows : []; } };
+    const exs = new ImpliedGenerator(db, mulberry32(7)).generate(40);
+    expect(exs.length).toBeGreaterThan(25);
+    expect(new Set(exs.map((e) => e.query)).size).toBe(exs.length);
+    for (const e of exs) {
+      const r = engine.query(e.query, 1000);
+      expect(r.ok, `${e.query}: ${r.ok ? '' : r.error}`).toBe(true);
+      expect(() => decomposeSql(e.query, schema)).not.toThrow();
+    }
+    // `Age` is said as "oldest" / "younger than", never by its name; a year by "most recent" or "after".
+    const byAge = exs.filter((e) => /\bAge\b/.test(e.query) && /ORDER BY|WHERE/.test(e.query));
+    expect(byAge.length).toBeGreaterThan(0);
+    for (const e of byAge) expect(e.question).not.toMatch(/\bage\b/i);
+    expect(exs.some((e) => /oldest|youngest|older|younger/.test(e.question))).toBe(true);
+    // A place said by its value: "singers from France" filters Country.
+    expect(exs.some((e) => /WHERE Country = '/.test(e.query) && !/country/i.test(e.question))).toBe(true);
+    // The singer's name column is what "which singer" asks for, and a song's release year is not the singer's year.
+    expect(exs.some((e) => /^SELECT Name FROM singer/.test(e.query))).toBe(true);
+    expect(exs.some((e) => /GROUP BY Song_release_year/.test(e.query))).toBe(false);
+    expect(new ImpliedGenerator(db, mulberry32(7)).generate(40)).toEqual(exs);
   });
 });
 

@@ -36,7 +36,7 @@ export function words(name: string): string {
     .toLowerCase();
 }
 
-function plural(noun: string): string {
+export function plural(noun: string): string {
   if (/[^s]s$/.test(noun)) return noun;
   if (/(s|x|ch|sh)$/.test(noun)) return noun + 'es';
   if (/[^aeiou]y$/.test(noun)) return noun.slice(0, -1) + 'ies';
@@ -44,7 +44,7 @@ function plural(noun: string): string {
 }
 
 /** Table names are often plural already (`Students`): the singular for "each student". */
-function singular(noun: string): string {
+export function singular(noun: string): string {
   if (/ies$/.test(noun)) return noun.slice(0, -3) + 'y';
   if (/[^su]s$/.test(noun)) return noun.slice(0, -1);
   return noun;

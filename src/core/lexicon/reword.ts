@@ -12,8 +12,8 @@ import { firstSense, lemmas, lemmasWithSense } from './meaning';
 
 export type RewordMode = 'synonym' | 'implicit' | 'both';
 
-/** Column words said by an adjective instead: [most, least, more, less]. */
-const ATTRIBUTES: Record<string, [string, string, string, string]> = {
+/** Column words said by an adjective instead: [most, least, more, less]. Also phrases template questions (scripts/lib/impliedQuestions.ts). */
+export const ATTRIBUTES: Record<string, [string, string, string, string]> = {
   age: ['oldest', 'youngest', 'older', 'younger'],
   height: ['tallest', 'shortest', 'taller', 'shorter'],
   weight: ['heaviest', 'lightest', 'heavier', 'lighter'],

@@ -30,6 +30,18 @@ describe('SqlJsEngine (sql.js adapter)', () => {
     expect(singer.columns.find((c) => c.name === 'Age')!.type).toBe('INT');
   });
 
+  it('lists generated columns with the others (PRAGMA table_info leaves them out)', async () => {
+    const SQL = await initSqlJs();
+    const db = new SQL.Database();
+    db.run('CREATE TABLE "Order Items" ("unit price" REAL, qty INT, "total price" REAL GENERATED ALWAYS AS ("unit price" * qty) VIRTUAL, stored REAL AS (qty + 1) STORED)');
+    db.run('INSERT INTO "Order Items" ("unit price", qty) VALUES (2.5, 4)');
+    const e = new SqlJsEngine(SQL);
+    e.open(db.export());
+    const t = e.schema().tables[0]!;
+    expect(t.columns.map((c) => c.name)).toEqual(['unit price', 'qty', 'total price', 'stored']);
+    expect(t.columns[2]!.examples).toEqual([10]);
+  });
+
   it('refuses writes, schema changes and multiple statements, and the data stays as it was', async () => {
     const e = await fixtureEngine('concert_singer.sqlite');
     for (const sql of ['DELETE FROM singer', 'DROP TABLE singer', 'PRAGMA query_only = 0', "ATTACH 'x.db' AS x", 'SELECT 1; DELETE FROM singer']) {

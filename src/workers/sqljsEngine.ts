@@ -71,6 +71,15 @@ export class SqlJsEngine {
     this.db = db;
   }
 
+  /**
+   * The open database as a file (sql.js's export, which copies it with SQLite's backup API), or null when none is
+   * open. Two exports of an unchanged database are byte for byte the same, so hashing them shows whether anything
+   * changed it (npm run fuzz).
+   */
+  exportBytes(): Uint8Array | null {
+    return this.db?.export() ?? null;
+  }
+
   get isOpen(): boolean {
     return this.db !== null;
   }
@@ -119,7 +128,9 @@ export class SqlJsEngine {
 
   private tableInfo(db: Database, name: string, kind: 'table' | 'view'): TableInfo {
     const q = quoteIdent(name);
-    const info = safeRows(db, `PRAGMA table_info(${q})`);
+    // table_xinfo, not table_info: it also lists generated columns (hidden 2 and 3); hidden 1 are a virtual table's
+    // hidden columns, which `SELECT *` does not show either.
+    const info = safeRows(db, `PRAGMA table_xinfo(${q})`).filter((r) => r[6] !== 1);
     const columns: ColumnInfo[] = info.map((r) => {
       const col = String(r[1]);
       return {

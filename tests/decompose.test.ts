@@ -99,6 +99,30 @@ describe('decomposeSql', () => {
     expect(printCoCTE(decomposeSql(q))).toBe(printCoCTE(decomposeSql(q)));
   });
 
+  it('never joins a renamed column to the word after it (`[Name]title`: a column and its alias)', () => {
+    const t = check('concert_singer', 'SELECT Name FROM singer EXCEPT SELECT [Name]title FROM singer WHERE Age > 30', 3);
+    expect(printCoCTE(t)).not.toMatch(/Nametitle/);
+  });
+
+  it('reads a keyword SQLite takes as a column name wherever it stands (`count(key)`)', async () => {
+    const SQL = (await import('sql.js')).default;
+    const db = new (await SQL()).Database();
+    db.run('CREATE TABLE t ("key" INT, "match" TEXT); INSERT INTO t VALUES (1, \'a\'), (2, \'a\'), (3, \'b\')');
+    const rows = (sql: string) => db.exec(sql)[0]!.values;
+    for (const sql of ['SELECT count(key) FROM t', 'SELECT match, max(key) FROM t GROUP BY match', 'SELECT t.match FROM t WHERE key > 1']) {
+      const chain = printCoCTE(decomposeSql(sql));
+      expect(sameResult(rows(sql), rows(chain), false), chain).toBe(true);
+    }
+  });
+
+  it('refuses brackets nested too deep at once instead of backtracking for seconds', () => {
+    const deep = `SELECT 1 WHERE ${'1 IN ('.repeat(16)}${')'.repeat(16)}`;
+    const t0 = performance.now();
+    expect(() => decomposeSql(deep)).toThrow(/nest 16 deep/);
+    expect(performance.now() - t0).toBeLessThan(200);
+    expect(decomposeSql(`SELECT ${'('.repeat(8)}1${')'.repeat(8)}`).final.sql).toContain('((((');
+  });
+
   it('rejects what is not one SELECT with a clear error', () => {
     expect(() => decomposeSql('DELETE FROM singer')).toThrow(DecomposeError);
     expect(() => decomposeSql('SELECT 1; SELECT 2')).toThrow(/one statement/);

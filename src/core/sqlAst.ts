@@ -49,8 +49,8 @@ export function bracketDepth(sql: string): number {
 /**
  * Parses SQLite SQL. SQLite accepts some keywords as plain names (a table called MATCH or CAST, a column `key`); the
  * parser does not, so a keyword it rejects is double-quoted and the parse retried: after FROM, JOIN or a comma any
- * keyword, elsewhere one that SQLite takes as a name (not in catalog.ts NEVER_BARE). Text nested deeper than MAX_PARSE_DEPTH is refused
- * at once (see there).
+ * keyword, elsewhere one that SQLite takes as a name (not in catalog.ts NEVER_BARE). Text nested deeper than
+ * MAX_PARSE_DEPTH is refused at once (see there).
  */
 export function parseSqlite(sql: string): ParsedSql {
   const depth = bracketDepth(sql);

@@ -40,7 +40,7 @@ import { dirname, join } from 'node:path';
 import { answerSettings, ConstraintBuilder, decodeOptions } from '../src/core/answerConfig';
 import type { Linking } from '../src/core/policy';
 import { choose, scoredOf, search, STRATEGIES, type Candidate, type Strategy } from '../src/core/search';
-import { prmVote } from '../src/core/selection';
+import { leverVote, prmVote } from '../src/core/selection';
 import { AGGREGATORS, type Aggregator } from '../src/core/stepWeights';
 import { sameResult } from '../src/core/resultCompare';
 import { ordersResult } from '../src/core/sqlAst';
@@ -231,7 +231,11 @@ for (const [i, ex] of examples.entries()) {
   if (res.candidates.length > 1) {
     alt.vote = candCorrect[choose('vote', res.candidates, agg).index]!;
     if (prm) for (const a of AGGREGATORS) alt[a] = candCorrect[choose('bon', res.candidates, a).index]!;
-    if (prm) for (const a of AGGREGATORS) alt[`vote+${a}`] = candCorrect[prmVote(res.candidates.map(scoredOf), a).index]!;
+    const scored = res.candidates.map(scoredOf);
+    if (prm) for (const a of AGGREGATORS) alt[`vote+${a}`] = candCorrect[prmVote(scored, a).index]!;
+    // LEVER's rule, and the same weighting by the policy's probability alone (every PRM score 1).
+    if (prm) for (const a of AGGREGATORS) alt[`lever+${a}`] = candCorrect[leverVote(scored, a).index]!;
+    alt['vote+prob'] = candCorrect[leverVote(scored.map((c) => ({ ...c, stepScores: [1], stepEntropies: [1] })), 'mean').index]!;
     for (const [key, v] of Object.entries(alt)) altCorrect[key] = (altCorrect[key] ?? 0) + (v ? 1 : 0);
     if (!blank) for (const [key, v] of Object.entries(alt)) altNonBlank[key] = (altNonBlank[key] ?? 0) + (v ? 1 : 0);
   }

@@ -13,7 +13,7 @@ const step = (index: number, name: string, outcome: QueryOutcome, meanEntropy: n
 function candidate(steps: PolicyStep[], stepScores: number[]): Candidate {
   const text = 'WITH\n  s1 AS (\n    SELECT 0\n  )\nSELECT 1';
   return {
-    answer: { prompt: 'p', text, trajectory: parseCoCTE(text).trajectory, sql: text, steps, decoded: { text, tokenIds: [], entropies: [], tokenEnds: [], stopped: 'eos', resampledSteps: 0, fallbacks: 0, feedbackTokens: 0, promptTokens: 1, prefillMs: 0, decodeMs: 0 } },
+    answer: { prompt: 'p', text, trajectory: parseCoCTE(text).trajectory, sql: text, steps, decoded: { text, tokenIds: [], entropies: [], logProbs: [], tokenEnds: [], stopped: 'eos', resampledSteps: 0, fallbacks: 0, feedbackTokens: 0, promptTokens: 1, prefillMs: 0, decodeMs: 0 } },
     stepScores,
     stepEntropies: steps.map((s) => s.meanEntropy),
   };

@@ -37,6 +37,11 @@ describe('decode', () => {
     expect(r.stopped).toBe('eos');
     expect(r.entropies).toHaveLength(3);
     expect(r.entropies[0]!).toBeGreaterThan(r.entropies[1]!);
+    // The log-probability of each chosen token under the distribution it came from.
+    const first = softmax(new Float32Array([-5, 1.8, -5, -5, 2]));
+    expect(r.logProbs).toHaveLength(3);
+    expect(r.logProbs[0]!).toBeCloseTo(Math.log(first[4]!), 6);
+    expect(r.logProbs[1]!).toBeCloseTo(Math.log(softmax(new Float32Array([-5, -5, 3, -5, -5]))[2]!), 6);
   });
 
   it('rewinds and resamples a step that is rejected, keeping the cache of the steps before it', async () => {
@@ -129,6 +134,7 @@ describe('decode', () => {
     expect(r.resampledSteps).toBe(0);
     expect(r.tokenIds).toEqual([1, 2, 3]);
     expect(r.entropies).toHaveLength(3);
+    expect(r.logProbs).toHaveLength(3);
     expect(seen[0]).toBe(true);
   });
 
@@ -157,6 +163,9 @@ describe('decode', () => {
     expect(r.text).toBe(VOCAB[4]! + VOCAB[2]! + VOCAB[3]!);
     expect(r.tokenIds).toEqual([4, 2, 3]);
     expect(r.entropies).toHaveLength(3);
+    // A token the close forced has probability 1.
+    expect(r.logProbs).toHaveLength(3);
+    expect(r.logProbs[2]).toBe(0);
     // Without a close the chain stops open.
     expect((await decode(new Scripted(), closeTok, 'prompt', { maxNewTokens: 2 })).stopped).toBe('length');
   });

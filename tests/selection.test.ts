@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bestOfN, majorityVote, prmVote, type ScoredCandidate } from '../src/core/selection';
+import { bestOfN, leverVote, majorityVote, prmVote, type ScoredCandidate } from '../src/core/selection';
 import { aggregate, inverseEntropyWeights } from '../src/core/stepWeights';
 import type { QueryOutcome, SqlValue } from '../src/core/types';
 
@@ -68,5 +68,20 @@ describe('choosing among candidates', () => {
     const flat = [cand(ok([[1]]), [0.5]), cand(ok([[2]]), [0.5]), cand(ok([[2]]), [0.5])];
     expect(prmVote(flat, 'mean').index).toBe(majorityVote(flat).index);
     expect(prmVote([cand(err, [1])], 'mean').reason).toMatch(/none of the 1/);
+  });
+
+  it("LEVER's rule sums PRM score times the policy's probability over candidates that return the same result", () => {
+    const withP = (c: ScoredCandidate, logProb: number): ScoredCandidate => ({ ...c, logProb });
+    // [[1]]: 0.9 * 1 = 0.9 against [[2]]: 0.5 * e^-1 + 0.5 * e^-1 = 0.37; the probable chain wins.
+    const a = [withP(cand(ok([[1]]), [0.9]), -10), withP(cand(ok([[2]]), [0.5]), -11), withP(cand(ok([[2]]), [0.5]), -11), withP(cand(err, [1]), 0)];
+    expect(leverVote(a, 'mean').index).toBe(0);
+    expect(leverVote(a, 'mean').value).toBeCloseTo(0.9, 12);
+    // Equally probable chains: PRM-weighted vote; a very improbable chain barely counts, however well scored.
+    const b = [withP(cand(ok([[1]]), [0.9]), -5), withP(cand(ok([[2]]), [0.5]), -5), withP(cand(ok([[2]]), [0.5]), -5)];
+    expect(leverVote(b, 'mean').index).toBe(prmVote(b, 'mean').index);
+    expect(leverVote([withP(cand(ok([[1]]), [1]), -40), withP(cand(ok([[2]]), [0.1]), -2)], 'mean').index).toBe(1);
+    // Huge negative log-probabilities stay finite (taken relative to the most probable candidate).
+    expect(Number.isFinite(leverVote([withP(cand(ok([[1]]), [0.5]), -2000)], 'mean').value)).toBe(true);
+    expect(leverVote([cand(err, [1])], 'mean').reason).toMatch(/none of the 1/);
   });
 });

@@ -32,6 +32,7 @@ export const FAIL_PENALTY = 1000;
 interface Hyp {
   ids: number[];
   entropies: number[];
+  logProbs: number[];
   tokenEnds: number[];
   text: string;
   logp: number;
@@ -57,7 +58,7 @@ export async function beamDecode(lm: CausalLM, tok: TextTokenizer, prompt: strin
     if (p !== start.past) lm.release?.(p);
   };
   const score = (h: Pick<Hyp, 'logp' | 'penalty'>) => h.logp - h.penalty;
-  let live: Hyp[] = [{ ids: [], entropies: [], tokenEnds: [], text: '', logp: 0, penalty: 0, steps: 0, logits: start.logits, past: start.past }];
+  let live: Hyp[] = [{ ids: [], entropies: [], logProbs: [], tokenEnds: [], text: '', logp: 0, penalty: 0, steps: 0, logits: start.logits, past: start.past }];
   const finished: Hyp[] = [];
   /** Open chains the constraint found no way to continue: returned only when there is nothing else. */
   const dead: Hyp[] = [];
@@ -96,6 +97,7 @@ export async function beamDecode(lm: CausalLM, tok: TextTokenizer, prompt: strin
       const child: Hyp = {
         ids,
         entropies: [...h.entropies, p.entropy],
+        logProbs: [...h.logProbs, p.logp],
         tokenEnds: [...h.tokenEnds, text.length],
         text,
         logp: h.logp + p.logp,
@@ -132,6 +134,7 @@ export async function beamDecode(lm: CausalLM, tok: TextTokenizer, prompt: strin
     text: best.text,
     tokenIds: best.ids,
     entropies: best.entropies,
+    logProbs: best.logProbs,
     tokenEnds: best.tokenEnds,
     stopped,
     resampledSteps: 0,

@@ -71,7 +71,7 @@ export interface DecodeOptions {
    * Continue a partial chain (step-level search): these tokens were already generated after the prompt, with these
    * entropies. They are run after the (shared) prompt cache and count as generated text.
    */
-  resume?: Pick<DecodeResult, 'tokenIds' | 'entropies' | 'tokenEnds'>;
+  resume?: Pick<DecodeResult, 'tokenIds' | 'entropies' | 'tokenEnds'> & { logProbs?: number[] };
   /** Stop as soon as this many steps (counting the resumed ones) are complete: `stopped` is then 'step'. */
   maxSteps?: number;
 }
@@ -99,6 +99,11 @@ export interface DecodeResult {
   tokenIds: number[];
   /** Entropy (nats) of the distribution each token was drawn from. */
   entropies: number[];
+  /**
+   * Log-probability of each token under the distribution it was drawn from (after the constraint, at temperature 1
+   * when greedy); 0 for tokens the close forced. Their sum is the chain's sequence log-probability.
+   */
+  logProbs: number[];
   /** Character offset in `text` where each token ends (maps tokens to steps). */
   tokenEnds: number[];
   /**
@@ -150,6 +155,7 @@ export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, o
   };
   const ids: number[] = [];
   const entropies: number[] = [];
+  const logProbs: number[] = [];
   const tokenEnds: number[] = [];
   let text = '';
   if (opts.resume?.tokenIds.length) {
@@ -159,6 +165,7 @@ export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, o
     ({ logits, past } = out);
     ids.push(...r.tokenIds);
     entropies.push(...r.entropies);
+    logProbs.push(...(r.logProbs ?? r.tokenIds.map(() => 0)));
     tokenEnds.push(...r.tokenEnds);
     text = tok.decode(ids);
   }
@@ -175,6 +182,7 @@ export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, o
   const truncate = (n: number) => {
     ids.length = n;
     entropies.length = n;
+    logProbs.length = n;
     tokenEnds.length = n;
     text = tok.decode(ids);
     log?.truncate(n);
@@ -205,12 +213,14 @@ export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, o
     mark.fallbacks++;
     if (past !== mark.past) release(past);
     const entropy = entropies[b.pos]!;
+    const logProb = logProbs[b.pos]!;
     const replay = ids.slice(mark.n, b.pos);
     truncate(b.pos);
     let p = mark.past;
     if (replay.length) p = (await lm.forward(replay, mark.past)).past;
     ids.push(b.id);
     entropies.push(entropy);
+    logProbs.push(logProb);
     text = tok.decode(ids);
     tokenEnds.push(text.length);
     const out = await lm.forward([b.id], p);
@@ -228,6 +238,7 @@ export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, o
     for (const id of tok.encode(closed.slice(text.length))) {
       ids.push(id);
       entropies.push(0);
+      logProbs.push(0);
       text = tok.decode(ids);
       tokenEnds.push(text.length);
     }
@@ -276,6 +287,7 @@ export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, o
       break;
     }
     ids.push(next);
+    logProbs.push(Math.log(probs[next]!));
     text = tok.decode(ids);
     tokenEnds.push(text.length);
     opts.onToken?.(text, ids.length);
@@ -326,7 +338,7 @@ export async function decode(lm: CausalLM, tok: TextTokenizer, prompt: string, o
   }
   if (past !== mark.past) release(mark.past);
   release(past);
-  return { text, tokenIds: ids, entropies, tokenEnds, stopped, promptTokens: start.promptTokens, prefillMs, decodeMs: now() - t1, resampledSteps: resampled, fallbacks: fellBack, feedbackTokens: fedTokens };
+  return { text, tokenIds: ids, entropies, logProbs, tokenEnds, stopped, promptTokens: start.promptTokens, prefillMs, decodeMs: now() - t1, resampledSteps: resampled, fallbacks: fellBack, feedbackTokens: fedTokens };
 }
 
 /** The length of the longest common prefix of two texts. */

@@ -142,7 +142,8 @@ export async function search(lm: CausalLM, tok: TextTokenizer, schema: SchemaInf
 
 /** What selection needs of a candidate: its final outcome, step scores and step entropies. */
 export function scoredOf(c: Candidate): ScoredCandidate {
-  return { outcome: c.answer.steps.at(-1)!.outcome, stepScores: c.stepScores, stepEntropies: c.stepEntropies };
+  const logProb = c.answer.decoded.logProbs.reduce((a, b) => a + b, 0);
+  return { outcome: c.answer.steps.at(-1)!.outcome, stepScores: c.stepScores, stepEntropies: c.stepEntropies, logProb };
 }
 
 export function choose(strategy: Strategy, candidates: Candidate[], agg: Aggregator): Choice {

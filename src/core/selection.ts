@@ -2,7 +2,8 @@
  * Choosing one chain among N sampled candidates (shared by the studio and `npm run eval`):
  *  - best-of-N: candidates whose final query fails to execute are dropped first (the execution filter), the rest are
  *    ranked by their PRM aggregate; ties go to the earlier sample;
- *  - majority vote over execution results: the result most candidates agree on wins (the baseline to beat).
+ *  - majority vote over execution results: the result most candidates agree on wins (the baseline to beat);
+ *  - PRM-weighted vote and LEVER's rule: votes weighted by the PRM, and by the PRM times the policy's probability.
  */
 import { resultKey } from './resultCompare';
 import { aggregate, type Aggregator } from './stepWeights';
@@ -14,6 +15,8 @@ export interface ScoredCandidate {
   /** Whether the gold query orders its result does not matter here: votes compare results as multisets. */
   stepScores: number[];
   stepEntropies: number[];
+  /** The chain's sequence log-probability under the policy (DecodeResult.logProbs summed); used by `leverVote`. */
+  logProb?: number;
 }
 
 export interface Choice {
@@ -89,5 +92,37 @@ export function prmVote(cands: ScoredCandidate[], agg: Aggregator): Choice {
     index: win.best,
     value: win.total,
     reason: `${win.size} of ${cands.length} candidates return this result, with the highest summed ${agg} PRM score (${win.total.toFixed(3)})`,
+  };
+}
+
+/**
+ * LEVER's rule (Ni et al., 2023): candidates are grouped by execution result, and each group scores the sum over its
+ * members of the PRM aggregate times the policy's sequence probability, p(chain | question) · PRM(chain). The
+ * probabilities are taken relative to the most probable candidate (a common factor, so the choice is the same) to
+ * stay in floating-point range. The best-weighted member of the winning group is chosen. Without log-probabilities
+ * every candidate weighs its PRM aggregate alone, as in `prmVote`.
+ */
+export function leverVote(cands: ScoredCandidate[], agg: Aggregator): Choice {
+  const top = Math.max(...cands.filter((c) => c.outcome.ok).map((c) => c.logProb ?? 0));
+  const groups = new Map<string, { total: number; best: number; bestWeight: number; size: number }>();
+  cands.forEach((c, i) => {
+    if (!c.outcome.ok) return;
+    const w = Math.exp((c.logProb ?? 0) - top) * aggregate(c.stepScores, agg, c.stepEntropies);
+    const k = resultGroup(c.outcome);
+    const g = groups.get(k);
+    if (!g) groups.set(k, { total: w, best: i, bestWeight: w, size: 1 });
+    else {
+      g.total += w;
+      g.size++;
+      if (w > g.bestWeight) Object.assign(g, { best: i, bestWeight: w });
+    }
+  });
+  let win: { total: number; best: number; size: number } | null = null;
+  for (const g of groups.values()) if (!win || g.total > win.total) win = g;
+  if (!win) return { index: 0, value: 0, reason: `none of the ${cands.length} candidates executes; showing the first` };
+  return {
+    index: win.best,
+    value: win.total,
+    reason: `${win.size} of ${cands.length} candidates return this result, with the highest summed policy probability times ${agg} PRM score`,
   };
 }

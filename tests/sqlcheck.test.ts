@@ -654,4 +654,37 @@ describe('names SQLite only takes quoted', () => {
   it('writes them quoted in the prompt', () => {
     expect(serializeSchema(odd, undefined, { names: 'spaced' })).toBe('# "Order Items": id text PK, "unit price" real, "select" text, qty text');
   });
+
+  const table = (name: string, columns: string[]): SchemaInfo['tables'][number] => ({
+    name,
+    kind: 'table',
+    columns: columns.map((c, i) => ({ name: c, type: 'TEXT', notNull: false, pk: i === 0 ? 1 : 0, examples: [] })),
+    primaryKey: [columns[0]!],
+    foreignKeys: [],
+    rowCount: 1,
+  });
+
+  it('reads a doubled quote inside a quoted name as one quote', () => {
+    const c = new PrefixChecker({ tables: [table('weird"quote', ['id', 'say "hi"'])] });
+    expect(c.complete('SELECT "say ""hi""" FROM "weird""quote"')).toBe(true);
+    expect(c.viable('SELECT "say ""h')).toBe(true);
+    expect(c.viable('SELECT "say "')).toBe(true); // the name may go on after an escaped quote
+    expect(c.complete('SELECT "say " FROM "weird""quote"')).toBe(false);
+    expect(c.complete('SELECT "say ""hi""" FROM "weird"')).toBe(false);
+  });
+
+  it('folds only ASCII case, as SQLite does, and closes with the name SQLite knows', () => {
+    const c = new PrefixChecker({ tables: [table('Ωmega', ['id', 'Straße'])] });
+    expect(c.complete('SELECT "straße" FROM "Ωmega"')).toBe(true);
+    expect(c.complete('SELECT "Straße" FROM "ωmega"')).toBe(false);
+    expect(c.closing('SELECT count("Straße")')).toBe('SELECT count("Straße") FROM "Ωmega"');
+  });
+
+  it('takes a quoted alias, and the name it gives in later steps', () => {
+    expect(checker.complete('SELECT "unit price" AS "unit price" FROM "Order Items"')).toBe(true);
+    expect(checker.viable('SELECT qty AS "T1_unit pr')).toBe(true);
+    const chain = 'WITH\n  s1 AS (\n    SELECT T1."unit price" AS "T1_unit price"\n    FROM "Order Items" AS T1\n  )\nSELECT "t1_unit price"\nFROM s1';
+    expect(checker.complete(chain)).toBe(true);
+    expect(checker.complete(chain.replace('SELECT "t1_unit price"', 'SELECT "unit price"'))).toBe(false);
+  });
 });

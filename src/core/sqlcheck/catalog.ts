@@ -85,18 +85,26 @@ export function sqlName(name: string): string {
 }
 
 export interface Catalog {
-  /** Table (lower case) → its columns (lower case), in order. */
+  /** Table → its columns, in order, names folded (`foldName`). */
   tables: ReadonlyMap<string, readonly string[]>;
-  /** Every column of every table, lower case. */
+  /** Every column of every table, folded. */
   columns: ReadonlySet<string>;
+}
+
+/**
+ * A name as SQLite compares it: ASCII letters in lower case, every other character as it is (SQLite folds only ASCII
+ * case, so `"Ωmega"` and `"ωmega"` are two names). The checker keeps and compares names folded so.
+ */
+export function foldName(name: string): string {
+  return name.replace(/[A-Z]+/g, (s) => s.toLowerCase());
 }
 
 export function catalogOf(schema: SchemaInfo): Catalog {
   const tables = new Map<string, string[]>();
   const columns = new Set<string>();
   for (const t of schema.tables) {
-    const cols = t.columns.map((c) => c.name.toLowerCase());
-    tables.set(t.name.toLowerCase(), cols);
+    const cols = t.columns.map((c) => foldName(c.name));
+    tables.set(foldName(t.name), cols);
     for (const c of cols) columns.add(c);
   }
   return { tables, columns };

@@ -9,7 +9,7 @@
  */
 import type { TokenRule } from '../tokenRules';
 import type { SchemaInfo } from '../types';
-import { catalogOf, FUNCTIONS, IDENT, RESERVED, TYPE_NAMES } from './catalog';
+import { catalogOf, foldName, FUNCTIONS, IDENT, RESERVED, TYPE_NAMES } from './catalog';
 import { CHAIN_START, type Ctx, type Stack } from './frames';
 import { feed, whitespaceOk } from './grammar';
 import { LEX_START, lexEnd, lexFeed, OP_ALONE, type LexState, type Lexeme, type Pending } from './lexer';
@@ -141,7 +141,12 @@ export class PrefixChecker {
     const s = this.stateAt(t)!;
     const p = s.lex.pending;
     if (p?.kind === 'str') return [`${t}'`];
-    if (p?.kind === 'qid') return this.vocabulary(s.stack).filter((w) => w.startsWith(p.text.toLowerCase())).map((w) => `${t}${w.slice(p.text.length)}"`);
+    if (p?.kind === 'qid') {
+      // The name as written (a new name: an alias), or completed into one the chain knows.
+      const prefix = foldName(p.text);
+      const known = this.vocabulary(s.stack).filter((w) => w.startsWith(prefix));
+      return [`${t}"`, ...known.map((w) => `${t}${w.slice(prefix.length).replace(/"/g, '""')}"`)];
+    }
     const out: string[] = [];
     if (p?.kind === 'word') {
       const prefix = p.text.toLowerCase();
@@ -203,8 +208,14 @@ export class PrefixChecker {
       case 'op':
         return (OP_ALONE.has(p.text) && try1({ t: 'op', v: p.text, ws })) || TWO_CHAR_OPS.some((o) => o.startsWith(p.text) && try1({ t: 'op', v: o, ws }));
       case 'qid': {
-        const prefix = p.text.toLowerCase();
-        return this.vocabulary(stack).some((w) => w.startsWith(prefix) && try1({ t: 'qid', v: w, ws }));
+        // A new name may stand here (an alias: any name), or a known one begins so.
+        const prefix = foldName(p.text);
+        return try1({ t: 'qid', v: `${prefix}zq`, ws }) || this.vocabulary(stack).some((w) => w.startsWith(prefix) && try1({ t: 'qid', v: w, ws }));
+      }
+      case 'qidq': {
+        // The name as it stands, or a longer one whose next character is the quote being escaped.
+        const name = foldName(p.text);
+        return try1({ t: 'qid', v: name, ws }) || this.vocabulary(stack).some((w) => w.startsWith(`${name}"`) && try1({ t: 'qid', v: w, ws }));
       }
       case 'word':
         return this.wordViable(stack, ws, p.text.toLowerCase(), text.slice(0, text.length - p.text.length));

@@ -3,7 +3,7 @@
  * IS [NOT], CASE, CAST, EXISTS, scalar subqueries, and calls with their arities, aggregates only where SQLite allows
  * them. Columns resolve as scope.ts says.
  */
-import { FUNCTIONS, NEVER_BARE, RESERVED, TYPE_NAMES } from './catalog';
+import { foldName, FUNCTIONS, NEVER_BARE, RESERVED, TYPE_NAMES } from './catalog';
 import type { Lexeme } from './lexer';
 import { newExpr, type BetweenFrame, type CallFrame, type CaseFrame, type CastFrame, type Ctx, type ExprFrame, type GroupFrame, type Stack } from './frames';
 import { qualifierColumns, qualifierOk, resolveColumn } from './scope';
@@ -24,7 +24,7 @@ export function expr(ctx: Ctx, st: Stack, f: ExprFrame, lx: Lexeme): Step {
       if (lx.ws !== '') return null; // `T1. name`: nothing between a qualifier's dot and its column
       if (lx.t === 'op' && lx.v === '*' && f.starOk && f.n === 0 && starFits(ctx, st)) return setTop(st, { ...f, ph: 'operator', n: 1, star: f.qual });
       if (lx.t !== 'word' && lx.t !== 'qid') return null;
-      const c = lx.v.toLowerCase();
+      const c = foldName(lx.v);
       if (lx.t === 'word' && NEVER_BARE.has(c)) return null; // `T1.select` is a syntax error: such a column is quoted
       if (f.lone && !f.lone.includes(c)) return null;
       const next = resolveColumn(ctx, st, f.qual, c, f.aggOk);
@@ -61,7 +61,7 @@ export function expr(ctx: Ctx, st: Stack, f: ExprFrame, lx: Lexeme): Step {
 }
 
 function operand(ctx: Ctx, st: Stack, f: ExprFrame, lx: Lexeme, w: string): Step {
-  if (f.lone && !((lx.t === 'num' && /^[1-9][0-9]?$/.test(lx.v)) || ((lx.t === 'word' || lx.t === 'qid') && f.lone.includes(lx.v.toLowerCase())))) return null;
+  if (f.lone && !((lx.t === 'num' && /^[1-9][0-9]?$/.test(lx.v)) || ((lx.t === 'word' || lx.t === 'qid') && f.lone.includes(foldName(lx.v))))) return null;
   const done = (g: ExprFrame, single: string | null = null, num: string | null = null): ExprFrame => ({
     ...g,
     ph: 'operator',
@@ -105,7 +105,7 @@ function operand(ctx: Ctx, st: Stack, f: ExprFrame, lx: Lexeme, w: string): Step
         if (w === 'exists') return setTop(st, { ...f, ph: 'existsOpen' });
         if (RESERVED.has(w)) return null;
       }
-      const c = lx.v.toLowerCase();
+      const c = foldName(lx.v);
       const next = resolveColumn(ctx, st, null, c, f.aggOk);
       return next ? setTop(next, done(f, c)) : null;
     }

@@ -16,9 +16,13 @@ export type Lexeme =
   | { t: '(' | ')' | ','; ws: string }
   | { t: 'eof'; ws: string };
 
-/** The lexeme being read: a word, number, string, quoted identifier or operator not yet ended. */
+/**
+ * The lexeme being read: a word, number, string, quoted identifier or operator not yet ended. `strq` and `qidq`: a
+ * string or quoted name that read its closing quote, which may yet be the first half of an escaped quote (`''`, `""`).
+ * A quoted name's text is the name (an escaped `""` is one `"` in it).
+ */
 export interface Pending {
-  kind: 'word' | 'num' | 'str' | 'strq' | 'qid' | 'op';
+  kind: 'word' | 'num' | 'str' | 'strq' | 'qid' | 'qidq' | 'op';
   text: string;
 }
 
@@ -70,9 +74,16 @@ export function lexFeed(state: LexState, text: string, emit: (lx: Lexeme) => boo
           if (!flush('str', p.text)) return null;
           break;
         case 'qid':
-          if (c !== '"') p = { kind: 'qid', text: p.text + c };
-          else if (!flush('qid', p.text)) return null;
+          p = c === '"' ? { kind: 'qidq', text: p.text } : { kind: 'qid', text: p.text + c };
           continue;
+        case 'qidq':
+          // A quote after the closing quote is an escaped quote in the name; anything else ends the name.
+          if (c === '"') {
+            p = { kind: 'qid', text: `${p.text}"` };
+            continue;
+          }
+          if (!flush('qid', p.text)) return null;
+          break;
         case 'word':
           if (isWordChar(c)) {
             p = { kind: 'word', text: p.text + c };
@@ -126,7 +137,13 @@ export function lexEnd(state: LexState, emit: (lx: Lexeme) => boolean): boolean 
   if (p) {
     if (p.kind === 'str' || p.kind === 'qid') return false;
     const lx: Lexeme =
-      p.kind === 'strq' ? { t: 'str', v: p.text, ws } : p.kind === 'op' ? { t: 'op', v: p.text, ws } : { t: p.kind, v: p.text, ws };
+      p.kind === 'strq'
+        ? { t: 'str', v: p.text, ws }
+        : p.kind === 'qidq'
+          ? { t: 'qid', v: p.text, ws }
+          : p.kind === 'op'
+            ? { t: 'op', v: p.text, ws }
+            : { t: p.kind, v: p.text, ws };
     if (p.kind === 'op' && !OP_ALONE.has(p.text)) return false;
     if (!emit(lx)) return false;
     ws = '';

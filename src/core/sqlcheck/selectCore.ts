@@ -2,7 +2,7 @@
  * The prefix checker's grammar for one SELECT core: the select list, FROM (sources, joins, aliases, ON / USING), WHERE,
  * GROUP BY, HAVING, ORDER BY and LIMIT, each clause once and in order, and the sources a select list's columns need.
  */
-import { MAX_SOURCES, NEVER_BARE, TABLE_ALIAS } from './catalog';
+import { foldName, MAX_SOURCES, NEVER_BARE, TABLE_ALIAS } from './catalog';
 import type { Lexeme } from './lexer';
 import { newExpr, type CoreFrame, type CorePhase, type Ctx, type Done, type ExprFrame, type Item, type Stack } from './frames';
 import { canBind, chainOf, endFrom, itemColumns, qualFits, sourceColumns } from './scope';
@@ -26,14 +26,17 @@ export function core(ctx: Ctx, st: Stack, f: CoreFrame, lx: Lexeme): Step {
     case 'item':
       if (f.items.length >= f.maxArity) return null;
       return { re: push(setTop(st, f), newExpr(true, { starOk: true })) };
-    case 'alias':
-      if (lx.t !== 'word' || !newName(w) || !f.pendingItem) return null;
-      const aggAliases = 'name' in f.pendingItem && f.pendingItem.agg ? [...f.aggAliases, w] : f.aggAliases;
-      return setTop(st, { ...f, ph: 'afterAlias', items: [...f.items, { name: w, plain: true }], aliases: [...f.aliases, w], aggAliases, pendingItem: null });
+    case 'alias': {
+      // A new name, or any quoted one (`AS "unit price"`: an output column keeps a name that needs quoting).
+      const name = lx.t === 'qid' && lx.v !== '' ? foldName(lx.v) : lx.t === 'word' && newName(w) ? w : null;
+      if (name === null || !f.pendingItem) return null;
+      const aggAliases = 'name' in f.pendingItem && f.pendingItem.agg ? [...f.aggAliases, name] : f.aggAliases;
+      return setTop(st, { ...f, ph: 'afterAlias', items: [...f.items, { name, plain: true }], aliases: [...f.aliases, name], aggAliases, pendingItem: null });
+    }
     case 'from': {
       if (lx.t !== 'word' && lx.t !== 'qid') return null;
       if (lx.t === 'word' && NEVER_BARE.has(w)) return null; // a table called `order` is written "order"
-      const next = addSource(ctx, st, f, lx.v.toLowerCase());
+      const next = addSource(ctx, st, f, foldName(lx.v));
       return next ? setTop(st, next) : null;
     }
     case 'srcAlias': {

@@ -53,6 +53,15 @@ describe('literal rule', () => {
     expect(allowed(bob, ["' AND Age > 1", "by' AND Age > 1"], "SELECT * FROM singer WHERE Name = 'Bob")).toEqual(["by' AND Age > 1"]);
   });
 
+  it('lets a value go on through a character still being written (U+FFFD of a partial byte sequence), judged when done', () => {
+    const v = new QuestionValues('Which singers live in 東京?', []);
+    expect(v.ok('東\uFFFD', false)).toBe(true);
+    expect(v.ok('\uFFFD', false)).toBe(true);
+    expect(v.ok('東京', true)).toBe(true);
+    expect(v.ok('東\uFFFD', true)).toBe(false);
+    expect(v.ok('x\uFFFD', false)).toBe(false);
+  });
+
   it('writes no repeated LIKE wildcard', () => {
     const r = literals('Which singers are called Bob?');
     expect(allowed(r, ['%', '%%'], "SELECT * FROM singer WHERE Name LIKE '%Bob")).toEqual(['%']);

@@ -687,4 +687,21 @@ describe('names SQLite only takes quoted', () => {
     expect(checker.complete(chain)).toBe(true);
     expect(checker.complete(chain.replace('SELECT "t1_unit price"', 'SELECT "unit price"'))).toBe(false);
   });
+  it('takes a column named by a keyword SQLite takes as a name bare (`key`, as the prompt writes it)', () => {
+    const c = new PrefixChecker({ tables: [table('t', ['id', 'key', 'match'])] });
+    expect(c.complete('SELECT key, count(*) FROM t GROUP BY key')).toBe(true);
+    expect(c.complete('SELECT sum(key) FROM t WHERE match = 1 ORDER BY key')).toBe(true);
+    expect(c.viable('SELECT ke')).toBe(true);
+    expect(new PrefixChecker({ tables: [table('t', ['id', 'x'])] }).viable('SELECT x FROM t WHERE key')).toBe(false);
+  });
+
+  it('lets a quoted name go on through a character still being written (U+FFFD of a partial byte sequence)', () => {
+    const c = new PrefixChecker({ tables: [table('名前', ['id', '😀 emoji'])] });
+    expect(c.admits('SELECT "', '\uFFFD')).toBe(true);
+    expect(c.viable('SELECT "\uFFFD\uFFFD')).toBe(true);
+    expect(c.viable('SELECT "😀 emoji" FROM "\uFFFD')).toBe(true);
+    expect(c.viable('SELECT "😀 emoji" FROM "x\uFFFD')).toBe(false);
+    expect(c.complete('SELECT "\uFFFD" FROM "名前"')).toBe(false);
+    expect(c.closing('SELECT "😀 emoji" FROM "\uFFFD')).toBe('SELECT "😀 emoji" FROM "名前"');
+  });
 });

@@ -3,7 +3,7 @@
  * small model otherwise invents values ('Canading'); 97% of the Spider dev gold queries with literals take every one
  * from the question's own words. Checked on the literals the prefix checker's lexer reads (sqlcheck/lexer.ts).
  */
-import type { PrefixChecker } from '../sqlcheck/checker';
+import { PARTIAL_END, type PrefixChecker } from '../sqlcheck/checker';
 import type { TokenRule } from '../tokenRules';
 import type { SchemaInfo } from '../types';
 
@@ -34,7 +34,8 @@ export class QuestionValues {
 
   /** Whether a string literal's content (so far, or `done`) can be a value of the question or an example value. */
   ok(content: string, done: boolean): boolean {
-    const text = content.toLowerCase().replace(/''/g, "'");
+    // A character still being written (the byte tokens of `名` decode to U+FFFD until the last) is judged when done.
+    const text = (done ? content : content.replace(PARTIAL_END, '')).toLowerCase().replace(/''/g, "'");
     // A LIKE pattern needs no '%%'; a small model otherwise repeats '%' to the token limit ('Joe SHAr%%%%…').
     if (text.includes('%%')) return false;
     const pieces = text.split('%');

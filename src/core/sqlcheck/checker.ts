@@ -142,10 +142,12 @@ export class PrefixChecker {
     const p = s.lex.pending;
     if (p?.kind === 'str') return [`${t}'`];
     if (p?.kind === 'qid') {
-      // The name as written (a new name: an alias), or completed into one the chain knows.
-      const prefix = foldName(p.text);
-      const known = this.vocabulary(s.stack).filter((w) => w.startsWith(prefix));
-      return [`${t}"`, ...known.map((w) => `${t}${w.slice(prefix.length).replace(/"/g, '""')}"`)];
+      // The name as written (a new name: an alias), or completed into one the chain knows (a character still being
+      // written is dropped and the name written out).
+      const { prefix, begins } = quotedPrefix(p.text);
+      const base = t.slice(0, t.length - (p.text.length - p.text.replace(PARTIAL_END, '').length));
+      const known = this.vocabulary(s.stack).filter(begins);
+      return [`${t}"`, ...known.map((w) => `${base}${w.slice(prefix.length).replace(/"/g, '""')}"`)];
     }
     const out: string[] = [];
     if (p?.kind === 'word') {
@@ -209,8 +211,8 @@ export class PrefixChecker {
         return (OP_ALONE.has(p.text) && try1({ t: 'op', v: p.text, ws })) || TWO_CHAR_OPS.some((o) => o.startsWith(p.text) && try1({ t: 'op', v: o, ws }));
       case 'qid': {
         // A new name may stand here (an alias: any name), or a known one begins so.
-        const prefix = foldName(p.text);
-        return try1({ t: 'qid', v: `${prefix}zq`, ws }) || this.vocabulary(stack).some((w) => w.startsWith(prefix) && try1({ t: 'qid', v: w, ws }));
+        const { prefix, begins } = quotedPrefix(p.text);
+        return try1({ t: 'qid', v: `${prefix}zq`, ws }) || this.vocabulary(stack).some((w) => begins(w) && try1({ t: 'qid', v: w, ws }));
       }
       case 'qidq': {
         // The name as it stands, or a longer one whose next character is the quote being escaped.
@@ -262,6 +264,22 @@ export class PrefixChecker {
     for (const f of stack) if (f.k === 'core') for (const it of f.items) if ('name' in it && it.name) extra.push(it.name);
     return extra.length ? [...extra, ...this.baseWords] : this.baseWords;
   }
+}
+
+/**
+ * The end of a text whose last character is still being written: a byte-level tokenizer writes a character outside
+ * ASCII (`😀`, `名`) as several tokens, and the text decoded before the last of them ends in U+FFFD.
+ */
+export const PARTIAL_END = /\uFFFD+$/;
+
+/**
+ * The known names a quoted name being written may become: those that begin with it (folded), and, when it ends in a
+ * character still being written (PARTIAL_END), continue there with a character outside ASCII.
+ */
+function quotedPrefix(text: string): { prefix: string; begins: (w: string) => boolean } {
+  const partial = PARTIAL_END.test(text);
+  const prefix = foldName(text.replace(PARTIAL_END, ''));
+  return { prefix, begins: (w) => w.startsWith(prefix) && (!partial || (w.charCodeAt(prefix.length) || 0) > 0x7f) };
 }
 
 /** The prefix checker as a hard token rule (tokenRules.ts): a token must keep the chain a viable prefix. */

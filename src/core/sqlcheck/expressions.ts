@@ -6,7 +6,7 @@
 import { foldName, FUNCTIONS, NEVER_BARE, RESERVED, TYPE_NAMES } from './catalog';
 import type { Lexeme } from './lexer';
 import { newExpr, type BetweenFrame, type CallFrame, type CaseFrame, type CastFrame, type Ctx, type ExprFrame, type GroupFrame, type Stack } from './frames';
-import { qualifierColumns, qualifierOk, resolveColumn } from './scope';
+import { chainOf, qualifierColumns, qualifierOk, resolveColumn } from './scope';
 import { starFits } from './selectCore';
 import { kw, push, setTop, startQuery, word, type Step } from './steps';
 
@@ -103,7 +103,8 @@ function operand(ctx: Ctx, st: Stack, f: ExprFrame, lx: Lexeme, w: string): Step
         if (w === 'not') return setTop(st, { ...f, n: f.n + 1 });
         if (w === 'case') return push(setTop(st, done(f)), { k: 'case', ph: 'start', aggOk: f.aggOk, agg: false });
         if (w === 'exists') return setTop(st, { ...f, ph: 'existsOpen' });
-        if (RESERVED.has(w)) return null;
+        // A keyword SQLite also takes as a name (`key`, `match`, `left`) may be a column the schema or a step has.
+        if (NEVER_BARE.has(w) || (RESERVED.has(w) && !knownColumn(ctx, st, w))) return null;
       }
       const c = foldName(lx.v);
       const next = resolveColumn(ctx, st, null, c, f.aggOk);
@@ -112,6 +113,11 @@ function operand(ctx: Ctx, st: Stack, f: ExprFrame, lx: Lexeme, w: string): Step
     default:
       return null;
   }
+}
+
+/** Whether `c` is a column of some table or finished step. */
+function knownColumn(ctx: Ctx, st: Stack, c: string): boolean {
+  return ctx.catalog.columns.has(c) || [...chainOf(st).ctes.values()].some((cols) => cols.includes(c));
 }
 
 function groupFrame(k: GroupFrame['k'], aggOk: boolean, ph: GroupFrame['ph']): GroupFrame {

@@ -62,6 +62,17 @@ describe('CoCTE text', () => {
     expect(parseCoCTE(text).trajectory).toEqual(t);
   });
 
+  it('indents a step with a line break inside a literal everywhere but inside the literal', () => {
+    const t: Trajectory = {
+      steps: [{ name: 's1', sql: 'SELECT "line\nbreak", \'a\n  b\' AS s\nFROM "weird""quote"\nWHERE x > 1', note: '' }],
+      final: { sql: 'SELECT "line\nbreak"\nFROM s1', note: '' },
+    };
+    const text = printCoCTE(t);
+    expect(text).toBe(['WITH', '  s1 AS (', '    SELECT "line', 'break", \'a', '  b\' AS s', '    FROM "weird""quote"', '    WHERE x > 1', '  )', 'SELECT "line', 'break"', 'FROM s1'].join('\n'));
+    expect(parseCoCTE(text).trajectory).toEqual(t);
+    expect(printCoCTE(parseCoCTE(text).trajectory)).toBe(text);
+  });
+
   it('parses hand-written text with comments, semicolons and odd spacing', () => {
     const text = `-- top\nwith a as(select 1 as x),\n -- second\n b as ( select x+1 as y from a )\n-- last\nselect * from b;`;
     const { trajectory, warning } = parseCoCTE(text);

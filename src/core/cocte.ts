@@ -68,24 +68,39 @@ export function printCoCTE(input: Trajectory): string {
 /** Composes a trajectory into one executable statement (same as printCoCTE; notes become comments). */
 export const composeCoCTE = printCoCTE;
 
+/** Indents every non-empty line of a step's SQL, except a line that starts inside a string, quoted name or comment. */
 function indent(sql: string): string {
-  if (sql === '' || hasLiteralBreak(sql)) return sql;
-  return sql
-    .split('\n')
-    .map((l) => (l === '' ? l : INDENT + l))
-    .join('\n');
+  let out = '';
+  let from = 0;
+  for (const at of lineStarts(sql)) {
+    if (at === sql.length || sql[at] === '\n') continue;
+    out += sql.slice(from, at) + INDENT;
+    from = at;
+  }
+  return out + sql.slice(from);
 }
 
+/** Undoes `indent`: unchanged unless every line it would have indented starts with the indent. */
 function dedent(body: string): string {
-  const lines = body.split('\n');
-  const indented = lines.every((l) => l === '' || l.startsWith(INDENT));
-  if (!indented || hasLiteralBreak(body)) return body;
-  return lines.map((l) => l.slice(INDENT.length)).join('\n');
+  const starts = lineStarts(body).filter((at) => at < body.length && body[at] !== '\n');
+  if (!starts.every((at) => body.startsWith(INDENT, at))) return body;
+  let out = '';
+  let from = 0;
+  for (const at of starts) {
+    out += body.slice(from, at);
+    from = at + INDENT.length;
+  }
+  return out + body.slice(from);
 }
 
-function hasLiteralBreak(sql: string): boolean {
-  return lex(sql).some((t) => t.kind !== 'space' && t.kind !== 'comment' && t.text.includes('\n'))
-    || lex(sql).some((t) => t.kind === 'comment' && t.text.startsWith('/*') && t.text.includes('\n'));
+/**
+ * Where the lines of `sql` start, except those that start inside a string, a quoted name (`"line` + break + `2"`) or
+ * a block comment: adding or removing an indent there would change the literal.
+ */
+function lineStarts(sql: string): number[] {
+  const starts = [0];
+  for (const t of lex(sql)) if (t.kind === 'space') for (let i = t.start; i < t.end; i++) if (sql[i] === '\n') starts.push(i + 1);
+  return starts;
 }
 
 /** Parses CoCTE text (canonical or hand-written) into steps and the final query. Never throws. */

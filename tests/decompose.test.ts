@@ -123,6 +123,13 @@ describe('decomposeSql', () => {
     expect(decomposeSql(`SELECT ${'('.repeat(8)}1${')'.repeat(8)}`).final.sql).toContain('((((');
   });
 
+  it('keeps GROUP BY a select-list alias in one step, also when a column has the name (threw a TypeError)', () => {
+    for (const sql of ['SELECT Age AS Name FROM singer GROUP BY Name', 'SELECT abs(Age) Country FROM singer GROUP BY Country HAVING count(*) > 1']) {
+      const t = check('concert_singer', sql);
+      expect(t.steps).toEqual([]);
+    }
+  });
+
   it('rejects what is not one SELECT with a clear error', () => {
     expect(() => decomposeSql('DELETE FROM singer')).toThrow(DecomposeError);
     expect(() => decomposeSql('SELECT 1; SELECT 2')).toThrow(/one statement/);

@@ -167,8 +167,8 @@ class Decomposer {
     if (lateClauses.some((c) => subqueries(c).some((s) => !edits.some((e) => e.start === rangeOf(s)[0])))) return whole();
     const groupItems = groupBy ? (((groupBy.columns as Node).items as Node[]) ?? []).map(unwrapParens) : [];
     if (groupItems.some((g) => g.type !== 'identifier' && g.type !== 'member_expr')) return whole();
-    if (groupItems.some((g) => g.type === 'identifier' && aliases.has(identName(g).toLowerCase()) && !this.isColumn(identName(g), sources)))
-      return whole();
+    // GROUP BY a select-list alias (even one that is also a column: later clauses read such a name as the alias).
+    if (groupItems.some((g) => g.type === 'identifier' && aliases.has(identName(g).toLowerCase()))) return whole();
 
     const refs = this.lateRefs(lateClauses, aliases, sources, selectClause);
     const needBase = sources.length > 1 || !!where;

@@ -73,6 +73,14 @@ describe('CoCTE text', () => {
     expect(printCoCTE(parseCoCTE(text).trajectory)).toBe(text);
   });
 
+  it('drops every semicolon that ends a query, so printing what was parsed is a fixed point', () => {
+    for (const text of ['  SELECT * FROM t ORDER BY x  ;; ;  ', 'WITH\n  s1 AS (\n    SELECT 1;;\n  )\nSELECT * FROM s1;\n;']) {
+      const once = printCoCTE(parseCoCTE(text).trajectory);
+      expect(once).not.toMatch(/;\s*$/);
+      expect(printCoCTE(parseCoCTE(once).trajectory)).toBe(once);
+    }
+  });
+
   it('parses hand-written text with comments, semicolons and odd spacing', () => {
     const text = `-- top\nwith a as(select 1 as x),\n -- second\n b as ( select x+1 as y from a )\n-- last\nselect * from b;`;
     const { trajectory, warning } = parseCoCTE(text);

@@ -38,8 +38,9 @@ export function normalizeTrajectory(t: Trajectory): Trajectory {
   };
 }
 
+/** Trimmed, without the semicolons that end it (`SELECT 1 ;; ;`). */
 function trimSql(sql: string): string {
-  return sql.trim().replace(/;\s*$/, '').trimEnd();
+  return sql.trim().replace(/[;\s]+$/, '');
 }
 
 function oneLine(note: string): string {

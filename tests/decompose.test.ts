@@ -130,6 +130,16 @@ describe('decomposeSql', () => {
     }
   });
 
+  it('keeps in one step what it cannot split safely: GROUP BY a string, `*` over a join with T2.x where T1 has an x too', () => {
+    expect(check('concert_singer', 'SELECT count(*), Country FROM singer GROUP BY "unit price"').steps).toEqual([]);
+    expect(decomposeSql('SELECT count(*) FROM singer GROUP BY"a""b"Country', engines.get('concert_singer')!.schema).steps).toEqual([]);
+    const t = check('concert_singer', 'SELECT *, T2.Name FROM singer AS T1, singer AS T2 ORDER BY T2.Singer_ID, T1.Singer_ID LIMIT 9');
+    expect(t.steps).toEqual([]);
+    // Names only one source has still split.
+    expect(check('concert_singer', 'SELECT *, T2.Stadium_ID FROM concert AS T1 JOIN stadium AS T2 ON T1.Stadium_ID = T2.Stadium_ID ORDER BY T2.Capacity').steps.length).toBe(0);
+    expect(check('concert_singer', 'SELECT *, T2.Capacity FROM concert AS T1 JOIN stadium AS T2 ON T1.Stadium_ID = T2.Stadium_ID ORDER BY T2.Capacity').steps.length).toBe(1);
+  });
+
   it('rejects what is not one SELECT with a clear error', () => {
     expect(() => decomposeSql('DELETE FROM singer')).toThrow(DecomposeError);
     expect(() => decomposeSql('SELECT 1; SELECT 2')).toThrow(/one statement/);

@@ -171,9 +171,13 @@ class Decomposer {
     if (groupItems.some((g) => g.type === 'identifier' && aliases.has(identName(g).toLowerCase()))) return whole();
 
     const refs = this.lateRefs(lateClauses, aliases, sources, selectClause);
+    // A GROUP BY term that is no column reference here (`GROUP BY "unit price"` naming no column is a string).
+    if (groupItems.some((g) => !refs.some((r) => r.node === g))) return whole();
     const needBase = sources.length > 1 || !!where;
     const star = refs.some((r) => r.star);
     if (star && (!needBase || refs.some((r) => r.star && r.qualifier !== null))) return whole();
+    // After `SELECT *` over a join, T2.x read from the step is just x: wrong when another source has an x too.
+    if (star && sources.length > 1 && refs.some((r) => !r.star && r.qualifier !== null && this.inSeveral(r.column, sources))) return whole();
     const hasAggregates = lateClauses.some((c) => aggregateCalls(c).length > 0);
     if (!needBase && !groupBy) return whole();
 
@@ -312,6 +316,17 @@ class Decomposer {
     const c = col.toLowerCase();
     for (const set of this.columns.values()) if (set.has(c)) return true;
     return false;
+  }
+
+  /** Whether `col` may be a column of more than one of the sources (a source of unknown columns may have any). */
+  private inSeveral(col: string, sources: Source[]): boolean {
+    const c = col.toLowerCase();
+    return (
+      sources.filter((s) => {
+        const set = s.table ? this.columns.get(s.table.toLowerCase()) : undefined;
+        return !set || set.has(c);
+      }).length > 1
+    );
   }
 
   /** Whether `col` is a column of one of the sources (unknown sources count as yes). */

@@ -16,7 +16,8 @@
  * names of other training databases (a `singer` table called `Orders`; ALTER TABLE on an in-memory copy), each with up
  * to N template questions written over the swapped names: the question's words then point only at the prompt's
  * names, never at what a Spider schema usually calls things. `--invented K` (default 8, policy run 9; 4 for run 8; 0 before) adds K copies whose names are
- * invented (`Velor_Kasti`), with template questions: a name no training schema has can only be copied from the prompt.
+ * invented (`Velor_Kasti`), with template questions: a name no training schema has can only be copied from the prompt;
+ * `--odd-names P` (default 0) makes that share of the invented names ones SQLite takes only quoted (`"velor kasti"`).
  * `--reword K` (default 2, policy run 10; 0 before) adds, for each Spider and template question, a copy with explicit
  * column mentions removed (when a rule applies) and K copies with WordNet synonyms for schema words
  * (src/core/lexicon/reword.ts), each linked from its reworded question; `--reword-swapped` does the same for the
@@ -57,6 +58,11 @@ const impliedPerDb = Number(args.get('implied') ?? 30);
 const swapCopies = Number(args.get('swapped') ?? 2);
 /** Copies of each training database with invented names (scripts/lib/renameSchema.ts inventedMap), each with template questions. */
 const inventCopies = Number(args.get('invented') ?? 8);
+/**
+ * Share of invented names that SQLite takes only quoted (`--odd-names P`, default 0; `"velor kasti"`, `"order"`), so the
+ * policy learns to write the names of analysts' own files, CSV imports above all, quoted.
+ */
+const oddNames = Number(args.get('odd-names') ?? 0);
 /** Reworded copies with synonyms per example (`--reword K`, default 2; 0 turns rewording off). */
 const rewordCopies = Number(args.get('reword') ?? 2);
 /** Also reword the template questions over swapped names (`--reword-swapped`). */
@@ -272,7 +278,7 @@ function renamedCopies(copies: number, key: string, mapOf: (schema: SchemaInfo, 
   return { kept, failedRenames };
 }
 const swap = renamedCopies(swapCopies, 'swap', (schema, rand) => swapMap(schema, tablePool, columnPool, rand));
-const invented = renamedCopies(inventCopies, 'invent', inventedMap);
+const invented = renamedCopies(inventCopies, 'invent', (schema, rand) => inventedMap(schema, rand, oddNames));
 
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'train.jsonl'), lines.join('\n') + '\n');
@@ -283,7 +289,7 @@ const stats = {
   synthetic: { perDatabase: synthPerDb, kept: synthKept },
   implied: { perDatabase: impliedPerDb, kept: impliedKept },
   swapped: { copiesPerDatabase: swapCopies, kept: swap.kept, failedRenames: swap.failedRenames },
-  invented: { copiesPerDatabase: inventCopies, kept: invented.kept, failedRenames: invented.failedRenames },
+  invented: { copiesPerDatabase: inventCopies, oddNames, kept: invented.kept, failedRenames: invented.failedRenames },
   augmentedCopies: augmented,
   rewordedCopies: { ...reworded, perExample: rewordCopies, swapped: rewordSwapped },
   renamedCopies: renamed,

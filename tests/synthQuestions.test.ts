@@ -6,6 +6,12 @@ import { SynthGenerator, words } from '../scripts/lib/synthQuestions';
 import initSqlJs from 'sql.js';
 import { inventedMap, renamedDatabase, swapMap } from '../scripts/lib/renameSchema';
 import { SqlJsEngine } from '../src/workers/sqljsEngine';
+import { normalizeTrajectory, printWithoutNotes } from '../src/core/cocte';
+import { sqlName } from '../src/core/sqlcheck/catalog';
+import { PrefixChecker } from '../src/core/sqlcheck/checker';
+import { normalizeSql, schemaNameTest } from '../src/core/sqlFormat';
+import { sameResult } from '../src/core/resultCompare';
+import { ordersResult } from '../src/core/sqlAst';
 import { fixtureBytes, fixtureEngine } from './helpers';
 
 describe('template questions (policy data augmentation)', () => {
@@ -117,5 +123,34 @@ describe('invented-name databases (policy data augmentation)', () => {
     const invented = new SqlJsEngine(SQL);
     invented.open(copy.bytes);
     expect(invented.schema().tables.map((t) => t.name).sort()).toEqual(schema.tables.map((t) => map.get(t.name.toLowerCase())!).sort());
+  });
+
+  it('with odd names, some names need quotes, and template SQL quotes them, runs, decomposes and passes the checker', async () => {
+    const SQL = await initSqlJs();
+    const engine = await fixtureEngine('concert_singer.sqlite');
+    const schema = engine.schema();
+    const map = inventedMap(schema, mulberry32(11), 0.5);
+    const odd = [...map.values()].filter((v) => sqlName(v) !== v);
+    expect(odd.length).toBeGreaterThan(3);
+    for (const v of odd) expect(v).toMatch(/^(?:[A-Za-z]+ [A-Za-z]+|[a-z]+)$/);
+    const copy = renamedDatabase(SQL, fixtureBytes('concert_singer.sqlite'), schema, map);
+    expect(copy.failed).toBe(0);
+    const oddEngine = new SqlJsEngine(SQL);
+    oddEngine.open(copy.bytes);
+    const s2 = oddEngine.schema();
+    const exs = new SynthGenerator({ dbId: 'x', tables: s2.tables, rows: (q) => { const r = oddEngine.query(q, 1000); return r.ok ? r.result.rows : []; } }, mulberry32(3)).generate(40);
+    const checker = new PrefixChecker(s2);
+    const quoted = exs.filter((e) => e.query.includes('"'));
+    expect(quoted.length).toBeGreaterThan(10);
+    for (const e of exs) {
+      const gold = oddEngine.query(e.query, 1000);
+      expect(gold.ok, `${e.query}: ${gold.ok ? '' : gold.error}`).toBe(true);
+      const chain = printWithoutNotes(normalizeTrajectory(decomposeSql(normalizeSql(e.query, schemaNameTest(s2)), s2)));
+      const got = oddEngine.query(chain, 1000);
+      expect(got.ok && gold.ok && sameResult(gold.result.rows, got.result.rows, ordersResult(e.query)), chain).toBe(true);
+      expect(checker.complete(chain), chain).toBe(true);
+    }
+    // Without odd names the map is the one earlier policy data was built with.
+    expect([...inventedMap(schema, mulberry32(7), 0)]).toEqual([...inventedMap(schema, mulberry32(7))]);
   });
 });

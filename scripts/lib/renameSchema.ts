@@ -94,8 +94,10 @@ export function swapMap(schema: SchemaInfo, tablePool: string[], columnPool: str
  * (`Velor_Kasti`, `brimtou`, `TashKeno`) in one of the case styles Spider's schemas use. Swapped names still come from
  * the ~140 training schemas, so a model can recall them from a memorized list; an invented name exists only in its
  * prompt, so writing it means copying it piece by piece, as a dev schema's unseen names (`Abbreviation`) require.
+  * With `odd` > 0 that share of the names is one SQLite takes only quoted (`"velor kasti"`, `"order"`), as in analysts'
+ * files: the prompt and the SQL then write them quoted (src/core/sqlcheck/catalog.ts sqlName).
  */
-export function inventedMap(schema: SchemaInfo, rand: () => number): Map<string, string> {
+export function inventedMap(schema: SchemaInfo, rand: () => number, odd = 0): Map<string, string> {
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
   const word = () => {
     const n = rand() < 0.6 ? 2 : 1 + 2 * Math.floor(rand() * 2); // 2 syllables, else 1 or 3: about Spider's word length
@@ -103,9 +105,9 @@ export function inventedMap(schema: SchemaInfo, rand: () => number): Map<string,
     for (let i = 0; i < n; i++) w += pick(ONSETS) + pick(VOWELS);
     return w + pick(CODAS);
   };
+  const cap = (w: string) => w[0]!.toUpperCase() + w.slice(1);
   const name = (maxWords: number) => {
     const words = Array.from({ length: 1 + Math.floor(rand() * maxWords) }, word);
-    const cap = (w: string) => w[0]!.toUpperCase() + w.slice(1);
     const r = rand();
     if (r < 0.35) return words.join('_');
     if (r < 0.6) return words.map(cap).join('_');
@@ -113,8 +115,20 @@ export function inventedMap(schema: SchemaInfo, rand: () => number): Map<string,
     if (r < 0.9) return words.join('');
     return words.join('_').toUpperCase();
   };
-  return replacementMap(schema, () => name(rand() < 0.8 ? 1 : 2), () => name(2));
+  /** A name SQLite takes only quoted, as CSV imports make them: words with a space, or a keyword (`"order"`). */
+  const oddName = () => {
+    if (rand() < 0.3) return pick(KEYWORD_NAMES);
+    const words = [word(), word()];
+    return rand() < 0.5 ? words.join(' ') : words.map(cap).join(' ');
+  };
+  const draw = (maxWords: () => number) => () => (odd > 0 && rand() < odd ? oddName() : name(maxWords()));
+  return replacementMap(schema, draw(() => (rand() < 0.8 ? 1 : 2)), draw(() => 2), (n) => ODD.test(n));
 }
+
+/** Keywords that analysts' tables use as column or table names, which SQL must then quote. */
+const KEYWORD_NAMES = ['order', 'group', 'select', 'index', 'key', 'values', 'table', 'default', 'check', 'limit', 'from', 'where', 'case', 'end', 'references', 'transaction', 'unique'] as const;
+/** An invented odd name: lower-case words joined by one space, or a keyword. */
+const ODD = /^(?:[A-Za-z]+ [A-Za-z]+|[a-z]+)$/;
 
 const ONSETS = ['b', 'c', 'd', 'f', 'g', 'h', 'j', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'w', 'z', 'br', 'dr', 'gr', 'pl', 'st', 'tr', 'sh', 'ch', 'th', 'kl'] as const;
 const VOWELS = ['a', 'e', 'i', 'o', 'u', 'a', 'e', 'o', 'ai', 'ou', 'ea', 'io'] as const;
@@ -122,15 +136,16 @@ const CODAS = ['', '', '', 'n', 'r', 'l', 's', 't', 'm', 'x', 'nd', 'rk', 'st'] 
 
 /**
  * One new name per old simple name (case-insensitive, so foreign-key columns stay matched), drawn by `drawTable` or
- * `drawColumn`, never a reserved word nor a name the database already has or was given.
+ * `drawColumn`, never a name the database already has or was given, nor a reserved word or a name that needs quotes
+ * unless `quotedOk` accepts it.
  */
-function replacementMap(schema: SchemaInfo, drawTable: () => string, drawColumn: () => string): Map<string, string> {
+function replacementMap(schema: SchemaInfo, drawTable: () => string, drawColumn: () => string, quotedOk: (name: string) => boolean = () => false): Map<string, string> {
   const map = new Map<string, string>();
   const used = new Set<string>();
   const draw = (next: () => string) => {
     for (let i = 0; i < 20; i++) {
       const n = next();
-      if (PLAIN.test(n) && !RESERVED.has(n.toLowerCase()) && !used.has(n.toLowerCase())) return n;
+      if (((PLAIN.test(n) && !RESERVED.has(n.toLowerCase())) || quotedOk(n)) && !used.has(n.toLowerCase())) return n;
     }
     return null;
   };

@@ -9,6 +9,7 @@
  * keys, NOT IN, INTERSECT / EXCEPT). Values come from the database, so every filter matches real rows.
  * Never run on dev databases: make-data only passes training databases.
  */
+import { sqlName } from '../../src/core/sqlcheck/catalog';
 import type { SqlValue, TableInfo } from '../../src/core/types';
 import type { SpiderExample } from './spider';
 
@@ -23,7 +24,12 @@ type Rand = () => number;
 type Col = { table: TableInfo; name: string; numeric: boolean; key: boolean };
 type Made = { question: string; query: string } | null;
 
-const SIMPLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * Names a question can say in words: letters, digits, underscores and spaces (`Velor_Kasti`, `unit price`, a column
+ * called `order`). The SQL writes each one as SQLite needs it (`sqlName`: `"unit price"`, `"order"`).
+ */
+const SAYABLE = /^[\p{L}_][\p{L}\p{N}_ ]{0,63}$/u;
+const q = sqlName;
 const NUMERIC = /int|real|num|float|double|dec|money/i;
 
 /** `Num_Employees` -> `num employees`, `StuID` -> `stu id`. */
@@ -67,18 +73,18 @@ export class SynthGenerator {
   private readonly valueCache = new Map<string, SqlValue[]>();
 
   constructor(private readonly db: SynthDb, private readonly rand: Rand) {
-    this.tables = db.tables.filter((t) => t.kind === 'table' && SIMPLE.test(t.name) && t.rowCount > 0 && t.columns.some((c) => SIMPLE.test(c.name)));
+    this.tables = db.tables.filter((t) => t.kind === 'table' && SAYABLE.test(t.name) && t.rowCount > 0 && t.columns.some((c) => SAYABLE.test(c.name)));
   }
 
   private cols(t: TableInfo): Col[] {
     const fkCols = new Set(t.foreignKeys.map((f) => f.from.toLowerCase()));
     return t.columns
-      .filter((c) => SIMPLE.test(c.name))
+      .filter((c) => SAYABLE.test(c.name))
       .map((c) => ({ table: t, name: c.name, numeric: NUMERIC.test(c.type), key: c.pk > 0 || fkCols.has(c.name.toLowerCase()) || /(^|_)id$/i.test(c.name) }));
   }
 
   private values(c: Col): SqlValue[] {
-    const key = `${c.table.name}.${c.name}`;
+    const key = `${q(c.table.name)}.${q(c.name)}`;
     let v = this.valueCache.get(key);
     if (!v) {
       v = this.db.rows(`SELECT DISTINCT "${c.name}" FROM "${c.table.name}" WHERE "${c.name}" IS NOT NULL LIMIT 30`).map((r) => r[0]!);
@@ -110,7 +116,7 @@ export class SynthGenerator {
     const edges = this.tables.flatMap((child) =>
       child.foreignKeys
         .map((f) => ({ child, from: f.from, parent: this.tables.find((p) => p.name.toLowerCase() === f.table.toLowerCase()), to: f.to }))
-        .filter((e): e is { child: TableInfo; from: string; parent: TableInfo; to: string } => !!e.parent && e.parent !== child && SIMPLE.test(e.from) && SIMPLE.test(e.to)),
+        .filter((e): e is { child: TableInfo; from: string; parent: TableInfo; to: string } => !!e.parent && e.parent !== child && SAYABLE.test(e.from) && SAYABLE.test(e.to)),
     );
     return edges.length ? pick(edges, this.rand) : null;
   }
@@ -120,7 +126,7 @@ export class SynthGenerator {
     () => {
       const t = pick(this.tables, this.rand);
       const n = plural(words(t.name));
-      return { question: pick([`How many ${n} are there?`, `Count the number of ${n}.`, `What is the total number of ${n}?`], this.rand), query: `SELECT count(*) FROM ${t.name}` };
+      return { question: pick([`How many ${n} are there?`, `Count the number of ${n}.`, `What is the total number of ${n}?`], this.rand), query: `SELECT count(*) FROM ${q(t.name)}` };
     },
     // Projection of one or two columns.
     () => {
@@ -131,9 +137,9 @@ export class SynthGenerator {
       const n = plural(words(t.name));
       if (two) {
         const [x, y] = two;
-        return { question: pick([`List the ${words(x.name)} and ${words(y.name)} of all ${n}.`, `What are the ${words(x.name)} and ${words(y.name)} of each ${singular(words(t.name))}?`], this.rand), query: `SELECT ${x.name} , ${y.name} FROM ${t.name}` };
+        return { question: pick([`List the ${words(x.name)} and ${words(y.name)} of all ${n}.`, `What are the ${words(x.name)} and ${words(y.name)} of each ${singular(words(t.name))}?`], this.rand), query: `SELECT ${q(x.name)} , ${q(y.name)} FROM ${q(t.name)}` };
       }
-      return { question: pick([`List the ${words(a.name)} of all ${n}.`, `What are the ${words(a.name)}s of the ${n}?`, `Show all ${words(a.name)} values of ${n}.`], this.rand), query: `SELECT ${a.name} FROM ${t.name}` };
+      return { question: pick([`List the ${words(a.name)} of all ${n}.`, `What are the ${words(a.name)}s of the ${n}?`, `Show all ${words(a.name)} values of ${n}.`], this.rand), query: `SELECT ${q(a.name)} FROM ${q(t.name)}` };
     },
     // Distinct values.
     () => {
@@ -141,8 +147,8 @@ export class SynthGenerator {
       const a = this.attr(t, (c) => !c.numeric);
       if (!a) return null;
       return this.rand() < 0.5
-        ? { question: `What are the distinct ${words(a.name)} of ${plural(words(t.name))}?`, query: `SELECT DISTINCT ${a.name} FROM ${t.name}` }
-        : { question: `How many different ${words(a.name)} values do ${plural(words(t.name))} have?`, query: `SELECT count(DISTINCT ${a.name}) FROM ${t.name}` };
+        ? { question: `What are the distinct ${words(a.name)} of ${plural(words(t.name))}?`, query: `SELECT DISTINCT ${q(a.name)} FROM ${q(t.name)}` }
+        : { question: `How many different ${words(a.name)} values do ${plural(words(t.name))} have?`, query: `SELECT count(DISTINCT ${q(a.name)}) FROM ${q(t.name)}` };
     },
     // Equality filter on a real value.
     () => {
@@ -153,7 +159,7 @@ export class SynthGenerator {
       const v = this.value(by);
       if (v === null) return null;
       const n = plural(words(t.name));
-      return { question: pick([`What is the ${words(out.name)} of the ${singular(words(t.name))} whose ${words(by.name)} is ${spoken(v)}?`, `Show the ${words(out.name)} of ${n} with ${words(by.name)} ${spoken(v)}.`, `Find the ${words(out.name)} of ${n} that have ${spoken(v)} as ${words(by.name)}.`], this.rand), query: `SELECT ${out.name} FROM ${t.name} WHERE ${by.name} = ${literal(v)}` };
+      return { question: pick([`What is the ${words(out.name)} of the ${singular(words(t.name))} whose ${words(by.name)} is ${spoken(v)}?`, `Show the ${words(out.name)} of ${n} with ${words(by.name)} ${spoken(v)}.`, `Find the ${words(out.name)} of ${n} that have ${spoken(v)} as ${words(by.name)}.`], this.rand), query: `SELECT ${q(out.name)} FROM ${q(t.name)} WHERE ${q(by.name)} = ${literal(v)}` };
     },
     // Count with a filter.
     () => {
@@ -163,9 +169,9 @@ export class SynthGenerator {
       if (!by || v === null || v === undefined) return null;
       if (by.numeric && typeof v === 'number') {
         const [op, w] = pick([['>', 'greater than'], ['<', 'less than'], ['>=', 'at least']] as const, this.rand);
-        return { question: `How many ${plural(words(t.name))} have a ${words(by.name)} ${w} ${v}?`, query: `SELECT count(*) FROM ${t.name} WHERE ${by.name} ${op} ${v}` };
+        return { question: `How many ${plural(words(t.name))} have a ${words(by.name)} ${w} ${v}?`, query: `SELECT count(*) FROM ${q(t.name)} WHERE ${q(by.name)} ${op} ${v}` };
       }
-      return { question: `How many ${plural(words(t.name))} have ${words(by.name)} ${spoken(v)}?`, query: `SELECT count(*) FROM ${t.name} WHERE ${by.name} = ${literal(v)}` };
+      return { question: `How many ${plural(words(t.name))} have ${words(by.name)} ${spoken(v)}?`, query: `SELECT count(*) FROM ${q(t.name)} WHERE ${q(by.name)} = ${literal(v)}` };
     },
     // Numeric comparison filter, projection.
     () => {
@@ -175,7 +181,7 @@ export class SynthGenerator {
       const v = by && this.value(by);
       if (!by || !out || typeof v !== 'number') return null;
       const [op, w] = pick([['>', 'more than'], ['<', 'less than'], ['>', 'above'], ['<=', 'at most']] as const, this.rand);
-      return { question: `Which ${plural(words(t.name))} have ${words(by.name)} ${w} ${v}? Give their ${words(out.name)}.`, query: `SELECT ${out.name} FROM ${t.name} WHERE ${by.name} ${op} ${v}` };
+      return { question: `Which ${plural(words(t.name))} have ${words(by.name)} ${w} ${v}? Give their ${words(out.name)}.`, query: `SELECT ${q(out.name)} FROM ${q(t.name)} WHERE ${q(by.name)} ${op} ${v}` };
     },
     // Aggregates.
     () => {
@@ -183,8 +189,8 @@ export class SynthGenerator {
       const a = this.attr(t, (c) => c.numeric);
       if (!a) return null;
       const [fn, w] = pick([['avg', 'average'], ['max', 'maximum'], ['min', 'minimum'], ['sum', 'total']] as const, this.rand);
-      if (this.rand() < 0.3) return { question: `What are the average, minimum and maximum ${words(a.name)} of all ${plural(words(t.name))}?`, query: `SELECT avg(${a.name}) , min(${a.name}) , max(${a.name}) FROM ${t.name}` };
-      return { question: pick([`What is the ${w} ${words(a.name)} of all ${plural(words(t.name))}?`, `Find the ${w} ${words(a.name)} among ${plural(words(t.name))}.`], this.rand), query: `SELECT ${fn}(${a.name}) FROM ${t.name}` };
+      if (this.rand() < 0.3) return { question: `What are the average, minimum and maximum ${words(a.name)} of all ${plural(words(t.name))}?`, query: `SELECT avg(${q(a.name)}) , min(${q(a.name)}) , max(${q(a.name)}) FROM ${q(t.name)}` };
+      return { question: pick([`What is the ${w} ${words(a.name)} of all ${plural(words(t.name))}?`, `Find the ${w} ${words(a.name)} among ${plural(words(t.name))}.`], this.rand), query: `SELECT ${fn}(${q(a.name)}) FROM ${q(t.name)}` };
     },
     // Superlative: ORDER BY ... LIMIT 1.
     () => {
@@ -193,7 +199,7 @@ export class SynthGenerator {
       const out = this.attr(t, (c) => c !== by);
       if (!by || !out) return null;
       const desc = this.rand() < 0.6;
-      return { question: `What is the ${words(out.name)} of the ${singular(words(t.name))} with the ${desc ? 'highest' : 'lowest'} ${words(by.name)}?`, query: `SELECT ${out.name} FROM ${t.name} ORDER BY ${by.name} ${desc ? 'DESC' : 'ASC'} LIMIT 1` };
+      return { question: `What is the ${words(out.name)} of the ${singular(words(t.name))} with the ${desc ? 'highest' : 'lowest'} ${words(by.name)}?`, query: `SELECT ${q(out.name)} FROM ${q(t.name)} ORDER BY ${q(by.name)} ${desc ? 'DESC' : 'ASC'} LIMIT 1` };
     },
     // Sorted listing.
     () => {
@@ -202,21 +208,21 @@ export class SynthGenerator {
       if (!pair) return null;
       const [out, by] = pair;
       const desc = this.rand() < 0.5;
-      return { question: `List the ${words(out.name)} of all ${plural(words(t.name))} ordered by ${words(by.name)}${desc ? ' in descending order' : ''}.`, query: `SELECT ${out.name} FROM ${t.name} ORDER BY ${by.name}${desc ? ' DESC' : ''}` };
+      return { question: `List the ${words(out.name)} of all ${plural(words(t.name))} ordered by ${words(by.name)}${desc ? ' in descending order' : ''}.`, query: `SELECT ${q(out.name)} FROM ${q(t.name)} ORDER BY ${q(by.name)}${desc ? ' DESC' : ''}` };
     },
     // Grouping with count.
     () => {
       const t = pick(this.tables, this.rand);
       const g = this.attr(t, (c) => !c.numeric);
       if (!g) return null;
-      return { question: pick([`For each ${words(g.name)}, how many ${plural(words(t.name))} are there?`, `Show each ${words(g.name)} and the number of ${plural(words(t.name))} with it.`], this.rand), query: `SELECT ${g.name} , count(*) FROM ${t.name} GROUP BY ${g.name}` };
+      return { question: pick([`For each ${words(g.name)}, how many ${plural(words(t.name))} are there?`, `Show each ${words(g.name)} and the number of ${plural(words(t.name))} with it.`], this.rand), query: `SELECT ${q(g.name)} , count(*) FROM ${q(t.name)} GROUP BY ${q(g.name)}` };
     },
     // Most common value.
     () => {
       const t = pick(this.tables, this.rand);
       const g = this.attr(t, (c) => !c.numeric);
       if (!g) return null;
-      return { question: `Which ${words(g.name)} is the most common among ${plural(words(t.name))}?`, query: `SELECT ${g.name} FROM ${t.name} GROUP BY ${g.name} ORDER BY count(*) DESC LIMIT 1` };
+      return { question: `Which ${words(g.name)} is the most common among ${plural(words(t.name))}?`, query: `SELECT ${q(g.name)} FROM ${q(t.name)} GROUP BY ${q(g.name)} ORDER BY count(*) DESC LIMIT 1` };
     },
     // HAVING.
     () => {
@@ -224,7 +230,7 @@ export class SynthGenerator {
       const g = this.attr(t, (c) => !c.numeric);
       if (!g) return null;
       const k = pick([2, 3], this.rand);
-      return { question: `Which ${words(g.name)} values are shared by at least ${k} ${plural(words(t.name))}?`, query: `SELECT ${g.name} FROM ${t.name} GROUP BY ${g.name} HAVING count(*) >= ${k}` };
+      return { question: `Which ${words(g.name)} values are shared by at least ${k} ${plural(words(t.name))}?`, query: `SELECT ${q(g.name)} FROM ${q(t.name)} GROUP BY ${q(g.name)} HAVING count(*) >= ${k}` };
     },
     // Group average.
     () => {
@@ -232,7 +238,7 @@ export class SynthGenerator {
       const g = this.attr(t, (c) => !c.numeric);
       const a = this.attr(t, (c) => c.numeric);
       if (!g || !a) return null;
-      return { question: `What is the average ${words(a.name)} of ${plural(words(t.name))} for each ${words(g.name)}?`, query: `SELECT ${g.name} , avg(${a.name}) FROM ${t.name} GROUP BY ${g.name}` };
+      return { question: `What is the average ${words(a.name)} of ${plural(words(t.name))} for each ${words(g.name)}?`, query: `SELECT ${q(g.name)} , avg(${q(a.name)}) FROM ${q(t.name)} GROUP BY ${q(g.name)}` };
     },
     // Join along a foreign key.
     () => {
@@ -241,7 +247,7 @@ export class SynthGenerator {
       const a = this.attr(e.child);
       const b = this.attr(e.parent);
       if (!a || !b) return null;
-      return { question: `Show the ${words(a.name)} of each ${singular(words(e.child.name))} and the ${words(b.name)} of its ${singular(words(e.parent.name))}.`, query: `SELECT T1.${a.name} , T2.${b.name} FROM ${e.child.name} AS T1 JOIN ${e.parent.name} AS T2 ON T1.${e.from} = T2.${e.to}` };
+      return { question: `Show the ${words(a.name)} of each ${singular(words(e.child.name))} and the ${words(b.name)} of its ${singular(words(e.parent.name))}.`, query: `SELECT T1.${q(a.name)} , T2.${q(b.name)} FROM ${q(e.child.name)} AS T1 JOIN ${q(e.parent.name)} AS T2 ON T1.${q(e.from)} = T2.${q(e.to)}` };
     },
     // Join with a filter on the parent.
     () => {
@@ -251,7 +257,7 @@ export class SynthGenerator {
       const b = this.attr(e.parent);
       const v = b && this.value(b);
       if (!a || !b || v === null || v === undefined) return null;
-      return { question: `What are the ${words(a.name)} of ${plural(words(e.child.name))} whose ${singular(words(e.parent.name))} has ${words(b.name)} ${spoken(v)}?`, query: `SELECT T1.${a.name} FROM ${e.child.name} AS T1 JOIN ${e.parent.name} AS T2 ON T1.${e.from} = T2.${e.to} WHERE T2.${b.name} = ${literal(v)}` };
+      return { question: `What are the ${words(a.name)} of ${plural(words(e.child.name))} whose ${singular(words(e.parent.name))} has ${words(b.name)} ${spoken(v)}?`, query: `SELECT T1.${q(a.name)} FROM ${q(e.child.name)} AS T1 JOIN ${q(e.parent.name)} AS T2 ON T1.${q(e.from)} = T2.${q(e.to)} WHERE T2.${q(b.name)} = ${literal(v)}` };
     },
     // Count per parent through a join.
     () => {
@@ -259,7 +265,7 @@ export class SynthGenerator {
       if (!e) return null;
       const b = this.attr(e.parent);
       if (!b) return null;
-      return { question: `For each ${singular(words(e.parent.name))}, show its ${words(b.name)} and the number of ${plural(words(e.child.name))}.`, query: `SELECT T2.${b.name} , count(*) FROM ${e.child.name} AS T1 JOIN ${e.parent.name} AS T2 ON T1.${e.from} = T2.${e.to} GROUP BY T1.${e.from}` };
+      return { question: `For each ${singular(words(e.parent.name))}, show its ${words(b.name)} and the number of ${plural(words(e.child.name))}.`, query: `SELECT T2.${q(b.name)} , count(*) FROM ${q(e.child.name)} AS T1 JOIN ${q(e.parent.name)} AS T2 ON T1.${q(e.from)} = T2.${q(e.to)} GROUP BY T1.${q(e.from)}` };
     },
     // Parent with the most children.
     () => {
@@ -267,7 +273,7 @@ export class SynthGenerator {
       if (!e) return null;
       const b = this.attr(e.parent);
       if (!b) return null;
-      return { question: `Which ${singular(words(e.parent.name))} has the most ${plural(words(e.child.name))}? Give its ${words(b.name)}.`, query: `SELECT T2.${b.name} FROM ${e.child.name} AS T1 JOIN ${e.parent.name} AS T2 ON T1.${e.from} = T2.${e.to} GROUP BY T1.${e.from} ORDER BY count(*) DESC LIMIT 1` };
+      return { question: `Which ${singular(words(e.parent.name))} has the most ${plural(words(e.child.name))}? Give its ${words(b.name)}.`, query: `SELECT T2.${q(b.name)} FROM ${q(e.child.name)} AS T1 JOIN ${q(e.parent.name)} AS T2 ON T1.${q(e.from)} = T2.${q(e.to)} GROUP BY T1.${q(e.from)} ORDER BY count(*) DESC LIMIT 1` };
     },
     // Parents without children: NOT IN.
     () => {
@@ -275,7 +281,7 @@ export class SynthGenerator {
       if (!e) return null;
       const b = this.attr(e.parent);
       if (!b) return null;
-      return { question: `Find the ${words(b.name)} of ${plural(words(e.parent.name))} that have no ${plural(words(e.child.name))}.`, query: `SELECT ${b.name} FROM ${e.parent.name} WHERE ${e.to} NOT IN (SELECT ${e.from} FROM ${e.child.name})` };
+      return { question: `Find the ${words(b.name)} of ${plural(words(e.parent.name))} that have no ${plural(words(e.child.name))}.`, query: `SELECT ${q(b.name)} FROM ${q(e.parent.name)} WHERE ${q(e.to)} NOT IN (SELECT ${q(e.from)} FROM ${q(e.child.name)})` };
     },
     // Two conditions: INTERSECT / EXCEPT / OR.
     () => {
@@ -289,9 +295,9 @@ export class SynthGenerator {
       const v2 = pick(vs.filter((v) => v !== v1), this.rand);
       const n = plural(words(t.name));
       const kind = pick(['or', 'except', 'intersect'] as const, this.rand);
-      if (kind === 'or') return { question: `Show the ${words(out.name)} of ${n} whose ${words(by.name)} is ${spoken(v1)} or ${spoken(v2)}.`, query: `SELECT ${out.name} FROM ${t.name} WHERE ${by.name} = ${literal(v1)} OR ${by.name} = ${literal(v2)}` };
-      if (kind === 'except') return { question: `Which ${words(out.name)} values appear among ${n} but never with ${words(by.name)} ${spoken(v1)}?`, query: `SELECT ${out.name} FROM ${t.name} EXCEPT SELECT ${out.name} FROM ${t.name} WHERE ${by.name} = ${literal(v1)}` };
-      return { question: `Which ${words(out.name)} values have ${n} with ${words(by.name)} ${spoken(v1)} and also ${n} with ${words(by.name)} ${spoken(v2)}?`, query: `SELECT ${out.name} FROM ${t.name} WHERE ${by.name} = ${literal(v1)} INTERSECT SELECT ${out.name} FROM ${t.name} WHERE ${by.name} = ${literal(v2)}` };
+      if (kind === 'or') return { question: `Show the ${words(out.name)} of ${n} whose ${words(by.name)} is ${spoken(v1)} or ${spoken(v2)}.`, query: `SELECT ${q(out.name)} FROM ${q(t.name)} WHERE ${q(by.name)} = ${literal(v1)} OR ${q(by.name)} = ${literal(v2)}` };
+      if (kind === 'except') return { question: `Which ${words(out.name)} values appear among ${n} but never with ${words(by.name)} ${spoken(v1)}?`, query: `SELECT ${q(out.name)} FROM ${q(t.name)} EXCEPT SELECT ${q(out.name)} FROM ${q(t.name)} WHERE ${q(by.name)} = ${literal(v1)}` };
+      return { question: `Which ${words(out.name)} values have ${n} with ${words(by.name)} ${spoken(v1)} and also ${n} with ${words(by.name)} ${spoken(v2)}?`, query: `SELECT ${q(out.name)} FROM ${q(t.name)} WHERE ${q(by.name)} = ${literal(v1)} INTERSECT SELECT ${q(out.name)} FROM ${q(t.name)} WHERE ${q(by.name)} = ${literal(v2)}` };
     },
   ];
 

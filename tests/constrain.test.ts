@@ -228,6 +228,16 @@ describe('IdentifierConstraint, names in scope', () => {
 });
 
 describe('IdentifierConstraint with the embedded tokenizer', () => {
+  it('reads keywords outside quotes only: after a column "from" and a comma comes the select list, not a table', () => {
+    const odd: SchemaInfo = {
+      tables: [{ name: 'orders', kind: 'table', columns: [col('id'), col('from'), col('qty')], primaryKey: ['id'], foreignKeys: [], rowCount: 1 }],
+    };
+    const words = [' count(', ' qty,', ' orders ', ' orders,'];
+    const c = new IdentifierConstraint(odd, words, words.length);
+    expect(allowedBy(c, words, 'SELECT "from",')).toEqual([' count(', ' qty,']);
+    expect(allowedBy(c, words, 'SELECT qty FROM orders AS T1,')).toEqual([' orders ', ' orders,']);
+  });
+
   it('admits every gold chain of the Spider dev sample (a correct answer is never masked)', async () => {
     const tok = loadTokenizer(
       JSON.parse(readFileSync('models/policy/tokenizer.json', 'utf8')),

@@ -442,7 +442,9 @@ export class IdentifierConstraint {
   }
 
   /** The slot of a word that starts right after `before`. */
-  private slotAfter(before: string, scope: Scope): Slot {
+  private slotAfter(text: string, scope: Scope): Slot {
+    // Keywords are read outside quotes: a column "from" is no FROM clause.
+    const before = withoutQuoted(text);
     const tail = before.slice(-80);
     const dotted = /([A-Za-z_][A-Za-z0-9_]*)\.$/.exec(tail);
     if (dotted) {
@@ -514,6 +516,20 @@ const EMPTY_SCOPE: Scope = {
 function addPrefixes(set: Set<string>, w: string): void {
   for (let i = 1; i <= w.length; i++) set.add(w.slice(0, i));
 }
+
+/**
+ * The text with the content of every string and quoted name replaced by `_` (same length), so that patterns over it
+ * see only SQL's own words: `SELECT "from",` is in a select list. The last text is remembered (tokens share it).
+ */
+function withoutQuoted(text: string): string {
+  if (maskMemo.text === text) return maskMemo.masked;
+  let masked = '';
+  for (const t of lex(text)) masked += t.kind === 'string' || t.kind === 'quoted' ? t.text[0] + '_'.repeat(Math.max(0, t.text.length - 2)) + (t.text.length > 1 ? t.text.at(-1) : '') : t.text;
+  maskMemo = { text, masked };
+  return masked;
+}
+
+let maskMemo = { text: '', masked: '' };
 
 /** The last clause keyword of the text (SELECT, FROM, WHERE, …), lower case, or '' when a `)` closed it. */
 function lastClause(text: string): string {

@@ -49,7 +49,7 @@ if (!(opts.scale > 0)) throw new Error('--scale (or --count) must be a positive 
 const t0 = performance.now();
 const reports: FamilyReport[] = [];
 for (const name of only) {
-  const r = await FAMILIES[name]!(opts);
+  const r = (await FAMILIES[name]!(opts)).finish();
   reports.push(r);
   console.log(summaryLine(r).replace(/^fuzz:/, `${name}:`));
 }

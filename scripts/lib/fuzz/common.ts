@@ -89,6 +89,7 @@ export class FamilyReport {
   readonly stats: Record<string, number> = {};
   private readonly byKind = new Map<string, Finding[]>();
   private readonly t0 = performance.now();
+  private seconds: number | null = null;
 
   constructor(readonly name: string) {}
 
@@ -160,6 +161,12 @@ export class FamilyReport {
     }
   }
 
+  /** Ends the family's clock (its seconds in the report). */
+  finish(): this {
+    this.seconds ??= Number(((performance.now() - this.t0) / 1000).toFixed(1));
+    return this;
+  }
+
   toJSON(): object {
     return {
       inputs: this.inputs,
@@ -167,7 +174,7 @@ export class FamilyReport {
       hangs: this.hangs,
       writes: this.writes,
       unclear: this.unclear,
-      seconds: Number(((performance.now() - this.t0) / 1000).toFixed(1)),
+      seconds: this.finish().seconds,
       stats: Object.fromEntries(Object.entries(this.stats).sort(([a], [b]) => a.localeCompare(b))),
       examples: Object.fromEntries(this.byKind),
     };

@@ -72,7 +72,8 @@ export async function runawayFuzz(opts: FuzzOptions): Promise<FamilyReport> {
       const after = await state();
       report.count('recovery ms (sum)', Math.round(performance.now() - t1));
       if (after !== before) report.crash('database after', r.name, new Error(`the database differs after the query: ${after.slice(0, 300)}`));
-      report.count(`${r.name}: ${o.ok ? 'finished' : o.kind} in ${Math.round(ms / 100) / 10} s`);
+      const how = o.ok ? 'finished' : o.kind === 'timeout' ? 'cancelled' : `refused by SQLite (${o.error})`;
+      report.count(`${r.name}: ${how} after ${(ms / 1000).toFixed(1)} s`);
     }
   } finally {
     client.dispose();

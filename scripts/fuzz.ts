@@ -61,7 +61,7 @@ writeFileSync(
   out,
   `${JSON.stringify(
     {
-      command: `npm run fuzz -- ${process.argv.slice(2).join(' ')}`.trim(),
+      command: ['npm run fuzz', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
       date: new Date().toISOString(),
       node: process.version,
       seed: opts.seed,

@@ -15,6 +15,8 @@ export function ResultGrid() {
   const columns = outcome?.ok ? outcome.result.columns : [];
   const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
   const template = `56px ${columns.map(() => 'minmax(120px, 1fr)').join(' ')}`;
+  // Header and rows as wide as their columns: a wide result scrolls sideways, each row drawn across its full width.
+  const minWidth = 56 + 120 * columns.length;
   return (
     <div className="result-grid">
       <div className="result-bar">
@@ -37,13 +39,13 @@ export function ResultGrid() {
         )}
       </div>
       <div className="grid-scroll" ref={scrollRef} data-testid="result-grid">
-        <div className="grid-header" style={{ gridTemplateColumns: template }}>
+        <div className="grid-header" style={{ gridTemplateColumns: template, minWidth }}>
           <span>#</span>
           {columns.map((c, i) => (
             <span key={i}>{c}</span>
           ))}
         </div>
-        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative', minWidth }}>
           {virtualizer.getVirtualItems().map((v) => (
             <div key={v.key} className="grid-row" style={{ gridTemplateColumns: template, transform: `translateY(${v.start}px)`, height: ROW_HEIGHT }}>
               <span className="muted">{v.index + 1}</span>

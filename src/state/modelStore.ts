@@ -2,6 +2,9 @@
  * The models' state: loading (bytes of the policy and the PRM together), backend, the question being answered, live
  * tokens per second. The models run in their own worker; each step of a greedy chain is executed by the SQL worker
  * and shown as a card at once, the candidates of the other strategies land in the candidates slice as they complete.
+ * A worker that crashes, stops answering (a ping every second while it loads or answers; no reply within
+ * `?modelHangMs=`, default 30 s) or ignores Stop (for 5 s, or half that threshold) is terminated: the studio says what
+ * happened, shows the editor's chain again, and loads the embedded model again on the next question (no page reload).
  */
 import { create } from 'zustand';
 import type { PolicyStep } from '../core/policy';
@@ -35,8 +38,19 @@ export interface ModelState {
 export const GREEDY: SearchSettings = { strategy: 'greedy', n: 8, agg: 'weighted', beamWidth: 2, tokenBeam: 1 };
 const MAX_TOKEN_BEAM = 8;
 const MAX_N = 32;
+const PING_MS = 1000;
+/**
+ * Silence while busy that counts as a dead worker. The worker answers a ping between forward passes: its longest
+ * silence measured over best-of-8 answers on a 2-core machine was 1.1 s, so 30 s leaves room for a much slower one.
+ */
+const HANG_MS = Math.max(2000, Number(new URLSearchParams(location.search).get('modelHangMs') ?? 30_000) || 30_000);
+/** After Stop, the worker has this long to end the answer before it is replaced (it stops within a token or two). */
+const STOP_GRACE_MS = Math.min(5000, HANG_MS / 2);
 
 let worker: Worker | null = null;
+/** When the worker last posted anything (performance.now()). */
+let lastHeard = 0;
+let watchdog: ReturnType<typeof setInterval> | null = null;
 let nextId = 1;
 let liveSteps: PolicyStep[] = [];
 let askedQuestion = '';
@@ -61,13 +75,20 @@ export const useModel = create<ModelState>()((set, get) => ({
   load() {
     if (worker) return;
     set({ status: 'loading', error: null, loaded: 0, prm: 'loading', prmError: null });
-    worker = new Worker(new URL('../workers/model.worker.ts', import.meta.url), { type: 'module' });
-    worker.onmessage = (ev: MessageEvent<ModelEvent>) => handle(ev.data, set, get);
-    worker.onerror = (ev) => {
-      ev.preventDefault();
-      set({ status: 'error', error: `The model worker failed: ${ev.message}`, askingId: null });
-      rejectScores('The model worker failed.');
+    const w = new Worker(new URL('../workers/model.worker.ts', import.meta.url), { type: 'module' });
+    worker = w;
+    w.onmessage = (ev: MessageEvent<ModelEvent>) => {
+      if (w !== worker) return;
+      lastHeard = performance.now();
+      handle(ev.data, set, get);
     };
+    w.onerror = (ev) => {
+      ev.preventDefault();
+      if (w !== worker) return;
+      const what = get().askingId !== null ? 'while answering' : get().status === 'loading' ? 'while loading' : '';
+      dropWorker(set, get, `The model worker crashed${what ? ` ${what}` : ''} (${ev.message || 'no details'}). ${RELOADS}`);
+    };
+    watch(set, get);
     const params = new URLSearchParams(location.search);
     const preferWebGpu = params.get('backend') !== 'wasm';
     // `?prm=off` leaves the PRM out (the PRM strategies then say why they cannot run).
@@ -77,7 +98,8 @@ export const useModel = create<ModelState>()((set, get) => ({
   ask(question, settings = GREEDY) {
     const schema = useStudio.getState().schema;
     if (!schema) return;
-    if (get().status === 'idle') get().load();
+    // No worker: never loaded, or dropped after a failed load or a crash. The embedded model loads (again).
+    if (!worker) get().load();
     const id = nextId++;
     const s: SearchSettings = { ...settings, n: clampInt(settings.n, 1, MAX_N), beamWidth: clampInt(settings.beamWidth, 1, MAX_N), tokenBeam: clampInt(settings.tokenBeam, 1, MAX_TOKEN_BEAM) };
     liveSteps = [];
@@ -87,11 +109,16 @@ export const useModel = create<ModelState>()((set, get) => ({
     useStudio.getState().showGenerating([], question);
     const constrained = new URLSearchParams(location.search).get('constrain') !== 'off';
     send({ type: 'ask', id, question, schema, constrained, ...s });
+    watch(set, get);
   },
 
   stop() {
     const id = get().askingId;
-    if (id !== null) send({ type: 'stop', id });
+    if (id === null) return;
+    send({ type: 'stop', id });
+    setTimeout(() => {
+      if (get().askingId === id) dropWorker(set, get, `The model did not stop within ${(STOP_GRACE_MS / 1000).toFixed(1)} s, so it was shut down. ${RELOADS}`);
+    }, STOP_GRACE_MS);
   },
 
   score(question, text, outcomes) {
@@ -101,11 +128,12 @@ export const useModel = create<ModelState>()((set, get) => ({
     return new Promise((resolve, reject) => {
       pendingScores.set(id, { resolve, reject });
       send({ type: 'score', id, question, schema, text, outcomes });
+      watch(set, get);
     });
   },
 }));
 
-function handle(e: ModelEvent, set: (p: Partial<ModelState>) => void, get: () => ModelState): void {
+function handle(e: ModelEvent, set: Set, get: () => ModelState): void {
   switch (e.type) {
     case 'progress':
       set({ loaded: e.loaded, total: e.total });
@@ -114,10 +142,7 @@ function handle(e: ModelEvent, set: (p: Partial<ModelState>) => void, get: () =>
       set({ status: 'ready', backend: e.backend });
       break;
     case 'loadError':
-      set({ status: 'error', error: `${e.error} The studio still works without the model.`, askingId: null, prm: 'error', prmError: null });
-      worker?.terminate();
-      worker = null;
-      rejectScores('The model failed to load.');
+      dropWorker(set, get, `${e.error} The studio still works without the model; the next question tries to load it again.`, 'error');
       break;
     case 'prmReady':
       set({ prm: 'ready', loaded: get().total });
@@ -151,6 +176,8 @@ function handle(e: ModelEvent, set: (p: Partial<ModelState>) => void, get: () =>
       // Nothing was chosen: show the editor's chain again instead of the unfinished one.
       if (useCandidates.getState().strategy !== 'greedy') useStudio.getState().setSql(useStudio.getState().sql);
       break;
+    case 'pong':
+      break;
     case 'scores':
     case 'scoreError': {
       const p = pendingScores.get(e.id);
@@ -160,6 +187,46 @@ function handle(e: ModelEvent, set: (p: Partial<ModelState>) => void, get: () =>
       break;
     }
   }
+}
+
+const RELOADS = 'The next question loads it again; the studio works without it meanwhile.';
+
+type Set = (p: Partial<ModelState>) => void;
+
+/**
+ * Terminates the worker after a failed load, a crash, a hang or an ignored Stop: the question being answered is
+ * abandoned (the editor's chain is shown again), pending PRM scores are rejected, and `ask` starts a new worker.
+ */
+function dropWorker(set: Set, get: () => ModelState, error: string, prm: ModelState['prm'] = 'idle'): void {
+  worker?.terminate();
+  worker = null;
+  if (watchdog) clearInterval(watchdog);
+  watchdog = null;
+  const asking = get().askingId !== null;
+  set({ status: 'error', error, askingId: null, tokensPerSecond: null, backend: null, prm, prmError: null });
+  rejectScores(error);
+  if (asking) {
+    useCandidates.getState().abandon();
+    useStudio.getState().setSql(useStudio.getState().sql);
+  }
+}
+
+/** While the worker loads, answers or scores: a ping every second; silence for HANG_MS drops the worker. */
+function watch(set: Set, get: () => ModelState): void {
+  if (watchdog || !worker) return;
+  lastHeard = performance.now();
+  watchdog = setInterval(() => {
+    const m = get();
+    const busy = m.status === 'loading' || m.prm === 'loading' || m.askingId !== null || pendingScores.size > 0;
+    if (!worker || !busy) {
+      if (watchdog) clearInterval(watchdog);
+      watchdog = null;
+      return;
+    }
+    const silent = performance.now() - lastHeard;
+    if (silent > HANG_MS) dropWorker(set, get, `The model stopped responding (nothing for ${(silent / 1000).toFixed(0)} s), so it was shut down. ${RELOADS}`);
+    else send({ type: 'ping' });
+  }, PING_MS);
 }
 
 function rejectScores(why: string): void {

@@ -51,11 +51,11 @@ async function onBackend<T>(preferred: Backend, create: (ort: Awaited<ReturnType
 async function load(files: ModelFiles, prmFiles: ModelFiles | undefined, preferWebGpu: boolean): Promise<void> {
   const t0 = performance.now();
   const dl = await startDownload([...Object.values(files), ...Object.values(prmFiles ?? {})], (loaded, total, file) => post({ type: 'progress', loaded, total, file }));
-  const config = await dl.json<DecoderConfig>(files.config, 'config');
-  generation = files.generationConfig ? await dl.json<GenerationConfig>(files.generationConfig, 'generationConfig').catch(() => null) : null;
-  tok = loadTokenizer(await dl.json(files.tokenizer, 'tokenizer'), await dl.json(files.tokenizerConfig, 'tokenizerConfig'));
-  const bytes = await dl.bytes(files.onnx, 'onnx');
-  const made = await onBackend(preferWebGpu ? 'webgpu' : 'wasm', (ort, eps) => OrtCausalLM.create(ort, bytes, config, eps));
+  const config = await dl.json<DecoderConfig>(files.config, 'policy config.json');
+  generation = files.generationConfig ? await dl.json<GenerationConfig>(files.generationConfig, 'policy generation_config.json').catch(() => null) : null;
+  tok = await damaged('policy tokenizer.json', async () => loadTokenizer(await dl.json(files.tokenizer, 'policy tokenizer.json'), await dl.json(files.tokenizerConfig, 'policy tokenizer_config.json')));
+  const bytes = await dl.bytes(files.onnx, 'policy model_quantized.onnx');
+  const made = await onBackend(preferWebGpu ? 'webgpu' : 'wasm', (ort, eps) => damaged('policy model_quantized.onnx', () => OrtCausalLM.create(ort, bytes, config, eps)));
   lm = made.value;
   vocabTexts = tokenTexts(tok.decode, lm.vocabSize);
   post({ type: 'ready', backend: made.backend, loadMs: performance.now() - t0 });
@@ -71,12 +71,27 @@ async function load(files: ModelFiles, prmFiles: ModelFiles | undefined, preferW
 
 async function loadPrm(dl: Download, files: ModelFiles, backend: Backend): Promise<void> {
   const t0 = performance.now();
-  const config = await dl.json<PrmConfig>(files.config, 'prm config');
-  const prmTok = loadTokenizer(await dl.json(files.tokenizer, 'prm tokenizer'), await dl.json(files.tokenizerConfig, 'prm tokenizerConfig'));
-  const bytes = await dl.bytes(files.onnx, 'prm onnx');
-  const { value } = await onBackend(backend, (ort, eps) => OrtStepScorer.create(ort, bytes, config, eps));
+  const config = await dl.json<PrmConfig>(files.config, 'PRM config.json');
+  const prmTok = await damaged('PRM tokenizer.json', async () => loadTokenizer(await dl.json(files.tokenizer, 'PRM tokenizer.json'), await dl.json(files.tokenizerConfig, 'PRM tokenizer_config.json')));
+  const bytes = await dl.bytes(files.onnx, 'PRM model_quantized.onnx');
+  const { value } = await onBackend(backend, (ort, eps) => damaged('PRM model_quantized.onnx', () => OrtStepScorer.create(ort, bytes, config, eps)));
   prm = { model: oneAtATime(value), tok: prmTok };
   post({ type: 'prmReady', loadMs: performance.now() - t0 });
+}
+
+/**
+ * Names the file when reading it fails (ORT alone says "Can't create a session. ERROR_CODE: 7, ERROR_MESSAGE: Failed to
+ * load model because protobuf parsing failed."). A file that is missing or not JSON already says so.
+ */
+async function damaged<T>(file: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (e) {
+    const m = message(e);
+    if (m.startsWith('The model file ')) throw e;
+    const detail = m.replace(/^Can't create a session\.\s*(ERROR_CODE: \d+, ERROR_MESSAGE: )?/, '');
+    throw new Error(`The model file ${file} is damaged (${detail}).`, { cause: e });
+  }
 }
 
 /** The PRM session runs one forward pass at a time (search scoring and editor re-scoring may overlap). */
@@ -170,7 +185,9 @@ async function score(m: Extract<ModelRequest, { type: 'score' }>): Promise<void>
 
 self.onmessage = async (ev: MessageEvent<ModelRequest>) => {
   const m = ev.data;
-  if (m.type === 'load') {
+  if (m.type === 'ping') {
+    post({ type: 'pong' });
+  } else if (m.type === 'load') {
     loading = load(m.files, m.prmFiles, m.preferWebGpu).catch((e) => post({ type: 'loadError', error: message(e) }));
     await loading;
   } else if (m.type === 'sqlResult') {

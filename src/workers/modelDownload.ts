@@ -14,21 +14,35 @@ export async function startDownload(urls: string[], onProgress: OnProgress): Pro
   const total = sizes.reduce((a, b) => a + b, 0);
   let loaded = 0;
   const bytes = (url: string, file: string) => fetchWithProgress(url, file, (n) => onProgress((loaded += n), total, file));
-  return { bytes, json: async <T>(url: string, file: string) => JSON.parse(new TextDecoder().decode(await bytes(url, file))) as T };
+  const json = async <T>(url: string, file: string): Promise<T> => {
+    const text = new TextDecoder().decode(await bytes(url, file));
+    try {
+      return JSON.parse(text) as T;
+    } catch (e) {
+      throw new Error(`The model file ${file} is damaged: it is not valid JSON (${e instanceof Error ? e.message : String(e)}).`);
+    }
+  };
+  return { bytes, json };
 }
 
 async function fetchWithProgress(url: string, file: string, onBytes: (n: number) => void): Promise<Uint8Array> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`The model file ${file} is missing (HTTP ${res.status}).`);
-  const reader = res.body!.getReader();
   const chunks: Uint8Array[] = [];
   let n = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    n += value.byteLength;
-    onBytes(value.byteLength);
+  try {
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`The model file ${file} is missing (HTTP ${res.status}).`);
+    const reader = res.body!.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      n += value.byteLength;
+      onBytes(value.byteLength);
+    }
+  } catch (e) {
+    // A refused or broken connection says only "Failed to fetch" / "network error": name the file.
+    const m = e instanceof Error ? e.message : String(e);
+    throw m.startsWith('The model file ') ? e : new Error(`The model file ${file} could not be fetched (${m}).`);
   }
   const out = new Uint8Array(n);
   let at = 0;

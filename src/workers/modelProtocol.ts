@@ -27,7 +27,9 @@ export type ModelRequest =
   | { type: 'stop'; id: number }
   | { type: 'sqlResult'; queryId: number; outcome: QueryOutcome }
   /** PRM step scores of a chain (CoCTE text) given each step's outcome; answered by `scores` or `scoreError`. */
-  | { type: 'score'; id: number; question: string; schema: SchemaInfo; text: string; outcomes: QueryOutcome[] };
+  | { type: 'score'; id: number; question: string; schema: SchemaInfo; text: string; outcomes: QueryOutcome[] }
+  /** Liveness check while the worker loads or answers: answered by `pong` as soon as the worker's thread is free. */
+  | { type: 'ping' };
 
 export type ModelEvent =
   | { type: 'progress'; loaded: number; total: number; file: string }
@@ -55,4 +57,5 @@ export type ModelEvent =
     }
   | { type: 'askError'; id: number; error: string }
   | { type: 'scores'; id: number; scores: number[] }
-  | { type: 'scoreError'; id: number; error: string };
+  | { type: 'scoreError'; id: number; error: string }
+  | { type: 'pong' };

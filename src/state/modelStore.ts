@@ -173,8 +173,9 @@ function handle(e: ModelEvent, set: Set, get: () => ModelState): void {
       if (e.id !== get().askingId) break;
       set({ askingId: null, error: e.error });
       useCandidates.getState().abandon();
-      // Nothing was chosen: show the editor's chain again instead of the unfinished one.
-      if (useCandidates.getState().strategy !== 'greedy') useStudio.getState().setSql(useStudio.getState().sql);
+      // Nothing was chosen, or greedy wrote no step: show the editor's chain again instead of the unfinished one
+      // (greedy's written steps stay shown with the error).
+      if (useCandidates.getState().strategy !== 'greedy' || liveSteps.length === 0) useStudio.getState().setSql(useStudio.getState().sql);
       break;
     case 'pong':
       break;

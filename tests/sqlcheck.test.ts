@@ -358,6 +358,21 @@ describe('invalid prefixes', () => {
     expect(checker.viable(sql)).toBe(false);
   });
 
+  it('a select-list q.* needs a source q of its own SELECT', () => {
+    const { checker } = fixtures.concert_singer;
+    const bad = ['SELECT singer.* FROM concert', 'SELECT T2.* FROM concert AS T1', 'WITH\n  s1 AS (\n    SELECT singer.*\n    FROM concert\n  )\nSELECT * FROM s1'];
+    for (const sql of bad) {
+      expect(checker.complete(sql), sql).toBe(false);
+      expect(sqlite('concert_singer', sql), sql).not.toBe('ok');
+    }
+    const good = 'SELECT singer.* FROM singer_in_concert JOIN singer ON singer_in_concert.Singer_ID = singer.Singer_ID';
+    expect(checker.complete(good)).toBe(true);
+    expect(sqlite('concert_singer', good)).toBe('ok');
+    // The step cannot end on the FROM clause that lacks `singer`; it can go on with a JOIN.
+    expect(checker.admits('WITH\n  s1 AS (\n    SELECT singer.*\n    FROM concert', '\n  )')).toBe(false);
+    expect(checker.viable('WITH\n  s1 AS (\n    SELECT singer.*\n    FROM singer_in_concert JOIN singer')).toBe(true);
+  });
+
   it('an unfinished chain is viable but not complete: the end token is refused', () => {
     const { checker } = fixtures.concert_singer;
     for (const text of ['WITH\n  s1 AS (\n    SELECT Name\n    FROM singer', `${STEP1}  s2 AS (\n    SELECT Name\n    FROM s1\n  )`, 'SELECT Name FROM singer WHERE', "SELECT Name FROM singer WHERE Name = 'Jo"]) {

@@ -117,10 +117,13 @@ export function canBind(ctx: Ctx, stack: Stack, core: CoreFrame, i = stack.lengt
 
 /**
  * Ends a SELECT's FROM clause: every deferred select-list column and every bare ON column must now resolve to exactly
- * one source (of this SELECT, or a SELECT it is nested in). Returns the frame with `fromDone`, or null.
+ * one source (of this SELECT, or a SELECT it is nested in), and every `q.*` to a source of this SELECT. Returns the
+ * frame with `fromDone`, or null.
  */
 export function endFrom(stack: Stack, i: number, core: CoreFrame): CoreFrame | null {
   if (core.needAlias) return null;
+  // A select-list `q.*` reads a source of this SELECT only (SQLite: no such table: q).
+  for (const it of core.items) if ('star' in it && it.star !== null && !core.srcs.some((s) => s.qual === it.star)) return null;
   const done = { ...core, fromDone: true };
   for (const ref of core.deferred) {
     const r = resolveIn(done, ref.q, ref.c, null); // a select list cannot read its own aliases

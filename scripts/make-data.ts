@@ -230,24 +230,25 @@ for (const file of ['train_spider.json', 'train_others.json']) {
 }
 const spiderSeen = seen;
 
-// Template questions over the same training databases (scripts/lib/synthQuestions.ts): a plain and a renamed copy each.
-let synthKept = 0;
-for (const dbId of [...trainDbs].sort()) {
-  const entry = pool.get(dbId);
-  if (!entry || synthPerDb <= 0) continue;
-  const gen = new SynthGenerator(synthDb(dbId, entry), seeded(`synth:${dbId}`));
-  for (const ex of gen.generate(synthPerDb)) if (addExample(ex, 'synthetic', 2, 1)) synthKept++;
+/**
+ * Up to `perDb` questions per training database from `generator` (seeded per database), each written with `copies`
+ * prompt variants, renamed from copy `renameFrom` on; returns the examples kept.
+ */
+function templateQuestions(split: string, perDb: number, copies: number, renameFrom: number, generator: (db: SynthDb, rand: () => number) => { generate(n: number): SpiderExample[] }): number {
+  let kept = 0;
+  for (const dbId of [...trainDbs].sort()) {
+    const entry = pool.get(dbId);
+    if (!entry || perDb <= 0) continue;
+    const gen = generator(synthDb(dbId, entry), seeded(`${split === 'synthetic' ? 'synth' : split}:${dbId}`));
+    for (const ex of gen.generate(perDb)) if (addExample(ex, split, copies, renameFrom)) kept++;
+  }
+  return kept;
 }
-
+// Template questions over the same training databases (scripts/lib/synthQuestions.ts): a plain and a renamed copy each.
+const synthKept = templateQuestions('synthetic', synthPerDb, 2, 1, (db, rand) => new SynthGenerator(db, rand));
 // Template questions phrased from a column's meaning and values (scripts/lib/impliedQuestions.ts), over the real names
 // only: a plain and a shuffled copy each, never renamed, since "the oldest" says `Age` only while it is called Age.
-let impliedKept = 0;
-for (const dbId of [...trainDbs].sort()) {
-  const entry = pool.get(dbId);
-  if (!entry || impliedPerDb <= 0) continue;
-  const gen = new ImpliedGenerator(synthDb(dbId, entry), seeded(`implied:${dbId}`));
-  for (const ex of gen.generate(impliedPerDb)) if (addExample(ex, 'implied', 2, 2)) impliedKept++;
-}
+const impliedKept = templateQuestions('implied', impliedPerDb, 2, 2, (db, rand) => new ImpliedGenerator(db, rand));
 
 // Template questions over copies of the training databases whose names are swapped for other databases' names.
 const tablePool = [...new Set([...trainDbs].flatMap((id) => pool.get(id)?.schema.tables.map((t) => t.name) ?? []))].sort();

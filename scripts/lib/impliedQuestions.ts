@@ -11,7 +11,7 @@
 import { ATTRIBUTES } from '../../src/core/lexicon/reword';
 import type { SqlValue, TableInfo } from '../../src/core/types';
 import type { SpiderExample } from './spider';
-import { plural, singular, words, type SynthDb } from './synthQuestions';
+import { distinctExamples, plural, singular, words, type SynthDb } from './synthQuestions';
 
 type Rand = () => number;
 type Made = { question: string; query: string } | null;
@@ -235,15 +235,6 @@ export class ImpliedGenerator {
 
   /** Up to `n` distinct examples (fewer when the database has nothing these templates can say). */
   generate(n: number): SpiderExample[] {
-    if (this.tables.length === 0) return [];
-    const out: SpiderExample[] = [];
-    const seen = new Set<string>();
-    for (let tries = 0; out.length < n && tries < n * 8; tries++) {
-      const made = pick(this.templates, this.rand)();
-      if (!made || seen.has(made.query)) continue;
-      seen.add(made.query);
-      out.push({ db_id: this.db.dbId, question: made.question, query: made.query });
-    }
-    return out;
+    return this.tables.length === 0 ? [] : distinctExamples(this.db.dbId, this.templates, this.rand, n, 8);
   }
 }

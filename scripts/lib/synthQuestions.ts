@@ -303,15 +303,19 @@ export class SynthGenerator {
 
   /** Up to `n` distinct examples (fewer when the database has too little to ask about). */
   generate(n: number): SpiderExample[] {
-    if (this.tables.length === 0) return [];
-    const out: SpiderExample[] = [];
-    const seen = new Set<string>();
-    for (let tries = 0; out.length < n && tries < n * 6; tries++) {
-      const made = pick(this.templates, this.rand)();
-      if (!made || seen.has(made.query)) continue;
-      seen.add(made.query);
-      out.push({ db_id: this.db.dbId, question: made.question, query: made.query });
-    }
-    return out;
+    return this.tables.length === 0 ? [] : distinctExamples(this.db.dbId, this.templates, this.rand, n, 6);
   }
+}
+
+/** Up to `n` examples from randomly picked templates, distinct by query, in at most `n * triesPer` tries. */
+export function distinctExamples(dbId: string, templates: ReadonlyArray<() => { question: string; query: string } | null>, rand: Rand, n: number, triesPer: number): SpiderExample[] {
+  const out: SpiderExample[] = [];
+  const seen = new Set<string>();
+  for (let tries = 0; out.length < n && tries < n * triesPer; tries++) {
+    const made = pick(templates, rand)();
+    if (!made || seen.has(made.query)) continue;
+    seen.add(made.query);
+    out.push({ db_id: dbId, question: made.question, query: made.query });
+  }
+  return out;
 }

@@ -72,42 +72,18 @@ export function majorityVote(cands: ScoredCandidate[]): Choice {
  * outvote a crowd of low-scored chains. With every score equal it is the plain vote.
  */
 export function prmVote(cands: ScoredCandidate[], agg: Aggregator): Choice {
-  const groups = new Map<string, { total: number; best: number; bestScore: number; size: number }>();
-  cands.forEach((c, i) => {
-    if (!c.outcome.ok) return;
-    const k = resultGroup(c.outcome);
-    const s = aggregate(c.stepScores, agg, c.stepEntropies);
-    const g = groups.get(k);
-    if (!g) groups.set(k, { total: s, best: i, bestScore: s, size: 1 });
-    else {
-      g.total += s;
-      g.size++;
-      if (s > g.bestScore) Object.assign(g, { best: i, bestScore: s });
-    }
-  });
-  let win: { total: number; best: number; size: number } | null = null;
-  for (const g of groups.values()) if (!win || g.total > win.total) win = g;
-  if (!win) return { index: 0, value: 0, reason: `none of the ${cands.length} candidates executes; showing the first` };
-  return {
-    index: win.best,
-    value: win.total,
-    reason: `${win.size} of ${cands.length} candidates return this result, with the highest summed ${agg} PRM score (${win.total.toFixed(3)})`,
-  };
+  return weightedVote(cands, (c) => aggregate(c.stepScores, agg, c.stepEntropies), `the highest summed ${agg} PRM score`);
 }
 
 /**
- * LEVER's rule (Ni et al., 2023): candidates are grouped by execution result, and each group scores the sum over its
- * members of the PRM aggregate times the policy's sequence probability, p(chain | question) · PRM(chain). The
- * probabilities are taken relative to the most probable candidate (a common factor, so the choice is the same) to
- * stay in floating-point range. The best-weighted member of the winning group is chosen. Without log-probabilities
- * every candidate weighs its PRM aggregate alone, as in `prmVote`.
+ * Candidates grouped by execution result; each group scores the sum of its members' weights, and the best-weighted
+ * member of the best group is chosen (ties: the earlier candidate).
  */
-export function leverVote(cands: ScoredCandidate[], agg: Aggregator): Choice {
-  const top = Math.max(...cands.filter((c) => c.outcome.ok).map((c) => c.logProb ?? 0));
+function weightedVote(cands: ScoredCandidate[], weight: (c: ScoredCandidate) => number, what: string): Choice {
   const groups = new Map<string, { total: number; best: number; bestWeight: number; size: number }>();
   cands.forEach((c, i) => {
     if (!c.outcome.ok) return;
-    const w = Math.exp((c.logProb ?? 0) - top) * aggregate(c.stepScores, agg, c.stepEntropies);
+    const w = weight(c);
     const k = resultGroup(c.outcome);
     const g = groups.get(k);
     if (!g) groups.set(k, { total: w, best: i, bestWeight: w, size: 1 });
@@ -120,9 +96,17 @@ export function leverVote(cands: ScoredCandidate[], agg: Aggregator): Choice {
   let win: { total: number; best: number; size: number } | null = null;
   for (const g of groups.values()) if (!win || g.total > win.total) win = g;
   if (!win) return { index: 0, value: 0, reason: `none of the ${cands.length} candidates executes; showing the first` };
-  return {
-    index: win.best,
-    value: win.total,
-    reason: `${win.size} of ${cands.length} candidates return this result, with the highest summed policy probability times ${agg} PRM score`,
-  };
+  return { index: win.best, value: win.total, reason: `${win.size} of ${cands.length} candidates return this result, with ${what} (${win.total.toFixed(3)})` };
+}
+
+/**
+ * LEVER's rule (Ni et al., 2023): candidates are grouped by execution result, and each group scores the sum over its
+ * members of the PRM aggregate times the policy's sequence probability, p(chain | question) · PRM(chain). The
+ * probabilities are taken relative to the most probable candidate (a common factor, so the choice is the same) to
+ * stay in floating-point range. The best-weighted member of the winning group is chosen. Without log-probabilities
+ * every candidate weighs its PRM aggregate alone, as in `prmVote`.
+ */
+export function leverVote(cands: ScoredCandidate[], agg: Aggregator): Choice {
+  const top = Math.max(...cands.filter((c) => c.outcome.ok).map((c) => c.logProb ?? 0));
+  return weightedVote(cands, (c) => Math.exp((c.logProb ?? 0) - top) * aggregate(c.stepScores, agg, c.stepEntropies), `the highest summed policy probability times ${agg} PRM score`);
 }

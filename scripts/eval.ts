@@ -40,7 +40,7 @@ import { dirname, join } from 'node:path';
 import { answerSettings, ConstraintBuilder, decodeOptions } from '../src/core/answerConfig';
 import type { Linking } from '../src/core/policy';
 import { choose, scoredOf, search, STRATEGIES, type Candidate, type Strategy } from '../src/core/search';
-import { leverVote, prmVote } from '../src/core/selection';
+import { bestOfN, leverVote, prmVote } from '../src/core/selection';
 import { AGGREGATORS, type Aggregator } from '../src/core/stepWeights';
 import { sameResult } from '../src/core/resultCompare';
 import { ordersResult } from '../src/core/sqlAst';
@@ -230,7 +230,8 @@ for (const [i, ex] of examples.entries()) {
   const alt: Record<string, boolean> = {};
   if (res.candidates.length > 1) {
     alt.vote = candCorrect[choose('vote', res.candidates, agg).index]!;
-    if (prm) for (const a of AGGREGATORS) alt[a] = candCorrect[choose('bon', res.candidates, a).index]!;
+    // Best-of-N by the PRM alone (the highest aggregate among the candidates that execute).
+    if (prm) for (const a of AGGREGATORS) alt[a] = candCorrect[bestOfN(res.candidates.map(scoredOf), a).index]!;
     const scored = res.candidates.map(scoredOf);
     if (prm) for (const a of AGGREGATORS) alt[`vote+${a}`] = candCorrect[prmVote(scored, a).index]!;
     // LEVER's rule, and the same weighting by the policy's probability alone (every PRM score 1).

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CausalLM } from '../src/core/decode';
 import { prmInputIds, type StepScoreModel } from '../src/core/prm';
-import { candidateTokenLimit, SAMPLE_MIN_TOKENS, search } from '../src/core/search';
+import { candidateTokenLimit, SAMPLE_MIN_TOKENS, scoredOf, search } from '../src/core/search';
+import { bestOfN, leverVote } from '../src/core/selection';
 import type { TextTokenizer } from '../src/core/tokenizer';
 import type { SchemaInfo } from '../src/core/types';
 import type { SqlJsEngine } from '../src/workers/sqljsEngine';
@@ -83,14 +84,19 @@ describe('search strategies', () => {
     expect(firsts.size).toBeGreaterThan(1);
   });
 
-  it('best-of-N drops chains that fail, then picks the highest PRM aggregate', async () => {
+  it("best-of-N drops chains that fail, then picks by PRM aggregate times the policy's probability, summed per result", async () => {
     const r = await search(new Toy(), tok, schema, 'q', run, { strategy: 'bon', n: 8, seed: 1, greedyFirst: false, agg: 'min', prm: { model: prmModel, tok: prmTok } });
     const chosen = r.candidates[r.choice.index]!;
     expect(chosen.answer.steps.at(-1)!.outcome.ok).toBe(true);
-    expect(chosen.answer.text).toContain('SELECT Name FROM s2');
-    expect(chosen.stepScores).toEqual([0.7, 0.7, 0.95].map((x) => Math.fround(x)));
+    const scored = r.candidates.map(scoredOf);
+    expect(r.choice.index).toBe(leverVote(scored, 'min').index);
+    expect(scored.every((c) => Number.isFinite(c.logProb) && c.logProb! < 0)).toBe(true);
+    // The PRM alone would pick the chain it scores highest; LEVER weighs it by how probable the policy finds it.
+    const byPrm = r.candidates[bestOfN(scored, 'min').index]!;
+    expect(byPrm.answer.text).toContain('SELECT Name FROM s2');
+    expect(byPrm.stepScores).toEqual([0.7, 0.7, 0.95].map((x) => Math.fround(x)));
     for (const c of r.candidates) if (c.answer.text.includes('nope')) expect(c.stepScores[0]).toBeCloseTo(0.05);
-    expect(r.choice.reason).toMatch(/highest min PRM score/);
+    expect(r.choice.reason).toMatch(/policy probability times min PRM score/);
   });
 
   it('beam search keeps the partial chains the PRM likes and reuses the prompt cache', async () => {

@@ -15,7 +15,7 @@ import { beamDecode } from './beamDecode';
 import { decode, DEFAULT_MAX_NEW_TOKENS, prefill, type CausalLM } from './decode';
 import { assignEntropies, chainCheck, finalCheck, finishAnswer, policyPrompt, promptBudget, questionValues, replaySteps, stepRunner, type AnswerOptions, type PolicyAnswer, type PolicyStep } from './policy';
 import { scoreChain, type StepScoreModel } from './prm';
-import { bestOfN, majorityVote, type Choice, type ScoredCandidate } from './selection';
+import { bestOfN, leverVote, majorityVote, type Choice, type ScoredCandidate } from './selection';
 import { aggregate, type Aggregator } from './stepWeights';
 import type { TextTokenizer } from './tokenizer';
 import type { QueryOutcome, SchemaInfo } from './types';
@@ -146,10 +146,16 @@ export function scoredOf(c: Candidate): ScoredCandidate {
   return { outcome: c.answer.steps.at(-1)!.outcome, stepScores: c.stepScores, stepEntropies: c.stepEntropies, logProb };
 }
 
+/**
+ * The chosen candidate. Best-of-N uses LEVER's rule (`leverVote`: per execution result, the sum of PRM aggregate times
+ * the policy's probability), chosen on held-out databases over the PRM alone and the plain vote
+ * (`eval/bon8-weighted-valdbs-run11.json`); beam search's finished chains are ranked by the PRM alone.
+ */
 export function choose(strategy: Strategy, candidates: Candidate[], agg: Aggregator): Choice {
   const scored = candidates.map(scoredOf);
   if (strategy === 'greedy') return { index: 0, value: 0, reason: 'the greedy chain' };
   if (strategy === 'vote') return majorityVote(scored);
+  if (strategy === 'bon') return leverVote(scored, agg);
   return bestOfN(scored, agg);
 }
 

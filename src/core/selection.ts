@@ -3,7 +3,8 @@
  *  - best-of-N: candidates whose final query fails to execute are dropped first (the execution filter), the rest are
  *    ranked by their PRM aggregate; ties go to the earlier sample;
  *  - majority vote over execution results: the result most candidates agree on wins (the baseline to beat);
- *  - PRM-weighted vote and LEVER's rule: votes weighted by the PRM, and by the PRM times the policy's probability.
+ *  - PRM-weighted vote and LEVER's rule: votes weighted by the PRM, and by the PRM times the policy's probability
+ *    (the studio's Best-of-N; see search.ts choose).
  */
 import { resultKey } from './resultCompare';
 import { aggregate, type Aggregator } from './stepWeights';

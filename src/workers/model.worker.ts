@@ -15,7 +15,7 @@ import { scoreChain, type StepScoreModel } from '../core/prm';
 import { search } from '../core/search';
 import { loadTokenizer, type TextTokenizer } from '../core/tokenizer';
 import type { QueryOutcome } from '../core/types';
-import { startDownload, type Download } from './modelDownload';
+import { ModelFileError, startDownload, type Download } from './modelDownload';
 import type { ModelEvent, ModelFiles, ModelRequest } from './modelProtocol';
 import { loadOrtWeb, OrtCausalLM, OrtStepScorer, type DecoderConfig, type PrmConfig } from './ortCausalLM';
 
@@ -87,10 +87,9 @@ async function damaged<T>(file: string, read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (e) {
-    const m = message(e);
-    if (m.startsWith('The model file ')) throw e;
-    const detail = m.replace(/^Can't create a session\.\s*(ERROR_CODE: \d+, ERROR_MESSAGE: )?/, '');
-    throw new Error(`The model file ${file} is damaged (${detail}).`, { cause: e });
+    if (e instanceof ModelFileError) throw e;
+    const detail = message(e).replace(/^Can't create a session\.\s*(ERROR_CODE: \d+, ERROR_MESSAGE: )?/, '');
+    throw new ModelFileError(`The model file ${file} is damaged (${detail}).`, { cause: e });
   }
 }
 

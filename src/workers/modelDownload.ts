@@ -9,6 +9,9 @@ export interface Download {
   json<T>(url: string, file: string): Promise<T>;
 }
 
+/** A model file that is missing, unreadable or damaged; its message names the file. */
+export class ModelFileError extends Error {}
+
 export async function startDownload(urls: string[], onProgress: OnProgress): Promise<Download> {
   const sizes = await Promise.all(urls.map((u) => fetch(u, { method: 'HEAD' }).then((r) => Number(r.headers.get('content-length') ?? 0), () => 0)));
   const total = sizes.reduce((a, b) => a + b, 0);
@@ -19,7 +22,7 @@ export async function startDownload(urls: string[], onProgress: OnProgress): Pro
     try {
       return JSON.parse(text) as T;
     } catch (e) {
-      throw new Error(`The model file ${file} is damaged: it is not valid JSON (${e instanceof Error ? e.message : String(e)}).`);
+      throw new ModelFileError(`The model file ${file} is damaged: it is not valid JSON (${e instanceof Error ? e.message : String(e)}).`);
     }
   };
   return { bytes, json };
@@ -30,7 +33,7 @@ async function fetchWithProgress(url: string, file: string, onBytes: (n: number)
   let n = 0;
   try {
     const res = await fetch(url);
-    if (!res.ok) throw new Error(`The model file ${file} is missing (HTTP ${res.status}).`);
+    if (!res.ok) throw new ModelFileError(`The model file ${file} is missing (HTTP ${res.status}).`);
     const reader = res.body!.getReader();
     for (;;) {
       const { done, value } = await reader.read();
@@ -41,8 +44,8 @@ async function fetchWithProgress(url: string, file: string, onBytes: (n: number)
     }
   } catch (e) {
     // A refused or broken connection says only "Failed to fetch" / "network error": name the file.
-    const m = e instanceof Error ? e.message : String(e);
-    throw m.startsWith('The model file ') ? e : new Error(`The model file ${file} could not be fetched (${m}).`);
+    if (e instanceof ModelFileError) throw e;
+    throw new ModelFileError(`The model file ${file} could not be fetched (${e instanceof Error ? e.message : String(e)}).`, { cause: e });
   }
   const out = new Uint8Array(n);
   let at = 0;

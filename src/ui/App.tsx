@@ -1,10 +1,14 @@
 import { useEffect } from 'react';
 import { watchEditorChain } from '../state/editorScoring';
+import { watchPractice } from '../state/practiceWatch';
 import { useStudio } from '../state/store';
+import { useTeaching } from '../state/teachingStore';
 import { CandidatesView } from './CandidatesView';
 import { DbToolbar } from './DbToolbar';
 import { DropZone } from './DropZone';
 import { ErrorBanner } from './ErrorBanner';
+import { ExerciseList } from './ExerciseList';
+import { ExercisePanel } from './ExercisePanel';
 import { QuestionBox } from './QuestionBox';
 import { ResultGrid } from './ResultGrid';
 import { SchemaPanel } from './SchemaPanel';
@@ -18,6 +22,9 @@ export function App() {
   }, []);
   // Re-scores the editor's chain with the PRM after edits (once a question was answered).
   useEffect(() => watchEditorChain(), []);
+  // Assesses the editor's chain against the open exercise's reference steps.
+  useEffect(() => watchPractice(), []);
+  const practising = useTeaching((t) => t.exercise !== null);
   return (
     <DropZone>
       <div className="studio">
@@ -34,12 +41,19 @@ export function App() {
             </section>
           </main>
           <aside className="steps-pane" aria-label="Steps">
-            <QuestionBox />
-            <CandidatesView />
+            {practising ? (
+              <ExercisePanel />
+            ) : (
+              <>
+                <QuestionBox />
+                <CandidatesView />
+              </>
+            )}
             <StepTimeline />
           </aside>
         </div>
       </div>
+      <ExerciseList />
     </DropZone>
   );
 }

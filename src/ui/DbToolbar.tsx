@@ -1,8 +1,9 @@
 import { useRef, useState } from 'react';
 import { useStudio } from '../state/store';
 import { SAMPLES } from '../state/samples';
+import { useTeaching } from '../state/teachingStore';
 
-/** Open a database: bundled samples, a local file, or a URL. Shows what is open. */
+/** Open a database: bundled samples, a local file, or a URL; open the exercises. Shows what is open. */
 export function DbToolbar() {
   const { dbName, dbBytes, openMs, opening, openSample, openFile, openUrl } = useStudio();
   const fileRef = useRef<HTMLInputElement>(null);
@@ -46,6 +47,9 @@ export function DbToolbar() {
         <input aria-label="Database URL" placeholder="https://…/file.sqlite" value={url} onChange={(e) => setUrl(e.target.value)} />
         <button type="submit">Open URL</button>
       </form>
+      <button type="button" onClick={() => useTeaching.getState().openList(true)} title="Practise writing CTE steps">
+        Exercises
+      </button>
       <span className="db-status" data-testid="db-status">
         {opening ? 'Opening…' : dbName ? `${dbName} · ${formatBytes(dbBytes)} · opened in ${openMs?.toFixed(0)} ms · read-only` : 'No database'}
       </span>

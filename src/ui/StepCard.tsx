@@ -3,6 +3,7 @@ import { editorStepScore, useCandidates } from '../state/candidateStore';
 import { useStudio } from '../state/store';
 import { MiniTable } from './MiniTable';
 import { ScoreBar } from './ScoreBar';
+import { StepFeedback } from './StepFeedback';
 
 const PREVIEW_ROWS = 5;
 
@@ -15,7 +16,10 @@ interface Props {
   isFinal: boolean;
 }
 
-/** A step: its name and note, its SQL, what running it gave (rows, count, time) or the error, and its PRM score when known. */
+/**
+ * A step: its name and note, its SQL, what running it gave (rows, count, time) or the error, its PRM score when known,
+ * and during an exercise how it compares with the reference steps.
+ */
 export function StepCard({ index, name, note, sql, run, isFinal }: Props) {
   const selected = useStudio((s) => s.selectedStep === index);
   const editorSql = useStudio((s) => s.sql);
@@ -40,6 +44,7 @@ export function StepCard({ index, name, note, sql, run, isFinal }: Props) {
           <ScoreBar kind="prm" caption="PRM" value={prmScore} label={`${isFinal ? 'Final query' : `Step ${name}`} PRM score`} testId="step-prm" />
         </div>
       )}
+      <StepFeedback index={index} />
       {note && <p className="step-note">{note}</p>}
       <pre className="step-sql">{sql}</pre>
       {outcome && !outcome.ok && (

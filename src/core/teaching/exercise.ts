@@ -66,3 +66,14 @@ export function referenceSteps(ex: Exercise): ReferenceStep[] {
 export function exerciseOrdered(ex: Exercise): boolean {
   return ordersResult(ex.query);
 }
+
+/** What the editor holds when an exercise opens: the question as a comment, and how to write the steps. */
+export function starterText(ex: Exercise): string {
+  return `-- ${ex.question.replace(/\s+/g, ' ')}\n-- Write your steps: WITH s1 AS (SELECT …), s2 AS (SELECT … FROM s1) SELECT … FROM s2\n`;
+}
+
+/** The next reference step to reveal: the first one at or after `reached` not yet in `shown`; null when none is left. */
+export function nextToReveal(count: number, reached: number, shown: number[]): number | null {
+  for (let k = Math.min(reached, count - 1); k < count; k++) if (!shown.includes(k)) return k;
+  return null;
+}

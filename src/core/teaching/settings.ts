@@ -17,9 +17,8 @@ export interface TeachingSettings {
   spiderPerDbLevel: number;
   /** The set must hold at least this many exercises per level (checked by the script and the unit test). */
   minPerLevel: number;
-  /** The IndexedDB database that keeps progress, and its object store. */
+  /** The IndexedDB database that keeps progress. */
   progressDb: string;
-  progressStore: string;
 }
 
 export function teachingSettings(): TeachingSettings {
@@ -32,6 +31,5 @@ export function teachingSettings(): TeachingSettings {
     spiderPerDbLevel: 6,
     minPerLevel: 15,
     progressDb: 'cocte-teaching',
-    progressStore: 'progress',
   };
 }

@@ -42,7 +42,7 @@ import type { Linking } from '../src/core/policy';
 import { choose, scoredOf, search, STRATEGIES, type Candidate, type Strategy } from '../src/core/search';
 import { bestOfN, leverVote, prmVote } from '../src/core/selection';
 import { AGGREGATORS, type Aggregator } from '../src/core/stepWeights';
-import { sameResult } from '../src/core/resultCompare';
+import { blankResult, sameResult } from '../src/core/resultCompare';
 import { ordersResult } from '../src/core/sqlAst';
 import { loadTokenizer } from '../src/core/tokenizer';
 import { SqlEngineClient } from '../src/workers/sqlEngineClient';
@@ -121,15 +121,6 @@ const onlyDbs = args.has('dbs') ? new Set(args.get('dbs')!.split(',')) : null;
 const examples = reworded(readExamples(questionsFile).filter((ex) => !onlyDbs || onlyDbs.has(ex.db_id)))
   .filter((_, i) => i % stride === 0)
   .slice(0, limit);
-
-/**
- * A result a wrong query often returns too: no rows, or one row holding one 0 or NULL (a count over a filter that
- * matches nothing). 9% of the dev questions have such a gold result, and about a third of the small policy's correct
- * answers are on them, so the report also gives EX over the other questions.
- */
-function blankResult(rows: unknown[][]): boolean {
-  return rows.length === 0 || (rows.length === 1 && rows[0]!.length === 1 && (rows[0]![0] === 0 || rows[0]![0] === null));
-}
 
 /** Writes the report and prints its summary and, last, `EX <strategy>: X% (k/n)`. */
 function finish(report: { summary: { n: number; correct: number; ex: number; questionMs?: ReturnType<typeof questionTimes> }; missing: string[]; questions: object[] }): void {

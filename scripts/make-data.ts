@@ -28,7 +28,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { normalizeTrajectory, printWithoutNotes } from '../src/core/cocte';
-import { mulberry32 } from '../src/core/decode';
 import { decomposeSql } from '../src/core/decompose';
 import { reword, type RewordMode } from '../src/core/lexicon/reword';
 import { buildPrompt, QUESTION_FIRST, QUESTION_FIRST_SPACED, schemaOptions, serializeSchema, type PromptFormat } from '../src/core/prompt';
@@ -40,9 +39,9 @@ import { normalizeSql, schemaNameTest } from '../src/core/sqlFormat';
 import type { SchemaInfo } from '../src/core/types';
 import { SqlJsEngine } from '../src/workers/sqljsEngine';
 import { inventedMap, renameMap, renameSchema, renameSql, renamedDatabase, swapMap } from './lib/renameSchema';
-import { dbPath, EnginePool, flags, readExamples, sqlJs, type SpiderExample } from './lib/spider';
+import { dbPath, EnginePool, flags, readExamples, seeded, sqlJs, type SpiderExample } from './lib/spider';
 import { ImpliedGenerator } from './lib/impliedQuestions';
-import { SynthGenerator, type SynthDb } from './lib/synthQuestions';
+import { SynthGenerator, synthDbOf, type SynthDb } from './lib/synthQuestions';
 
 const args = flags(process.argv.slice(2));
 const spider = args.get('spider') ?? '../shared/data/spider';
@@ -86,12 +85,6 @@ const reworded: Record<RewordMode, number> = { implicit: 0, synonym: 0, both: 0 
 let renamed = 0;
 let kept = 0;
 
-/** A deterministic PRNG per key (mulberry32 over a string hash) so the data is the same on every run. */
-function seeded(key: string): () => number {
-  let a = 0;
-  for (let i = 0; i < key.length; i++) a = (Math.imul(a ^ key.charCodeAt(i), 2654435761) + 1) >>> 0;
-  return mulberry32(a);
-}
 
 function shuffle<T>(xs: T[], rand: () => number): T[] {
   const out = [...xs];
@@ -117,10 +110,6 @@ let targetChars = 0;
 const stepHist: Record<number, number> = {};
 
 /** A database as the template generator reads it: its tables, and rows from read queries (none on error). */
-function synthDb(dbId: string, entry: { engine: SqlJsEngine; schema: SchemaInfo }): SynthDb {
-  return { dbId, tables: entry.schema.tables, rows: (q) => { const r = entry.engine.query(q, 1000); return r.ok ? r.result.rows : []; } };
-}
-
 /** The columns holding a value the question says, as the studio finds them (src/core/valueLink.ts), synchronously. */
 function dbValues(question: string, entry: { engine: SqlJsEngine; schema: SchemaInfo }): Set<string> {
   const found = new Set<string>();
@@ -239,7 +228,7 @@ function templateQuestions(split: string, perDb: number, copies: number, renameF
   for (const dbId of [...trainDbs].sort()) {
     const entry = pool.get(dbId);
     if (!entry || perDb <= 0) continue;
-    const gen = generator(synthDb(dbId, entry), seeded(`${split === 'synthetic' ? 'synth' : split}:${dbId}`));
+    const gen = generator(synthDbOf(dbId, entry), seeded(`${split === 'synthetic' ? 'synth' : split}:${dbId}`));
     for (const ex of gen.generate(perDb)) if (addExample(ex, split, copies, renameFrom)) kept++;
   }
   return kept;
@@ -271,7 +260,7 @@ function renamedCopies(copies: number, key: string, mapOf: (schema: SchemaInfo, 
       const engine = new SqlJsEngine(SQL);
       engine.open(copy.bytes);
       const renamedEntry = { engine, schema: engine.schema() };
-      const gen = new SynthGenerator(synthDb(dbId, renamedEntry), rand);
+      const gen = new SynthGenerator(synthDbOf(dbId, renamedEntry), rand);
       for (const ex of gen.generate(synthPerDb)) if (addExample(ex, 'synthetic', 1, 1, renamedEntry, true)) kept++;
       engine.close();
     }

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import initSqlJs, { type SqlJsStatic } from 'sql.js';
+import { mulberry32 } from '../../src/core/decode';
 import { SqlJsEngine } from '../../src/workers/sqljsEngine';
 import type { SchemaInfo } from '../../src/core/types';
 
@@ -68,3 +69,17 @@ export function interleaveByDb<T extends { db_id: string }>(xs: T[]): T[] {
   for (let i = 0; out.length < xs.length; i++) for (const l of lists) if (l[i]) out.push(l[i]!);
   return out;
 }
+
+/** A deterministic PRNG per key (mulberry32 over a string hash), so generated data is the same on every run. */
+export function seeded(key: string): () => number {
+  let a = 0;
+  for (let i = 0; i < key.length; i++) a = (Math.imul(a ^ key.charCodeAt(i), 2654435761) + 1) >>> 0;
+  return mulberry32(a);
+}
+
+/**
+ * The training databases whose questions the policy never trains on (models/train/train.py holds out 3% of the
+ * databases, seed 0: these four): the held-out split that policy validation loss, `rl`'s greedy checks and the
+ * README's "held-out databases" figures use.
+ */
+export const VALIDATION_DBS: readonly string[] = ['cre_Drama_Workshop_Groups', 'culture_company', 'driving_school', 'entertainment_awards'];

@@ -10,7 +10,8 @@
  * Never run on dev databases: make-data only passes training databases.
  */
 import { sqlName } from '../../src/core/sqlcheck/catalog';
-import type { SqlValue, TableInfo } from '../../src/core/types';
+import type { SchemaInfo, SqlValue, TableInfo } from '../../src/core/types';
+import type { SqlJsEngine } from '../../src/workers/sqljsEngine';
 import type { SpiderExample } from './spider';
 
 export interface SynthDb {
@@ -18,6 +19,11 @@ export interface SynthDb {
   tables: TableInfo[];
   /** Runs a read-only query and returns its rows (empty on error). */
   rows(sql: string): SqlValue[][];
+}
+
+/** The SynthDb of an open database: its tables, and its rows through `engine` (at most 1,000 per query). */
+export function synthDbOf(dbId: string, entry: { engine: SqlJsEngine; schema: SchemaInfo }): SynthDb {
+  return { dbId, tables: entry.schema.tables, rows: (q) => { const r = entry.engine.query(q, 1000); return r.ok ? r.result.rows : []; } };
 }
 
 type Rand = () => number;

@@ -63,9 +63,9 @@ describe('step matcher', () => {
   it('reports a wrong grouping: another number of groups', () => {
     const ref = rows('SELECT AlbumId, count(*) FROM Track GROUP BY AlbumId');
     const mine = rows('SELECT GenreId, count(*) FROM Track GROUP BY GenreId');
-    const d = diffResult(mine, ref, { learner: true, reference: true });
+    const d = diffResult(mine, ref, { learner: true, reference: true, inStep: true });
     expect(d.grouping).toEqual({ learnerGroups: count('SELECT DISTINCT GenreId FROM Track'), referenceGroups: count('SELECT DISTINCT AlbumId FROM Track') });
-    expect(diffResult(rows('SELECT AlbumId FROM Track'), ref, { learner: false, reference: true }).grouping).toEqual({ learnerGroups: null, referenceGroups: ref.rows.length });
+    expect(diffResult(rows('SELECT AlbumId FROM Track'), ref, { learner: false, reference: true, inStep: false }).grouping).toEqual({ learnerGroups: null, referenceGroups: ref.rows.length });
   });
 
   it('reports a missing column, an extra column and duplicates', () => {
@@ -130,5 +130,17 @@ describe('assessChain', () => {
   it('a failing step gets no feedback (its card shows the error)', () => {
     const a = assessChain(ran('WITH s1 AS (SELECT nope FROM Track) SELECT * FROM s1'), reference, false);
     expect(a.steps[0]).toEqual({ kind: 'none', text: [] });
+  });
+});
+
+describe('wrong columns', () => {
+  it('a column in the place of a reference column with other values is reported with examples of both', () => {
+    const d = diffResult(rows('SELECT GenreId, count(*) AS n FROM Track GROUP BY GenreId'), rows('SELECT g.Name, count(*) AS n FROM Track t JOIN Genre g ON t.GenreId = g.GenreId GROUP BY g.GenreId'));
+    expect(d.wrongColumns).toMatchObject([{ learner: 'GenreId', reference: 'Name' }]);
+    expect(d.wrongColumns[0]!.learnerExamples.length).toBeGreaterThan(0);
+    expect(d.wrongColumns[0]!.referenceExamples.length).toBeGreaterThan(0);
+    expect(d.missingColumns).toEqual([]);
+    expect(d.extraColumns).toEqual([]);
+    expect(d.missingRows.count + d.extraRows.count).toBe(0);
   });
 });

@@ -37,8 +37,10 @@ export interface Assessment {
  */
 export function assessChain(learner: RanStep[], reference: RanStep[], ordered: boolean): Assessment {
   const refRows = reference.map((r) => rowsOf(r.outcome));
-  const refGrouped = groupedSoFar(reference);
-  const learnerGrouped = groupedSoFar(learner);
+  const refGroups = reference.map((r) => groupsRows(r.sql));
+  const refGrouped = groupedSoFar(refGroups);
+  const learnerGroups = learner.map((s) => groupsRows(s.sql));
+  const learnerGrouped = groupedSoFar(learnerGroups);
   const lastRef = reference.length - 1;
   let reached = 0;
   let solved = false;
@@ -61,7 +63,7 @@ export function assessChain(learner: RanStep[], reference: RanStep[], ordered: b
     let best: { k: number; diff: ResultDiff } | null = null;
     for (const k of candidates) {
       if (!refRows[k]) continue;
-      const diff = diffResult(rows, refRows[k]!, { learner: learnerGrouped[i]!, reference: refGrouped[k]! });
+      const diff = diffResult(rows, refRows[k]!, { learner: learnerGrouped[i]!, reference: refGrouped[k]!, inStep: learnerGroups[i]! || refGroups[k]! });
       if (!best || diff.similarity > best.diff.similarity || (diff.similarity === best.diff.similarity && Math.abs(k - i) < Math.abs(best.k - i))) best = { k, diff };
     }
     if (!best) return { kind: 'none', text: ['The reference step could not be run.'] };
@@ -93,6 +95,11 @@ function differsText(k: number, lastRef: number, d: ResultDiff, outOfOrder: bool
     else if (g.referenceGroups !== null) out.push(`Wrong grouping: ${label} has grouped rows (${plural(g.referenceGroups, 'group')}); yours are not grouped.`);
     else out.push(`Wrong grouping: yours has grouped rows (${plural(g.learnerGroups ?? 0, 'group')}); ${label} does not group.`);
   }
+  for (const w of d.wrongColumns) {
+    const yours = w.learnerExamples.length ? `: yours has e.g. ${w.learnerExamples.map(formatCell).join(', ')}` : '';
+    const theirs = w.referenceExamples.length ? `${yours ? ';' : ':'} the reference has e.g. ${w.referenceExamples.map(formatCell).join(', ')}` : '';
+    out.push(`Column "${w.learner}" holds other values than "${w.reference}" in ${label}${yours}${theirs}.`);
+  }
   if (d.missingColumns.length > 0) out.push(`Column missing: ${names(d.missingColumns)}.`);
   if (d.extraColumns.length > 0) out.push(`Not in ${label}: ${d.extraColumns.length === 1 ? 'column' : 'columns'} ${names(d.extraColumns)}.`);
   if (d.duplicates) {
@@ -103,8 +110,11 @@ function differsText(k: number, lastRef: number, d: ResultDiff, outOfOrder: bool
     if (d.extraRows.count > 0)
       out.push(`${plural(d.extraRows.count, 'extra row')}, e.g. ${d.extraRows.examples.map(formatRow).join('; ')}.${d.missingRows.count === 0 && !g ? ' Every reference row is there: is a filter missing?' : ''}`);
   }
-  if (d.comparedColumns.length > 0 && (d.missingColumns.length > 0 || d.extraColumns.length > 0))
-    out.push(`Rows compared on ${names(d.comparedColumns.map(([l]) => l))}.`);
+  const otherColumns = d.missingColumns.length + d.extraColumns.length + d.wrongColumns.length > 0;
+  if (d.comparedColumns.length > 0 && otherColumns) {
+    const on = names(d.comparedColumns.map(([l]) => l));
+    out.push(d.missingRows.count + d.extraRows.count === 0 ? `On ${on} the rows agree.` : `Rows compared on ${on}.`);
+  }
   if (out.length === 1) out.push('The rows differ.');
   return out;
 }
@@ -134,9 +144,9 @@ function rowsOf(outcome: QueryOutcome): Rows | null {
 }
 
 /** For each step, whether it or a step before it groups rows (the step's rows are then groups, or built from them). */
-function groupedSoFar(steps: RanStep[]): boolean[] {
+function groupedSoFar(groups: boolean[]): boolean[] {
   let grouped = false;
-  return steps.map((s) => (grouped ||= groupsRows(s.sql)));
+  return groups.map((g) => (grouped ||= g));
 }
 
 /** Whether a step's own SQL groups its rows: a GROUP BY, or an aggregate in its select list. */

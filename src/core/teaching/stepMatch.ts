@@ -67,11 +67,21 @@ export interface RowSample {
   examples: SqlValue[][];
 }
 
+/** A learner column in the place of a reference column (the same name, or the one left on each side), with other values. */
+export interface WrongColumn {
+  learner: string;
+  reference: string;
+  /** A few of the learner column's values the reference column lacks, and the other way round. */
+  learnerExamples: SqlValue[];
+  referenceExamples: SqlValue[];
+}
+
 export interface ResultDiff {
-  /** Reference columns no learner column stands for. */
+  /** Reference columns no learner column stands for (and none in their place). */
   missingColumns: string[];
-  /** Learner columns that stand for no reference column. */
+  /** Learner columns that stand for no reference column (and are in the place of none). */
   extraColumns: string[];
+  wrongColumns: WrongColumn[];
   /** The columns compared row by row: [learner column, reference column] names. */
   comparedColumns: [string, string][];
   /** Reference rows the learner's step lacks (on the compared columns). */
@@ -86,11 +96,18 @@ export interface ResultDiff {
   similarity: number;
 }
 
+/** Which results are made of groups: `learner` and `reference` when the step or one before it groups rows (GROUP BY or an aggregate); `inStep` when either step groups them itself. */
+export interface Grouped {
+  learner: boolean;
+  reference: boolean;
+  inStep: boolean;
+}
+
 /**
- * What differs between two results. `grouped` says whether each result is made of groups (its step or one before it
- * groups rows: GROUP BY or an aggregate), which decides the wrong-grouping report.
+ * What differs between two results. Wrong grouping: one result is made of groups and the other is not, or both are
+ * and a step that groups makes another number of groups than the reference.
  */
-export function diffResult(learner: Rows, reference: Rows, grouped: { learner: boolean; reference: boolean } = { learner: false, reference: false }): ResultDiff {
+export function diffResult(learner: Rows, reference: Rows, grouped: Grouped = { learner: false, reference: false, inStep: false }): ResultDiff {
   const { examples } = teachingSettings();
   const pairs = pairColumns(learner, reference);
   const pairedRef = new Set(pairs.map(([, j]) => j));
@@ -120,14 +137,16 @@ export function diffResult(learner: Rows, reference: Rows, grouped: { learner: b
   const rowsDiffer = learner.rows.length !== reference.rows.length;
   if ((grouped.learner || grouped.reference) && grouped.learner !== grouped.reference) {
     grouping = { learnerGroups: grouped.learner ? learner.rows.length : null, referenceGroups: grouped.reference ? reference.rows.length : null };
-  } else if (grouped.learner && grouped.reference && rowsDiffer) {
+  } else if (grouped.learner && grouped.reference && grouped.inStep && rowsDiffer) {
     grouping = { learnerGroups: learner.rows.length, referenceGroups: reference.rows.length };
   }
   const columnScore = pairs.length / Math.max(learner.columns.length, reference.columns.length, 1);
   const rowScore = shared / Math.max(lRows.length, rRows.length, 1);
+  const wrong = wrongColumns(learner, reference, pairedLearner, pairedRef);
   return {
-    missingColumns: reference.columns.filter((_, j) => !pairedRef.has(j)),
-    extraColumns: learner.columns.filter((_, i) => !pairedLearner.has(i)),
+    missingColumns: reference.columns.filter((c, j) => !pairedRef.has(j) && !wrong.some((w) => w.reference === c)),
+    extraColumns: learner.columns.filter((c, i) => !pairedLearner.has(i) && !wrong.some((w) => w.learner === c)),
+    wrongColumns: wrong,
     comparedColumns: pairs.map(([i, j]) => [learner.columns[i]!, reference.columns[j]!]),
     missingRows: { count: missing.length, examples: missing.slice(0, examples) },
     extraRows: { count: extra.length, examples: extra.slice(0, examples) },
@@ -167,6 +186,32 @@ function pairColumns(learner: Rows, reference: Rows): [number, number][] {
     out.push([s.i, s.j]);
   }
   return out;
+}
+
+/** Unpaired columns in each other's place: the same name, or the only one left on each side. */
+function wrongColumns(learner: Rows, reference: Rows, pairedLearner: Set<number>, pairedRef: Set<number>): WrongColumn[] {
+  const { examples } = teachingSettings();
+  const li = learner.columns.map((_, i) => i).filter((i) => !pairedLearner.has(i));
+  const rj = reference.columns.map((_, j) => j).filter((j) => !pairedRef.has(j));
+  const pairs: [number, number][] = [];
+  for (const j of rj) {
+    const i = li.find((i) => sameName(learner.columns[i]!, reference.columns[j]!) && !pairs.some(([x]) => x === i));
+    if (i !== undefined) pairs.push([i, j]);
+  }
+  const leftL = li.filter((i) => !pairs.some(([x]) => x === i));
+  const leftR = rj.filter((j) => !pairs.some(([, y]) => y === j));
+  if (leftL.length === 1 && leftR.length === 1) pairs.push([leftL[0]!, leftR[0]!]);
+  const only = (rows: SqlValue[][], c: number, other: Set<string>) => {
+    const out = new Map<string, SqlValue>();
+    for (const r of rows) if (!other.has(valueKey(r[c]!)) && out.size < examples) out.set(valueKey(r[c]!), r[c]!);
+    return [...out.values()];
+  };
+  return pairs.map(([i, j]) => ({
+    learner: learner.columns[i]!,
+    reference: reference.columns[j]!,
+    learnerExamples: only(learner.rows, i, valueSet(reference.rows, j)),
+    referenceExamples: only(reference.rows, j, valueSet(learner.rows, i)),
+  }));
 }
 
 function project(rows: SqlValue[][], cols: number[]): SqlValue[][] {

@@ -105,8 +105,12 @@ class Updater {
 
   private reply(): Promise<string> {
     return new Promise((resolve, reject) => {
-      this.replies.push(resolve);
-      this.child.once('exit', (code) => reject(new Error(`grpo.py exited with code ${code}`)));
+      const onExit = (code: number | null) => reject(new Error(`grpo.py exited with code ${code}`));
+      this.child.once('exit', onExit);
+      this.replies.push((line) => {
+        this.child.off('exit', onExit);
+        resolve(line);
+      });
     });
   }
 

@@ -4,7 +4,9 @@
  * - open: time to open each bundled sample database (bytes -> engine -> schema), median of 5;
  * - steps: per-step execution latency of the decomposed Spider dev queries (median, p95) against the original
  *   monolithic query in the same run (as a ratio of the whole chain's step-by-step time to the monolithic time);
- * - worker: round-trip overhead of the engine worker (Node worker_threads, and a real Web Worker in headless Chromium).
+ * - worker: round-trip overhead of the engine worker (Node worker_threads, and a real Web Worker in headless Chromium);
+ * - charts: the studio's first-load bundle, the chart code it loads on demand, and the time to draw a chart of 10,000
+ *   rows in headless Chromium (scripts/lib/chartBench.ts; alone: `npm run bench:charts`).
  *   npm run bench -- --rounds N
  * instead compares WASM decode speed alone: N rounds of 96 tokens of the policy on onnxruntime-web's WASM backend in
  * Node, in headless Chromium on the page, and in a Chromium Web Worker, each round split into the time inside
@@ -18,6 +20,7 @@ import { decomposeSql } from '../src/core/decompose';
 import { SqlJsEngine } from '../src/workers/sqljsEngine';
 import { BENCH_QUESTIONS, benchPolicy, decodeSpeedRounds, type DecodeRound } from '../src/bench/policyBench';
 import { benchBrowser, benchPage } from './lib/benchBrowser';
+import { chartBench, chartSummary } from './lib/chartBench';
 import { nodeOrt, type NodeRuntime } from './lib/nodeOrt';
 import { EnginePool, flags, readExamples, sqlJs } from './lib/spider';
 import { median, percentile } from './lib/stats';
@@ -130,10 +133,20 @@ if (!args.has('no-browser')) {
   console.log(`browser (headless Chromium, vite preview, real Web Worker): ${JSON.stringify(b)}`);
 }
 
+const chartLine = args.has('no-browser') ? '' : await benchCharts();
+
 mkdirSync('bench', { recursive: true });
 writeFileSync('bench/results.json', JSON.stringify(results, null, 2));
 const ratio = (r: typeof nodePolicy) => (r.syntaxSpeed ? `; with the checker ${r.syntaxSpeed.checkerVsOff} of the speed without it` : '');
-console.log(`bench: ${stepSummary}; node worker round trip ${rt.medianMs} ms; policy Node ${nodePolicy.tokensPerSecond} tok/s (onnxruntime-node${ratio(nodePolicy)}), ${nodeWasmPolicy.tokensPerSecond} tok/s (onnxruntime-web wasm${ratio(nodeWasmPolicy)})${browserLine} (bench/results.json)`);
+console.log(`bench: ${stepSummary}; node worker round trip ${rt.medianMs} ms; policy Node ${nodePolicy.tokensPerSecond} tok/s (onnxruntime-node${ratio(nodePolicy)}), ${nodeWasmPolicy.tokensPerSecond} tok/s (onnxruntime-web wasm${ratio(nodeWasmPolicy)})${browserLine}${chartLine} (bench/results.json)`);
+
+/** Charts and bundle size (scripts/lib/chartBench.ts): first-load bundle, chart code, draw time for 10,000 rows. */
+async function benchCharts(): Promise<string> {
+  const r = await chartBench();
+  results.charts = r;
+  console.log(`charts: ${chartSummary(r)}`);
+  return `; ${chartSummary(r)}`;
+}
 
 /** Round trip of `SELECT 1` through a worker thread running the real dispatcher, minus the in-process query time. */
 async function nodeWorkerRoundTrip(): Promise<{ medianMs: number; p95Ms: number; inProcessMs: number; n: number }> {

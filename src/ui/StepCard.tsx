@@ -1,6 +1,8 @@
+import { useState } from 'react';
 import type { StepRun } from '../core/stepRunner';
 import { editorStepScore, useCandidates } from '../state/candidateStore';
 import { useStudio } from '../state/store';
+import { ChartPanel } from './chart/ChartPanel';
 import { MiniTable } from './MiniTable';
 import { ScoreBar } from './ScoreBar';
 import { StepFeedback } from './StepFeedback';
@@ -18,12 +20,13 @@ interface Props {
 
 /**
  * A step: its name and note, its SQL, what running it gave (rows, count, time) or the error, its PRM score when known,
- * and during an exercise how it compares with the reference steps.
+ * and during an exercise how it compares with the reference steps. Chart shows its rows as a chart.
  */
 export function StepCard({ index, name, note, sql, run, isFinal }: Props) {
   const selected = useStudio((s) => s.selectedStep === index);
   const editorSql = useStudio((s) => s.sql);
   const prmScore = useCandidates((c) => editorStepScore(c, editorSql, index));
+  const [chartOpen, setChartOpen] = useState(false);
   const outcome = run?.outcome;
   const state = !run ? 'pending' : outcome!.ok ? 'ok' : 'error';
   return (
@@ -59,6 +62,9 @@ export function StepCard({ index, name, note, sql, run, isFinal }: Props) {
           <MiniTable columns={outcome.result.columns} rows={outcome.result.rows.slice(0, PREVIEW_ROWS)} />
           <div className="step-actions">
             {outcome.result.totalRows > PREVIEW_ROWS && <span className="muted">first {PREVIEW_ROWS} of {outcome.result.totalRows.toLocaleString('en-US')}</span>}
+            <button type="button" aria-pressed={chartOpen} onClick={() => setChartOpen(!chartOpen)}>
+              Chart
+            </button>
             <button type="button" onClick={() => void useStudio.getState().exportStep(index, 'csv')}>
               CSV
             </button>
@@ -66,6 +72,7 @@ export function StepCard({ index, name, note, sql, run, isFinal }: Props) {
               JSON
             </button>
           </div>
+          {chartOpen && <ChartPanel name={isFinal ? 'result' : name} columns={outcome.result.columns} rows={outcome.result.rows} totalRows={outcome.result.totalRows} />}
         </>
       )}
     </li>

@@ -10,4 +10,5 @@ export const engine = new SqlEngineClient({
   queryTimeoutMs: Number(new URLSearchParams(location.search).get('timeoutMs') ?? 8000),
 });
 
-export const runner = new StepRunner((sql) => engine.query(sql, ROW_CAP));
+/** Steps run in the worker, each reading the rows the worker kept of the steps before it (core/stepReuse.ts). */
+export const runner = new StepRunner({ step: (t, index) => engine.queryStep(t, index, ROW_CAP) });

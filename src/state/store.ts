@@ -9,6 +9,7 @@ import { toCsv, toJson } from '../core/exportFormat';
 import type { PolicyStep } from '../core/policy';
 import type { StepRun } from '../core/stepRunner';
 import type { SchemaInfo, Trajectory } from '../core/types';
+import type { OpenPhase } from '../workers/sqlProtocol';
 import { engine, runner } from './engine';
 import { SAMPLES } from './samples';
 
@@ -17,6 +18,8 @@ export interface DbSlice {
   dbBytes: number;
   schema: SchemaInfo | null;
   opening: boolean;
+  /** While a database opens: what it is doing (reading the file, describing its tables) and how far it is. */
+  openProgress: { name: string; phase: OpenPhase; done: number; total: number } | null;
   openMs: number | null;
   /** A user-facing problem (bad file, bad URL, decomposition error); cleared on the next success. */
   error: string | null;
@@ -59,6 +62,7 @@ export const useStudio = create<Studio>()((set, get) => ({
   dbBytes: 0,
   schema: null,
   opening: false,
+  openProgress: null,
   openMs: null,
   error: null,
   sql: '',
@@ -70,20 +74,7 @@ export const useStudio = create<Studio>()((set, get) => ({
   selectedStep: null,
 
   async openBytes(name, bytes) {
-    set({ opening: true });
-    try {
-      const { elapsedMs } = await engine.open(bytes);
-      const schema = await engine.schema();
-      runner.clear();
-      set({ dbName: name, dbBytes: bytes.byteLength, schema, openMs: elapsedMs, error: null, opening: false });
-      void get().run();
-      return true;
-    } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
-      const keep = get().dbName ? ` ${get().dbName} is still open.` : '';
-      set({ error: `Could not open ${name}: ${msg}${keep}`, opening: false });
-      return false;
-    }
+    return openWith(name, bytes.byteLength, () => engine.open(bytes), set, get);
   },
 
   async openSample(id) {
@@ -118,7 +109,8 @@ export const useStudio = create<Studio>()((set, get) => ({
   },
 
   async openFile(file) {
-    return get().openBytes(file.name, new Uint8Array(await file.arrayBuffer()));
+    // The worker reads the file itself, in pieces, with progress: the page never holds a copy of a large file.
+    return openWith(file.name, file.size, (onProgress) => engine.openFile(file, onProgress), set, get);
   },
 
   dismissError() {
@@ -209,6 +201,34 @@ export const useStudio = create<Studio>()((set, get) => ({
     download(`${name}.${format}`, body, format === 'csv' ? 'text/csv' : 'application/json');
   },
 }));
+
+/**
+ * Opens a database through `open` and reads its schema, showing progress (bytes read, tables described); a failure
+ * keeps the open database and says why.
+ */
+async function openWith(
+  name: string,
+  size: number,
+  open: (onProgress: (phase: OpenPhase, done: number, total: number) => void) => Promise<{ elapsedMs: number }>,
+  set: (p: Partial<Studio>) => void,
+  get: () => Studio,
+): Promise<boolean> {
+  const onProgress = (phase: OpenPhase, done: number, total: number) => set({ openProgress: { name, phase, done, total } });
+  set({ opening: true, openProgress: { name, phase: 'read', done: 0, total: size } });
+  try {
+    const { elapsedMs } = await open(onProgress);
+    const schema = await engine.schema(undefined, onProgress);
+    runner.clear();
+    set({ dbName: name, dbBytes: size, schema, openMs: elapsedMs, error: null, opening: false, openProgress: null });
+    void get().run();
+    return true;
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    const keep = get().dbName ? ` ${get().dbName} is still open.` : '';
+    set({ error: `Could not open ${name}: ${msg}${keep}`, opening: false, openProgress: null });
+    return false;
+  }
+}
 
 function safeDecompose(sql: string, schema: SchemaInfo | null): Trajectory | null {
   try {

@@ -7,11 +7,17 @@
  */
 import type { Database, SqlJsStatic } from 'sql.js';
 import { firstKeyword, lex, quoteIdent, significant } from '../core/sqlLexer';
-import type { ColumnInfo, ForeignKeyInfo, QueryOutcome, SchemaInfo, SqlValue, TableInfo } from '../core/types';
+import { canReuse, reusingSql, stepKey } from '../core/stepReuse';
+import { isMemoryError, memoryMessage } from './memoryLimit';
+import type { ColumnInfo, ForeignKeyInfo, QueryOutcome, SchemaInfo, SqlValue, TableInfo, Trajectory } from '../core/types';
 
 const SQLITE_HEADER = 'SQLite format 3\u0000';
 const READ_KEYWORDS = new Set(['SELECT', 'WITH', 'VALUES', 'EXPLAIN']);
 const EXAMPLES_PER_COLUMN = 3;
+/** A step with more rows than this is not materialized: it runs as its plain prefix, as every step did before. */
+export const MATERIALIZE_MAX_ROWS = 2_000_000;
+/** TEMP table names of materialized steps; a user table of that name in `main` is only shadowed for unqualified reads. */
+const SCRATCH_PREFIX = '__cocte_step_';
 
 export class DatabaseOpenError extends Error {}
 
@@ -48,6 +54,9 @@ export function readOnlyViolation(sql: string): string | null {
 
 export class SqlJsEngine {
   private db: Database | null = null;
+  /** Materialized step rows: step key (its plain prefix SQL, core/stepReuse.ts) -> TEMP table and its row count. */
+  private scratch = new Map<string, { table: string; rows: number }>();
+  private scratchCount = 0;
 
   constructor(private readonly SQL: SqlJsStatic) {}
 
@@ -64,6 +73,7 @@ export class SqlJsEngine {
       db.exec('SELECT count(*) FROM sqlite_master');
     } catch (e) {
       db?.close();
+      if (isMemoryError(e)) throw new DatabaseOpenError(memoryMessage(bytes.byteLength, e));
       throw new DatabaseOpenError(`The database is corrupt or unreadable: ${message(e)}. Nothing was changed; try another copy of the file.`);
     }
     // Only a database that opened cleanly replaces the current one.
@@ -77,7 +87,13 @@ export class SqlJsEngine {
    * changed it (npm run fuzz).
    */
   exportBytes(): Uint8Array | null {
-    return this.db?.export() ?? null;
+    const db = this.db;
+    if (!db) return null;
+    // sql.js's export closes and re-opens the connection: TEMP tables are gone and the pragma must be set again.
+    const bytes = db.export();
+    db.run('PRAGMA query_only = 1');
+    this.scratch.clear();
+    return bytes;
   }
 
   get isOpen(): boolean {
@@ -87,6 +103,7 @@ export class SqlJsEngine {
   close(): void {
     this.db?.close();
     this.db = null;
+    this.scratch.clear();
   }
 
   /** Runs one read query; keeps the first `maxRows` rows and counts the rest. Never throws. */
@@ -117,12 +134,95 @@ export class SqlJsEngine {
     }
   }
 
-  /** Tables and views with columns, keys, row counts and a few example values. */
-  schema(): SchemaInfo {
+  /**
+   * Runs step `index` of a chain (`steps.length`: the final query) with the same result as its plain prefix query
+   * (`WITH s1 … sk SELECT * FROM sk`), but reading the rows of earlier steps that were materialized, so a chain run
+   * step by step computes each step once. A step's rows are materialized into a TEMP table of this connection (the
+   * `temp` schema, never `main`: the user's database is not modified; `PRAGMA query_only` is lifted for that one
+   * statement only, whose SELECT part passed `readOnlyViolation`). Only the chain passed last keeps its tables.
+   * Anything unusual (a recursive chain, a step over MATERIALIZE_MAX_ROWS rows, an error) runs the plain prefix
+   * query, so errors read exactly as before.
+   */
+  queryStep(t: Trajectory, index: number, maxRows: number): QueryOutcome {
+    const plain = stepKey(t, index);
+    const db = this.db;
+    if (!db || !canReuse(t) || readOnlyViolation(plain)) return this.query(plain, maxRows);
+    const keys = t.steps.map((_, j) => stepKey(t, j));
+    this.keepScratch(new Set(keys));
+    const tableOf = (j: number) => this.scratch.get(keys[j]!)?.table;
+    if (index >= t.steps.length) {
+      const o = this.query(reusingSql(t, index, tableOf), maxRows);
+      return o.ok ? o : this.query(plain, maxRows);
+    }
+    const t0 = now();
+    let made = this.scratch.get(plain);
+    if (!made) {
+      made = this.materialize(reusingSql(t, index, tableOf, MATERIALIZE_MAX_ROWS + 1)) ?? undefined;
+      if (!made) return this.query(plain, maxRows);
+      this.scratch.set(plain, made);
+    }
+    const read = this.query(`SELECT * FROM temp.${quoteIdent(made.table)} LIMIT ${Math.max(0, Math.floor(maxRows))}`, maxRows);
+    if (!read.ok) return this.query(plain, maxRows);
+    return { ok: true, result: { ...read.result, totalRows: made.rows, truncated: made.rows > read.result.rows.length, elapsedMs: now() - t0 } };
+  }
+
+  /** Creates a TEMP table holding the rows of `select` (a checked read query); null when it fails or has too many rows. */
+  private materialize(select: string): { table: string; rows: number } | null {
+    const db = this.db!;
+    if (readOnlyViolation(select)) return null;
+    const table = `${SCRATCH_PREFIX}${++this.scratchCount}`;
+    const q = `temp.${quoteIdent(table)}`;
+    try {
+      db.run('PRAGMA query_only = 0');
+      // prepare + step runs exactly one statement (db.run/exec would run every statement of a text).
+      const stmt = db.prepare(`CREATE TEMP TABLE ${quoteIdent(table)} AS ${select.replace(/[;\s]+$/, '')}`);
+      try {
+        stmt.step();
+      } finally {
+        stmt.free();
+      }
+    } catch {
+      return null;
+    } finally {
+      db.run('PRAGMA query_only = 1');
+    }
+    const rows = safeRows(db, `SELECT count(*) FROM ${q}`)[0]?.[0];
+    if (typeof rows === 'number' && rows <= MATERIALIZE_MAX_ROWS) return { table, rows };
+    this.dropScratch(table);
+    return null;
+  }
+
+  /** Drops the materialized steps whose keys are not in `keep`. */
+  private keepScratch(keep: Set<string>): void {
+    for (const [key, made] of [...this.scratch]) {
+      if (keep.has(key)) continue;
+      this.scratch.delete(key);
+      this.dropScratch(made.table);
+    }
+  }
+
+  private dropScratch(table: string): void {
+    const db = this.db!;
+    try {
+      db.run('PRAGMA query_only = 0');
+      db.run(`DROP TABLE IF EXISTS temp.${quoteIdent(table)}`);
+    } catch {
+      // A table that cannot be dropped stays until the database is closed.
+    } finally {
+      db.run('PRAGMA query_only = 1');
+    }
+  }
+
+  /** Tables and views with columns, keys, row counts and a few example values; `onTable` hears each table done. */
+  schema(onTable?: (done: number, total: number) => void): SchemaInfo {
     const db = this.db;
     if (!db) return { tables: [] };
     const objects = rowsOf(db, "SELECT name, type FROM sqlite_master WHERE type IN ('table','view') AND name NOT LIKE 'sqlite_%' ORDER BY type, name");
-    const tables: TableInfo[] = objects.map(([name, type]) => this.tableInfo(db, String(name), type === 'view' ? 'view' : 'table'));
+    const tables: TableInfo[] = objects.map(([name, type], i) => {
+      const info = this.tableInfo(db, String(name), type === 'view' ? 'view' : 'table');
+      onTable?.(i + 1, objects.length);
+      return info;
+    });
     return { tables };
   }
 

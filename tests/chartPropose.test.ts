@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chartData, chartSettings, columnKinds, isValidSpec, noChartReason, parseDate, proposeChart, withType, xChoices, yChoices } from '../src/core/chart/propose';
+import { chartData, chartSettings, columnKinds, isValidSpec, noChartReason, parseDate, proposeChart, withAxis, withType, xChoices, yChoices } from '../src/core/chart/propose';
 
 describe('column kinds', () => {
   it('numbers, ISO dates, categories, empty and binary columns; nulls are ignored', () => {
@@ -68,6 +68,12 @@ describe('changing type and axes', () => {
     expect(withType({ type: 'line', x: 3, y: 1 }, 'bar', [...kinds])).toEqual({ type: 'bar', x: 3, y: 1 });
     expect(withType({ type: 'bar', x: 0, y: 1 }, 'scatter', [...kinds])).toEqual({ type: 'scatter', x: 2, y: 1 });
     expect(withType({ type: 'bar', x: 0, y: 1 }, 'line', ['category', 'number'])).toBeNull();
+  });
+
+  it('an axis given the other axis\'s column swaps them when that fits; a choice that does not fit changes nothing', () => {
+    expect(withAxis({ type: 'scatter', x: 2, y: 1 }, 'x', 1, [...kinds])).toEqual({ type: 'scatter', x: 1, y: 2 });
+    expect(withAxis({ type: 'bar', x: 0, y: 1 }, 'y', 2, [...kinds])).toEqual({ type: 'bar', x: 0, y: 2 });
+    expect(withAxis({ type: 'bar', x: 0, y: 1 }, 'x', 1, [...kinds])).toEqual({ type: 'bar', x: 0, y: 1 });
   });
 
   it('takes another number for y when the only x that fits is the y column', () => {

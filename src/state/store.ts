@@ -6,16 +6,20 @@ import { create } from 'zustand';
 import { parseCoCTE, printCoCTE, stepPrefixSql } from '../core/cocte';
 import { decomposeSql } from '../core/decompose';
 import { toCsv, toJson } from '../core/exportFormat';
+import type { DbRef } from '../core/history/history';
 import type { PolicyStep } from '../core/policy';
 import type { StepRun } from '../core/stepRunner';
 import type { SchemaInfo, Trajectory } from '../core/types';
 import type { OpenPhase } from '../workers/sqlProtocol';
 import { engine, runner } from './engine';
+import { rememberOpenedFile } from './openedFile';
 import { SAMPLES } from './samples';
 
 export interface DbSlice {
   dbName: string | null;
   dbBytes: number;
+  /** Where the open database came from (history, Recent and share links refer to it); null before the first open. */
+  dbSource: DbRef | null;
   schema: SchemaInfo | null;
   opening: boolean;
   /** While a database opens: what it is doing (reading the file, describing its tables) and how far it is. */
@@ -60,6 +64,7 @@ const EXPORT_CAP = 1_000_000;
 export const useStudio = create<Studio>()((set, get) => ({
   dbName: null,
   dbBytes: 0,
+  dbSource: null,
   schema: null,
   opening: false,
   openProgress: null,
@@ -86,6 +91,7 @@ export const useStudio = create<Studio>()((set, get) => ({
     }
     const ok = await get().openBytes(sample.file, new Uint8Array(await res.arrayBuffer()));
     if (ok) {
+      set({ dbSource: { kind: 'sample', id: sample.id } });
       const t = safeDecompose(sample.query, get().schema);
       get().setSql(t ? printCoCTE(t) : sample.query);
     }
@@ -105,12 +111,19 @@ export const useStudio = create<Studio>()((set, get) => ({
       return false;
     }
     const name = decodeURIComponent(new URL(url, location.href).pathname.split('/').pop() || 'database');
-    return get().openBytes(name, new Uint8Array(await res.arrayBuffer()));
+    const ok = await get().openBytes(name, new Uint8Array(await res.arrayBuffer()));
+    if (ok) set({ dbSource: { kind: 'url', url } });
+    return ok;
   },
 
   async openFile(file) {
     // The worker reads the file itself, in pieces, with progress: the page never holds a copy of a large file.
-    return openWith(file.name, file.size, (onProgress) => engine.openFile(file, onProgress), set, get);
+    const ok = await openWith(file.name, file.size, (onProgress) => engine.openFile(file, onProgress), set, get);
+    if (ok) {
+      rememberOpenedFile(file);
+      set({ dbSource: { kind: 'file', name: file.name, size: file.size } });
+    }
+    return ok;
   },
 
   dismissError() {

@@ -1,14 +1,17 @@
 import { useEffect } from 'react';
 import { watchEditorChain } from '../state/editorScoring';
+import { watchHistory } from '../state/historyWatch';
 import { watchPractice } from '../state/practiceWatch';
 import { useStudio } from '../state/store';
 import { useTeaching } from '../state/teachingStore';
+import { AnalystBanners } from './AnalystBanners';
 import { CandidatesView } from './CandidatesView';
 import { DbToolbar } from './DbToolbar';
 import { DropZone } from './DropZone';
 import { ErrorBanner } from './ErrorBanner';
 import { ExerciseList } from './ExerciseList';
 import { ExercisePanel } from './ExercisePanel';
+import { HistoryPanel } from './HistoryPanel';
 import { QuestionBox } from './QuestionBox';
 import { ResultGrid } from './ResultGrid';
 import { SchemaPanel } from './SchemaPanel';
@@ -24,12 +27,15 @@ export function App() {
   useEffect(() => watchEditorChain(), []);
   // Assesses the editor's chain against the open exercise's reference steps.
   useEffect(() => watchPractice(), []);
+  // Keeps each chain run in the open database's history, and each database opened in Recent.
+  useEffect(() => watchHistory(), []);
   const practising = useTeaching((t) => t.exercise !== null);
   return (
     <DropZone>
       <div className="studio">
         <DbToolbar />
         <ErrorBanner />
+        <AnalystBanners />
         <div className="studio-body">
           <aside className="schema-pane" aria-label="Schema">{schema ? <SchemaPanel schema={schema} /> : <p className="muted">Opening…</p>}</aside>
           <main className="work-pane">
@@ -54,6 +60,7 @@ export function App() {
         </div>
       </div>
       <ExerciseList />
+      <HistoryPanel />
     </DropZone>
   );
 }

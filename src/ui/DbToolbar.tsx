@@ -2,6 +2,7 @@ import { useRef, useState } from 'react';
 import { useStudio } from '../state/store';
 import { SAMPLES } from '../state/samples';
 import { useTeaching } from '../state/teachingStore';
+import { AnalystButtons } from './AnalystButtons';
 
 /** Open a database: bundled samples, a local file, or a URL; open the exercises. Shows what is open. */
 export function DbToolbar() {
@@ -50,6 +51,7 @@ export function DbToolbar() {
       <button type="button" onClick={() => useTeaching.getState().openList(true)} title="Practise writing CTE steps">
         Exercises
       </button>
+      <AnalystButtons />
       <span className="db-status" data-testid="db-status">
         {opening ? 'Opening…' : dbName ? `${dbName} · ${formatBytes(dbBytes)} · opened in ${openMs?.toFixed(0)} ms · read-only` : 'No database'}
       </span>

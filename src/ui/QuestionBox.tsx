@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useQuestionDraft } from '../state/questionDraft';
 import { GREEDY, useModel } from '../state/modelStore';
 import { useStudio } from '../state/store';
 import type { SearchSettings } from '../workers/modelProtocol';
@@ -9,7 +10,8 @@ import { SearchControls } from './SearchControls';
  * backend, tokens per second, and Stop.
  */
 export function QuestionBox() {
-  const [question, setQuestion] = useState('');
+  const question = useQuestionDraft((q) => q.text);
+  const setQuestion = useQuestionDraft((q) => q.setText);
   const [settings, setSettings] = useState<SearchSettings>(GREEDY);
   const m = useModel();
   const dbOpen = useStudio((s) => s.dbName !== null);

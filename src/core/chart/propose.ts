@@ -128,6 +128,16 @@ export function withType(spec: ChartSpec, type: ChartType, kinds: ColumnKind[]):
   return x2 !== undefined && y2 !== undefined ? { type, x: x2, y: y2 } : null;
 }
 
+/**
+ * The chart after the user puts column `col` on an axis. Taking the other axis's column swaps the two when that fits
+ * the type; a choice that does not fit leaves the chart as it was.
+ */
+export function withAxis(spec: ChartSpec, axis: 'x' | 'y', col: number, kinds: ColumnKind[]): ChartSpec {
+  const other = axis === 'x' ? 'y' : 'x';
+  const next = { ...spec, [axis]: col, ...(spec[other] === col ? { [other]: spec[axis] } : {}) };
+  return isValidSpec(next, kinds) ? next : spec;
+}
+
 export type ChartX = string | number | Date;
 
 export interface ChartData {

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { CHART_TYPES, chartData, chartSettings, columnKinds, isValidSpec, noChartReason, proposeChart, withType, xChoices, yChoices, type ChartSpec, type ChartType } from '../../core/chart/propose';
+import { CHART_TYPES, chartData, chartSettings, columnKinds, isValidSpec, noChartReason, proposeChart, withAxis, withType, xChoices, yChoices, type ChartSpec, type ChartType } from '../../core/chart/propose';
 import type { SqlValue } from '../../core/types';
 import '../analyst.css';
 
@@ -87,14 +87,14 @@ export function ChartPanel({ name, columns, rows, totalRows }: Props) {
         </select>
         <label>
           x
-          <select aria-label="Chart x axis" value={spec.x} onChange={(e) => setChosen({ ...spec, x: Number(e.target.value) })}>
-            {xChoices(spec.type, kinds).filter((i) => i !== spec.y).map(option)}
+          <select aria-label="Chart x axis" value={spec.x} onChange={(e) => setChosen(withAxis(spec, 'x', Number(e.target.value), kinds))}>
+            {xChoices(spec.type, kinds).map(option)}
           </select>
         </label>
         <label>
           y
-          <select aria-label="Chart y axis" value={spec.y} onChange={(e) => setChosen({ ...spec, y: Number(e.target.value) })}>
-            {yChoices(kinds).filter((i) => i !== spec.x).map(option)}
+          <select aria-label="Chart y axis" value={spec.y} onChange={(e) => setChosen(withAxis(spec, 'y', Number(e.target.value), kinds))}>
+            {yChoices(kinds).map(option)}
           </select>
         </label>
         <span className="chart-export">

@@ -6,6 +6,7 @@ import { useStudio } from '../state/store';
 import { useTeaching } from '../state/teachingStore';
 import { AnalystBanners } from './AnalystBanners';
 import { CandidatesView } from './CandidatesView';
+import { Comfort } from './Comfort';
 import { DbToolbar } from './DbToolbar';
 import { DropZone } from './DropZone';
 import { ErrorBanner } from './ErrorBanner';
@@ -61,6 +62,7 @@ export function App() {
       </div>
       <ExerciseList />
       <HistoryPanel />
+      <Comfort />
     </DropZone>
   );
 }

@@ -3,6 +3,8 @@ import { useStudio } from '../state/store';
 import { SAMPLES } from '../state/samples';
 import { useTeaching } from '../state/teachingStore';
 import { AnalystButtons } from './AnalystButtons';
+import { OpenProgress } from './OpenProgress';
+import { ThemeToggle } from './ThemeToggle';
 
 /** Open a database: bundled samples, a local file, or a URL; open the exercises. Shows what is open. */
 export function DbToolbar() {
@@ -53,8 +55,9 @@ export function DbToolbar() {
       </button>
       <AnalystButtons />
       <span className="db-status" data-testid="db-status">
-        {opening ? 'Opening…' : dbName ? `${dbName} · ${formatBytes(dbBytes)} · opened in ${openMs?.toFixed(0)} ms · read-only` : 'No database'}
+        {opening ? <OpenProgress /> : dbName ? `${dbName} · ${formatBytes(dbBytes)} · opened in ${openMs?.toFixed(0)} ms · read-only` : 'No database'}
       </span>
+      <ThemeToggle />
     </header>
   );
 }

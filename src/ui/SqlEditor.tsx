@@ -1,11 +1,16 @@
 import Editor, { type OnMount } from '@monaco-editor/react';
 import { useEffect, useRef } from 'react';
 import { useStudio } from '../state/store';
+import { currentTheme, useUi } from '../state/uiStore';
+import { ActionButton } from './ActionButton';
 import { monaco, setCompletionSchema } from './monacoSetup';
 
 type Ed = Parameters<OnMount>[0];
 
-/** Monaco holding the composed CoCTE query. Typing re-splits and re-runs (debounced); Ctrl/Cmd+Enter runs now. */
+/**
+ * Monaco holding the composed CoCTE query, in the studio's theme. Typing re-splits and re-runs (debounced); Run and
+ * Decompose are registered actions (src/state/actions.ts), with their shortcuts.
+ */
 export function SqlEditor() {
   const sqlVersion = useStudio((s) => s.sqlVersion);
   const schema = useStudio((s) => s.schema);
@@ -13,6 +18,7 @@ export function SqlEditor() {
   const trajectory = useStudio((s) => s.trajectory);
   const parseWarning = useStudio((s) => s.parseWarning);
   const running = useStudio((s) => s.running);
+  const theme = useUi(currentTheme);
   const editorRef = useRef<Ed | null>(null);
   const decorations = useRef<string[]>([]);
 
@@ -49,26 +55,23 @@ export function SqlEditor() {
       const text = ed.getValue();
       if (text !== useStudio.getState().sql) useStudio.getState().setSql(text, true);
     });
-    ed.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => void useStudio.getState().run());
     (window as unknown as { __cocteEditor?: Ed }).__cocteEditor = ed;
   };
 
   return (
     <div className="editor">
       <div className="editor-bar">
-        <button type="button" className="primary" onClick={() => void useStudio.getState().run()} title="Ctrl/Cmd+Enter">
+        <ActionButton id="run" className="primary">
           ▶ Run
-        </button>
-        <button type="button" onClick={() => useStudio.getState().decompose()} title="Split the query into CTE steps">
-          Decompose
-        </button>
+        </ActionButton>
+        <ActionButton id="decompose">Decompose</ActionButton>
         <span className="muted">{running ? 'Running…' : `${trajectory ? trajectory.steps.length + 1 : 0} steps`}</span>
         {parseWarning && <span className="warn">{parseWarning}</span>}
       </div>
       <div className="editor-host" data-testid="editor">
         <Editor
           defaultLanguage="sql"
-          theme="vs"
+          theme={theme === 'dark' ? 'vs-dark' : 'vs'}
           onMount={onMount}
           options={{ minimap: { enabled: false }, fontSize: 13, wordWrap: 'on', scrollBeyondLastLine: false, automaticLayout: true, tabSize: 2 }}
         />

@@ -192,6 +192,11 @@ export class SqlJsEngine {
     return null;
   }
 
+  /** Drops every materialized step (the next chain computes its steps again). */
+  forgetSteps(): void {
+    if (this.db) this.keepScratch(new Set());
+  }
+
   /** Drops the materialized steps whose keys are not in `keep`. */
   private keepScratch(keep: Set<string>): void {
     for (const [key, made] of [...this.scratch]) {

@@ -4,7 +4,7 @@
  * palette and the shortcuts run registered actions; the result grid sorts and copies.
  */
 import { expect, test } from '@playwright/test';
-import { wideDb, wideTableName } from '../scripts/lib/bigDb';
+import { sparseDbFile, wideDb, wideTableName } from '../scripts/lib/bigDb';
 import { openStudio, setEditorText, SHOTS } from './helpers';
 
 test('a 2,000-table database opens with progress, schema search finds a table, and a question gets an answer', async ({ page }) => {
@@ -45,6 +45,19 @@ test('a 2,000-table database opens with progress, schema search finds a table, a
   await expect(page.getByTestId('result-count')).toContainText('1 rows');
   await expect(page.getByTestId('result-grid')).toContainText('6');
   await page.screenshot({ path: `${SHOTS}/big-02-answer.png` });
+});
+
+test("a file larger than the browser can hold gets a message naming the limit, and the open database stays open", async ({ page }) => {
+  // 2.2 GB, sparse on disk: Chromium allocates at most 2 GiB in one buffer, and sql.js holds the whole file in one.
+  const path = sparseDbFile(2.2e9);
+  await openStudio(page);
+  await page.getByTestId('file-input').setInputFiles(path);
+  const banner = page.locator('.error-banner');
+  await expect(banner).toContainText('could not allocate 2.05 GB', { timeout: 60_000 });
+  await expect(banner).toContainText('limits one buffer (ArrayBuffer) to 2.00 GB in Chromium');
+  await expect(banner).toContainText('chinook.sqlite is still open');
+  await expect(page.getByTestId('db-status')).toContainText(/^chinook\.sqlite · .* read-only/);
+  await expect(page.getByTestId('result-count')).toContainText('5 rows');
 });
 
 test('dark mode follows the OS, the toggle switches it and Monaco follows', async ({ page }) => {

@@ -6,7 +6,11 @@
  *   monolithic query in the same run (as a ratio of the whole chain's step-by-step time to the monolithic time);
  * - worker: round-trip overhead of the engine worker (Node worker_threads, and a real Web Worker in headless Chromium);
  * - charts: the studio's first-load bundle, the chart code it loads on demand, and the time to draw a chart of 10,000
- *   rows in headless Chromium (scripts/lib/chartBench.ts; alone: `npm run bench:charts`).
+ *   rows in headless Chromium (scripts/lib/chartBench.ts; alone: `npm run bench:charts`);
+ * - big: all steps of a chain as the studio runs them (each step reading the rows kept of the steps before it) against
+ *   the monolithic query on a generated 1M-row database; opening generated 200 MB and 1 GB databases in Node and in
+ *   headless Chromium through the studio's file input; the 2,000-table schema panel's render (scripts/lib/bigBench.ts;
+ *   alone: `npm run bench -- --big-only`, writes bench/big.json).
  *   npm run bench -- --rounds N
  * instead compares WASM decode speed alone: N rounds of 96 tokens of the policy on onnxruntime-web's WASM backend in
  * Node, in headless Chromium on the page, and in a Chromium Web Worker, each round split into the time inside
@@ -20,6 +24,7 @@ import { decomposeSql } from '../src/core/decompose';
 import { SqlJsEngine } from '../src/workers/sqljsEngine';
 import { BENCH_QUESTIONS, benchPolicy, decodeSpeedRounds, type DecodeRound } from '../src/bench/policyBench';
 import { benchBrowser, benchPage } from './lib/benchBrowser';
+import { bigBench } from './lib/bigBench';
 import { chartBench, chartSummary } from './lib/chartBench';
 import { nodeOrt, type NodeRuntime } from './lib/nodeOrt';
 import { EnginePool, flags, readExamples, sqlJs } from './lib/spider';
@@ -33,6 +38,10 @@ const results: Record<string, unknown> = { date: new Date().toISOString(), node:
 const rounds = Number(args.get('rounds') ?? 0);
 if (rounds > 0) {
   await wasmRounds(rounds, Number(args.get('repeat') ?? 1));
+  process.exit(0);
+}
+if (args.has('big-only')) {
+  await benchBig('bench/big.json');
   process.exit(0);
 }
 
@@ -63,6 +72,7 @@ if (existsSync(join(spider, 'dev.json'))) {
   const stepMs: number[] = [];
   const ratios: number[] = [];
   let chainTotal = 0;
+  let reusedTotal = 0;
   let monoTotal = 0;
   let n = 0;
   for (const ex of readExamples(join(spider, 'dev.json')).slice(0, limit)) {
@@ -83,6 +93,11 @@ if (existsSync(join(spider, 'dev.json'))) {
       stepMs.push(ms);
       chain += ms;
     }
+    // The same steps as the studio runs them: each reads the rows kept of the steps before it.
+    entry.engine.forgetSteps();
+    const r0 = performance.now();
+    for (let i = 0; i <= t.steps.length; i++) entry.engine.queryStep(t, i, 1000);
+    reusedTotal += performance.now() - r0;
     chainTotal += chain;
     monoTotal += mono;
     ratios.push(chain / Math.max(mono, 0.01));
@@ -95,8 +110,9 @@ if (existsSync(join(spider, 'dev.json'))) {
     stepP95Ms: round(percentile(stepMs, 95)),
     chainOverMonolithicTotal: round(chainTotal / monoTotal),
     chainOverMonolithicMedian: round(median(ratios)),
+    reusedChainOverMonolithicTotal: round(reusedTotal / monoTotal),
   };
-  stepSummary = `step median ${round(median(stepMs))} ms p95 ${round(percentile(stepMs, 95))} ms over ${stepMs.length} steps of ${n} dev queries; all steps / monolithic = ${round(chainTotal / monoTotal)}x (median per query ${round(median(ratios))}x)`;
+  stepSummary = `step median ${round(median(stepMs))} ms p95 ${round(percentile(stepMs, 95))} ms over ${stepMs.length} steps of ${n} dev queries; all steps / monolithic = ${round(chainTotal / monoTotal)}x (median per query ${round(median(ratios))}x), reusing earlier steps' rows ${round(reusedTotal / monoTotal)}x`;
   console.log(stepSummary);
 }
 
@@ -134,11 +150,24 @@ if (!args.has('no-browser')) {
 }
 
 const chartLine = args.has('no-browser') ? '' : await benchCharts();
+const bigLine = await benchBig();
 
 mkdirSync('bench', { recursive: true });
 writeFileSync('bench/results.json', JSON.stringify(results, null, 2));
 const ratio = (r: typeof nodePolicy) => (r.syntaxSpeed ? `; with the checker ${r.syntaxSpeed.checkerVsOff} of the speed without it` : '');
-console.log(`bench: ${stepSummary}; node worker round trip ${rt.medianMs} ms; policy Node ${nodePolicy.tokensPerSecond} tok/s (onnxruntime-node${ratio(nodePolicy)}), ${nodeWasmPolicy.tokensPerSecond} tok/s (onnxruntime-web wasm${ratio(nodeWasmPolicy)})${browserLine}${chartLine} (bench/results.json)`);
+console.log(`bench: ${stepSummary}; node worker round trip ${rt.medianMs} ms; policy Node ${nodePolicy.tokensPerSecond} tok/s (onnxruntime-node${ratio(nodePolicy)}), ${nodeWasmPolicy.tokensPerSecond} tok/s (onnxruntime-web wasm${ratio(nodeWasmPolicy)})${browserLine}${chartLine}; ${bigLine} (bench/results.json)`);
+
+/** Big databases (scripts/lib/bigBench.ts): steps / monolithic on 1M rows, opening 200 MB and 1 GB, the 2,000-table panel. */
+async function benchBig(file?: string): Promise<string> {
+  const { report, line } = await bigBench(!args.has('no-browser'));
+  results.big = report;
+  console.log(line);
+  if (file) {
+    mkdirSync('bench', { recursive: true });
+    writeFileSync(file, JSON.stringify({ date: results.date, node: process.version, ...report }, null, 2));
+  }
+  return line;
+}
 
 /** Charts and bundle size (scripts/lib/chartBench.ts): first-load bundle, chart code, draw time for 10,000 rows. */
 async function benchCharts(): Promise<string> {

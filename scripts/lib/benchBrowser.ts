@@ -37,7 +37,7 @@ export async function benchPage(path: string): Promise<unknown> {
   }
 }
 
-async function waitFor(url: string, ms: number): Promise<void> {
+export async function waitFor(url: string, ms: number): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     try {

@@ -3,7 +3,7 @@
  * cached under scratch/big/ (gitignored): many tables (a wide schema), a 1M-row store (the steps / monolithic ratio),
  * and a file of a given size (opening time).
  */
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import initSqlJs, { type Database } from 'sql.js';
 
@@ -86,6 +86,24 @@ export function sizedDb(megabytes: number): Promise<string> {
         INSERT INTO events SELECT x, x % 50000, x % 4, (x % 1000) / 10.0, hex(randomblob(110)) FROM n`);
     }
   });
+}
+
+/**
+ * A sparse file of `bytes` bytes (it takes no disk space) that starts like a SQLite database: the largest size a
+ * browser can hold is what it tests, not the contents.
+ */
+export function sparseDbFile(bytes: number): string {
+  const path = join(BIG_DIR, `sparse-${(bytes / 1e9).toFixed(1)}gb.sqlite`);
+  if (existsSync(path) && statSync(path).size === bytes) return path;
+  mkdirSync(BIG_DIR, { recursive: true });
+  const head = Buffer.alloc(100);
+  head.write('SQLite format 3\u0000', 'latin1');
+  head.writeUInt16BE(4096, 16);
+  const fd = openSync(path, 'w');
+  writeSync(fd, head);
+  ftruncateSync(fd, bytes);
+  closeSync(fd);
+  return path;
 }
 
 export function sizeOf(path: string): number {

@@ -186,8 +186,9 @@ export class SqlJsEngine {
     } finally {
       db.run('PRAGMA query_only = 1');
     }
-    const rows = safeRows(db, `SELECT count(*) FROM ${q}`)[0]?.[0];
-    if (typeof rows === 'number' && rows <= MATERIALIZE_MAX_ROWS) return { table, rows };
+    // A new table's rowids run 1..n in insertion order: its largest rowid is its row count, without a scan.
+    const rows = Number(safeRows(db, `SELECT coalesce(max(rowid), 0) FROM ${q}`)[0]?.[0]);
+    if (Number.isFinite(rows) && rows <= MATERIALIZE_MAX_ROWS) return { table, rows };
     this.dropScratch(table);
     return null;
   }

@@ -199,6 +199,8 @@ try {
     const results = await pool.run({ type: 'rollouts', tasks, group: settings.group, temperature: settings.temperature, prmDir: settings.processWeight > 0 ? prmDir : null, policyDir, version: u, dtype: 'fp32' });
     const rolloutSeconds = (performance.now() - r0) / 1000;
     const batchFile = join(out, 'batches', `${String(u).padStart(5, '0')}.jsonl`);
+    const errors = results.filter((r) => 'skipped' in r && r.skipped.startsWith('error:'));
+    if (errors.length > tasks.length / 2) throw new Error(`update ${u + 1}: ${errors.length} of ${tasks.length} rollouts failed, e.g. ${(errors[0] as { skipped: string }).skipped}; rerun the same command to resume`);
     const { stats, rows } = scoreRollouts(results, batchFile);
     const upd = rows ? await updater.send({ batch: batchFile }) : { update: u + 1, skipped: 'no group with different rewards' };
     rmSync(batchFile, { force: true });

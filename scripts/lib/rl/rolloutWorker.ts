@@ -121,11 +121,11 @@ process.on('message', async (m: ToWorker) => {
       // Sampled as best-of-N samples its candidates, except that all G are sampled (no greedy first).
       const s = answerSettings('vote', gen, { n: m.group, temperature: m.temperature, greedyFirst: false });
       const constraints = new ConstraintBuilder(policy!.vocabTexts, s);
-      for (const t of m.tasks) results.push(await rollouts(t, s, constraints, Boolean(m.prmDir), t.seed));
+      for (const t of m.tasks) results.push(await rollouts(t, s, constraints, Boolean(m.prmDir), t.seed).catch((e: Error) => ({ id: t.id, skipped: `error: ${e.message}` })));
     } else {
       const s = answerSettings('greedy', gen);
       const constraints = new ConstraintBuilder(policy!.vocabTexts, s);
-      for (const t of m.tasks) results.push(await greedy(t, s, constraints));
+      for (const t of m.tasks) results.push(await greedy(t, s, constraints).catch((e: Error) => ({ id: t.id, skipped: `error: ${e.message}` })));
     }
     send({ type: 'results', results });
   } catch (e) {

@@ -10,6 +10,7 @@ import type { DbRef } from '../core/history/history';
 import type { PolicyStep } from '../core/policy';
 import type { StepRun } from '../core/stepRunner';
 import type { SchemaInfo, Trajectory } from '../core/types';
+import { isMemoryError, memoryMessage } from '../workers/memoryLimit';
 import type { OpenPhase } from '../workers/sqlProtocol';
 import { engine, runner } from './engine';
 import { rememberOpenedFile } from './openedFile';
@@ -79,7 +80,8 @@ export const useStudio = create<Studio>()((set, get) => ({
   selectedStep: null,
 
   async openBytes(name, bytes) {
-    return openWith(name, bytes.byteLength, () => engine.open(bytes), set, get);
+    // The bytes are already read: the bar starts full and moves on to the tables.
+    return openWith(name, bytes.byteLength, () => engine.open(bytes), set, get, bytes.byteLength);
   },
 
   async openSample(id) {
@@ -111,7 +113,16 @@ export const useStudio = create<Studio>()((set, get) => ({
       return false;
     }
     const name = decodeURIComponent(new URL(url, location.href).pathname.split('/').pop() || 'database');
-    const ok = await get().openBytes(name, new Uint8Array(await res.arrayBuffer()));
+    let bytes: Uint8Array;
+    try {
+      bytes = await readBody(res, (done, total) => set({ opening: true, openProgress: { name, phase: 'read', done, total } }));
+    } catch (e) {
+      const why = isMemoryError(e) ? memoryMessage(Number(res.headers.get('content-length')) || 0, e) : e instanceof Error ? e.message : String(e);
+      const keep = get().dbName ? ` ${get().dbName} is still open.` : '';
+      set({ error: `Could not download ${url}: ${why}${keep}`, opening: false, openProgress: null });
+      return false;
+    }
+    const ok = await get().openBytes(name, bytes);
     if (ok) set({ dbSource: { kind: 'url', url } });
     return ok;
   },
@@ -225,9 +236,10 @@ async function openWith(
   open: (onProgress: (phase: OpenPhase, done: number, total: number) => void) => Promise<{ elapsedMs: number }>,
   set: (p: Partial<Studio>) => void,
   get: () => Studio,
+  read = 0,
 ): Promise<boolean> {
   const onProgress = (phase: OpenPhase, done: number, total: number) => set({ openProgress: { name, phase, done, total } });
-  set({ opening: true, openProgress: { name, phase: 'read', done: 0, total: size } });
+  set({ opening: true, openProgress: { name, phase: 'read', done: read, total: size } });
   try {
     const { elapsedMs } = await open(onProgress);
     const schema = await engine.schema(undefined, onProgress);
@@ -241,6 +253,33 @@ async function openWith(
     set({ error: `Could not open ${name}: ${msg}${keep}`, opening: false, openProgress: null });
     return false;
   }
+}
+
+/** A response's body, reporting the bytes received (of Content-Length, when the server gives it) every 50 ms at most. */
+async function readBody(res: Response, onProgress: (done: number, total: number) => void): Promise<Uint8Array> {
+  const length = Number(res.headers.get('content-length')) || 0;
+  if (!res.body) return new Uint8Array(await res.arrayBuffer());
+  const parts: Uint8Array[] = [];
+  let done = 0;
+  const reader = res.body.getReader();
+  let shown = 0;
+  for (;;) {
+    const { value, done: end } = await reader.read();
+    if (end) break;
+    parts.push(value);
+    done += value.byteLength;
+    if (performance.now() - shown > 50) {
+      shown = performance.now();
+      onProgress(done, Math.max(length, done));
+    }
+  }
+  const out = new Uint8Array(done);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
 }
 
 function safeDecompose(sql: string, schema: SchemaInfo | null): Trajectory | null {

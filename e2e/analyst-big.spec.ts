@@ -45,6 +45,22 @@ test('a 2,000-table database opens with progress, schema search finds a table, a
   await expect(page.getByTestId('result-count')).toContainText('1 rows');
   await expect(page.getByTestId('result-grid')).toContainText('6');
   await page.screenshot({ path: `${SHOTS}/big-02-answer.png` });
+
+  // Vote@3, then the next / previous candidate shortcuts move the selection (and the editor) between chains.
+  await page.getByLabel('Strategy').selectOption({ label: 'Vote@N' });
+  await page.getByLabel('Number of candidates (N)').fill('3');
+  await page.getByLabel('Question').fill('What is the average age of the singers from France?');
+  await page.keyboard.press('Control+Shift+Enter');
+  const candidates = page.getByTestId('candidate');
+  await expect(candidates).toHaveCount(3, { timeout: 150_000 });
+  await expect(page.getByRole('button', { name: 'Ask', exact: true })).toBeVisible({ timeout: 150_000 });
+  const selected = async () => Number(await page.locator('[data-testid=candidate][data-selected=true]').getAttribute('data-index'));
+  const start = await selected();
+  await page.keyboard.press('Alt+BracketRight');
+  await expect.poll(selected).toBe((start + 1) % 3);
+  await page.keyboard.press('Alt+BracketLeft');
+  await page.keyboard.press('Alt+BracketLeft');
+  await expect.poll(selected).toBe((start + 2) % 3);
 });
 
 test("a file larger than the browser can hold gets a message naming the limit, and the open database stays open", async ({ page }) => {

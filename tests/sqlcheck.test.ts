@@ -373,6 +373,20 @@ describe('invalid prefixes', () => {
     expect(checker.viable('WITH\n  s1 AS (\n    SELECT singer.*\n    FROM singer_in_concert JOIN singer')).toBe(true);
   });
 
+  it("an aggregate in a subquery's select list reads its own SELECT's columns, not an outer one (SQLite: misuse of aggregate)", () => {
+    const { checker } = fixtures.concert_singer;
+    // Age is a column of singer (the outer query) only: avg(Age) would be the outer query's aggregate, in its WHERE.
+    const bad = 'SELECT Name FROM singer WHERE Age > (SELECT avg(Age) FROM concert)';
+    expect(sqlite('concert_singer', bad)).toMatch(/misuse of aggregate/);
+    expect(checker.complete(bad)).toBe(false);
+    expect(checker.admits('SELECT Name FROM singer WHERE Age > (SELECT avg(Age) FROM concert', ')')).toBe(false);
+    // A column of the subquery's own source is fine, and so is an outer column outside the aggregate.
+    for (const good of ['SELECT Name FROM singer WHERE Age > (SELECT avg(Age) FROM singer)', 'SELECT Name FROM singer AS T1 WHERE Age > (SELECT count(*) + T1.Age FROM concert)']) {
+      expect(sqlite('concert_singer', good), good).toBe('ok');
+      expect(checker.complete(good), good).toBe(true);
+    }
+  });
+
   it('an unfinished chain is viable but not complete: the end token is refused', () => {
     const { checker } = fixtures.concert_singer;
     for (const text of ['WITH\n  s1 AS (\n    SELECT Name\n    FROM singer', `${STEP1}  s2 AS (\n    SELECT Name\n    FROM s1\n  )`, 'SELECT Name FROM singer WHERE', "SELECT Name FROM singer WHERE Name = 'Jo"]) {

@@ -17,6 +17,8 @@ export interface Source {
 export interface Ref {
   q: string | null;
   c: string;
+  /** Read inside an aggregate's arguments: it must resolve in its own SELECT (an outer column would make the aggregate the outer SELECT's). */
+  inAgg?: true;
 }
 
 /**

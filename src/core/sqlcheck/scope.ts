@@ -61,7 +61,7 @@ export function resolveColumn(ctx: Ctx, stack: Stack, q: string | null, c: strin
     if (f.k !== 'core') continue;
     if (!nearest && inAgg) return null;
     nearest = false;
-    if (beforeFrom(f)) return defer(ctx, stack, i, f, { q, c });
+    if (beforeFrom(f)) return defer(ctx, stack, i, f, inAgg ? { q, c, inAgg } : { q, c });
     const r = resolveIn(f, q, c, aggOk);
     if (r === 'ambiguous') return null;
     if (r === 'found') {
@@ -128,7 +128,7 @@ export function endFrom(stack: Stack, i: number, core: CoreFrame): CoreFrame | n
   for (const ref of core.deferred) {
     const r = resolveIn(done, ref.q, ref.c, null); // a select list cannot read its own aliases
     if (r === 'ambiguous') return null;
-    if (r === 'none' && !resolvesOuter(stack, i, ref)) return null;
+    if (r === 'none' && (ref.inAgg || !resolvesOuter(stack, i, ref))) return null;
   }
   for (const c of core.onRefs) if (matchCount(core, c) > 1) return null;
   return done;

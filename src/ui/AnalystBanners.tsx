@@ -25,7 +25,7 @@ export function AnalystBanners() {
             Not this one
           </button>
           <button type="button" onClick={() => void useHistory.getState().answerOffer(false, true)}>
-            Never ask
+            Never keep files
           </button>
         </div>
       )}

@@ -55,8 +55,6 @@ export interface HistorySettings {
   dbName: string;
   /** Entries kept per database; the oldest go first. */
   maxPerDb: number;
-  /** Recent databases listed. */
-  maxRecent: number;
   /** A run of the user's typing within this long after the last such entry replaces it (one entry per burst of edits). */
   editBurstMs: number;
   /** Entries with a chain longer than this are not kept. */
@@ -65,7 +63,7 @@ export interface HistorySettings {
 
 /** The one place for history settings (the history store, the watcher and the tests read them). */
 export function historySettings(): HistorySettings {
-  return { dbName: 'cocte-history', maxPerDb: 500, maxRecent: 20, editBurstMs: 60_000, maxSqlChars: 200_000 };
+  return { dbName: 'cocte-history', maxPerDb: 500, editBurstMs: 60_000, maxSqlChars: 200_000 };
 }
 
 /** What is kept of each step's run: its row count, time or error; the rows themselves never. */

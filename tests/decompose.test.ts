@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { printCoCTE, stepPrefixSql } from '../src/core/cocte';
-import { DecomposeError, decomposeSql } from '../src/core/decompose';
+import { DecomposeError, decomposeRunnable, decomposeSql } from '../src/core/decompose';
 import { sameResult } from '../src/core/resultCompare';
 import { ordersResult, queryShape } from '../src/core/sqlAst';
 import type { SchemaInfo } from '../src/core/types';
@@ -157,5 +157,19 @@ describe('describeStep', () => {
     expect(describeStep('SELECT name FROM s2 ORDER BY age DESC LIMIT 3')).toBe('Return name, ordered by age DESC, first LIMIT 3');
     expect(describeStep('SELECT * FROM a UNION SELECT * FROM b')).toBe('Combine the branches with UNION');
     expect(describeStep('SELEC nonsense')).toBe('');
+  });
+});
+
+describe('decomposeRunnable', () => {
+  it("refuses a query SQLite refuses, with SQLite's message, instead of a chain that would run", async () => {
+    const engine = await fixtureEngine('concert_singer.sqlite');
+    const run = async (sql: string) => engine.query(sql, 1);
+    // The decomposer's parser takes ORDER BY before UNION; SQLite does not.
+    const bad = 'SELECT Name FROM singer ORDER BY Age UNION SELECT Name FROM singer';
+    expect(() => decomposeSql(bad)).not.toThrow();
+    await expect(decomposeRunnable(bad, run)).rejects.toThrow(/SQLite cannot run this query: ORDER BY clause should come after UNION/);
+    await expect(decomposeRunnable('SELECT nam FROM singer', run)).rejects.toThrow(/no such column: nam/);
+    const good = 'SELECT Name FROM singer WHERE Age > 30;';
+    expect(printCoCTE(await decomposeRunnable(good, run))).toBe(printCoCTE(decomposeSql(good)));
   });
 });

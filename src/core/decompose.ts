@@ -32,13 +32,30 @@ import {
   type Source,
 } from './sqlAst';
 import { baseNote, branchNote, combineNote, finalNote, groupNote, havingNote, subqueryNote } from './stepNotes';
-import type { SchemaInfo, Step, Trajectory } from './types';
+import type { QueryOutcome, SchemaInfo, Step, Trajectory } from './types';
 
 export class DecomposeError extends Error {}
 
 interface Part {
   sql: string;
   note: string;
+}
+
+/**
+ * SQLite's reason for refusing `sql`, or null when it compiles: `run` gets `EXPLAIN <sql>`, which SQLite prepares
+ * without running the query. The decomposer's parser is more permissive than SQLite (`… ORDER BY x UNION …`,
+ * `GROUP BY"a""b"x`), so a query SQLite refuses could otherwise become a chain that runs where the query does not.
+ */
+export async function sqliteRefusal(sql: string, run: (sql: string) => Promise<QueryOutcome>): Promise<string | null> {
+  const o = await run(`EXPLAIN ${sql.trim().replace(/;[\s;]*$/, '')}`);
+  return !o.ok && o.kind === 'sql' ? `SQLite cannot run this query: ${o.error}` : null;
+}
+
+/** `decomposeSql` for a query SQLite compiles; DecomposeError with SQLite's message for one it refuses. */
+export async function decomposeRunnable(sql: string, run: (sql: string) => Promise<QueryOutcome>, schema?: SchemaInfo): Promise<Trajectory> {
+  const refusal = await sqliteRefusal(sql, run);
+  if (refusal) throw new DecomposeError(refusal);
+  return decomposeSql(sql, schema);
 }
 
 /** Decomposes one SQLite SELECT into a CoCTE trajectory. Throws DecomposeError when the SQL cannot be parsed. */

@@ -4,7 +4,7 @@
  */
 import { create } from 'zustand';
 import { parseCoCTE, printCoCTE, stepPrefixSql } from '../core/cocte';
-import { decomposeSql } from '../core/decompose';
+import { decomposeRunnable, decomposeSql } from '../core/decompose';
 import { toCsv, toJson } from '../core/exportFormat';
 import type { DbRef } from '../core/history/history';
 import type { PolicyStep } from '../core/policy';
@@ -48,7 +48,7 @@ export interface ChainSlice {
   selectedStep: number | null;
   setSql(text: string, fromEditor?: boolean): void;
   run(): Promise<void>;
-  decompose(): void;
+  decompose(): Promise<void>;
   selectStep(i: number | null): void;
   exportStep(i: number, format: 'csv' | 'json'): Promise<void>;
   /** Shows the steps a model has written so far, with their results, while it writes the next one. */
@@ -183,10 +183,10 @@ export const useStudio = create<Studio>()((set, get) => ({
     set({ running: false });
   },
 
-  decompose() {
+  async decompose() {
     const { sql, schema } = get();
     try {
-      const t = decomposeSql(sql, schema ?? undefined);
+      const t = await decomposeRunnable(sql, (q) => engine.query(q, 1), schema ?? undefined);
       set({ error: null });
       get().setSql(printCoCTE(t));
     } catch (e) {

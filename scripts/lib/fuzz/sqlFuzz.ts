@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { parseCoCTE, printCoCTE, printWithoutNotes, stepPrefixSql } from '../../../src/core/cocte';
 import { describeStep } from '../../../src/core/describeStep';
 import { answerSettings, ConstraintBuilder, type AnswerConstraint } from '../../../src/core/answerConfig';
-import { DecomposeError, decomposeSql } from '../../../src/core/decompose';
+import { DecomposeError, decomposeSql, sqliteRefusal } from '../../../src/core/decompose';
 import { sameResult } from '../../../src/core/resultCompare';
 import { ordersResult } from '../../../src/core/sqlAst';
 import { PrefixChecker } from '../../../src/core/sqlcheck/checker';
@@ -113,7 +113,9 @@ async function oneStatement(report: FamilyReport, rng: Rng, c: StatementCtx): Pr
   // 2. The original on the engine (a person may run any text), then the decomposer.
   const original = await client.query(sql, MAX_ROWS);
   if (!original.ok) report.message(`engine (${original.kind})`, sql, original.error);
-  const decomposed = report.run('decomposeSql', sql, () => decomposeSql(sql, schema), (e) => e instanceof DecomposeError);
+  // As the studio's Decompose does (decomposeRunnable): a query SQLite refuses is refused with SQLite's message.
+  const refusal = await sqliteRefusal(sql, (q) => client.query(q, 1));
+  const decomposed = refusal ? { error: new DecomposeError(refusal) } : report.run('decomposeSql', sql, () => decomposeSql(sql, schema), (e) => e instanceof DecomposeError);
   let text = sql;
   if ('error' in decomposed) {
     report.count('decompose refused');

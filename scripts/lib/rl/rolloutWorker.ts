@@ -132,4 +132,6 @@ process.on('message', async (m: ToWorker) => {
     send({ type: 'error', message: e instanceof Error ? e.stack ?? e.message : String(e) });
   }
 });
+// The orchestrator gone (killed, crashed), nothing is left to answer.
+process.on('disconnect', () => process.exit(0));
 send({ type: 'ready' });

@@ -1,6 +1,7 @@
 /**
  * The policy's prompt: a serialized (linked, pruned) schema and the question. The CoCTE answer follows the prompt.
- * This is the embedded model's format; a bigger model gets its own adapter (see src/core/promptAdapters.ts later).
+ * This is the embedded model's format; a model brought from the Hub gets a chat or completion prompt around the same
+ * schema text (src/core/promptTemplates.ts, through `PromptFormat.render`).
  */
 import type { SchemaLink } from './schemaLink';
 import { sqlName } from './sqlcheck/catalog';
@@ -93,6 +94,11 @@ export interface PromptFormat {
   names?: NameStyle;
   /** How linked columns are marked (absent: 'star'). */
   links?: LinkMarks;
+  /**
+   * Builds the whole prompt from the question and the schema text, for models not trained on this layout (a chat
+   * template or a completion prompt, src/core/promptTemplates.ts). Absent: `order` decides.
+   */
+  render?: (question: string, schemaText: string) => string;
 }
 
 export const SCHEMA_FIRST: PromptFormat = { order: 'schema-first', examplesPerColumn: 2 };
@@ -120,6 +126,7 @@ export function schemaOptions(format: PromptFormat): PromptOptions {
 
 /** The text the policy continues. */
 export function buildPrompt(question: string, schemaText: string, format: PromptFormat = SCHEMA_FIRST): string {
+  if (format.render) return format.render(question, schemaText);
   const q = `-- ${question.replace(/\s+/g, ' ').trim()}\n`;
   return format.order === 'question-first' ? `${q}${schemaText}\n` : `${schemaText}\n${q}`;
 }

@@ -4,19 +4,33 @@
  * and shown as a card at once, the candidates of the other strategies land in the candidates slice as they complete.
  * A worker that crashes, stops answering (a ping every second while it loads or answers; no reply within
  * `?modelHangMs=`, default 30 s) or ignores Stop (for 5 s, or half that threshold) is terminated: the studio says what
- * happened, shows the editor's chain again, and loads the embedded model again on the next question (no page reload).
+ * happened, shows the editor's chain again, and loads the model again on the next question (no page reload).
+ * The policy is the embedded model unless a model was brought (`useSource`: a Hub model from the cache or a local
+ * folder); a brought model that fails to load gives its message and the embedded model is used again.
  */
 import { create } from 'zustand';
 import type { PolicyStep } from '../core/policy';
 import type { QueryOutcome } from '../core/types';
-import type { ModelEvent, ModelRequest, SearchSettings } from '../workers/modelProtocol';
+import type { BackendPreference, Diagnostics, ModelEvent, ModelRequest, PolicySource, SearchSettings } from '../workers/modelProtocol';
+import { wasmThreads } from '../workers/ortCausalLM';
 import { useCandidates } from './candidateStore';
 import { engine, ROW_CAP } from './engine';
 import { EMBEDDED_POLICY, EMBEDDED_PRM } from './modelFiles';
 import { useStudio } from './store';
 
+/** A model brought from the Hub cache or a local folder: its name and a way to read its files. */
+export interface BroughtModel {
+  name: string;
+  read(): Promise<Extract<PolicySource, { kind: 'bytes' }>>;
+}
+
 export interface ModelState {
   status: 'idle' | 'loading' | 'ready' | 'error';
+  /** The policy in use: 'embedded' or the brought model's name. */
+  model: string;
+  /** What the worker found and chose (diagnostics panel); null until a model is ready. */
+  diagnostics: Diagnostics | null;
+  loadMs: number | null;
   loaded: number;
   total: number;
   backend: 'webgpu' | 'wasm' | null;
@@ -28,6 +42,8 @@ export interface ModelState {
   tokensPerSecond: number | null;
   lastAnswer: { question: string; tokens: number; totalMs: number; prmMs: number; stopped: string } | null;
   load(): void;
+  /** Switches the policy (null: the embedded model) and loads it now. */
+  useSource(source: BroughtModel | null): void;
   ask(question: string, settings?: SearchSettings): void;
   stop(): void;
   /** PRM step scores of a chain for `question`, given each step's outcome (one forward pass). */
@@ -48,6 +64,7 @@ const HANG_MS = Math.max(2000, Number(new URLSearchParams(location.search).get('
 const STOP_GRACE_MS = Math.min(5000, HANG_MS / 2);
 
 let worker: Worker | null = null;
+let source: BroughtModel | null = null;
 /** When the worker last posted anything (performance.now()). */
 let lastHeard = 0;
 let watchdog: ReturnType<typeof setInterval> | null = null;
@@ -62,6 +79,9 @@ function send(m: ModelRequest): void {
 
 export const useModel = create<ModelState>()((set, get) => ({
   status: 'idle',
+  model: 'embedded',
+  diagnostics: null,
+  loadMs: null,
   loaded: 0,
   total: 0,
   backend: null,
@@ -90,9 +110,36 @@ export const useModel = create<ModelState>()((set, get) => ({
     };
     watch(set, get);
     const params = new URLSearchParams(location.search);
-    const preferWebGpu = params.get('backend') !== 'wasm';
+    const asked = params.get('backend');
+    const backend: BackendPreference = asked === 'wasm' || asked === 'webgpu' ? asked : 'auto';
+    const threads = Number(params.get('threads')) || wasmThreads(globalThis.crossOriginIsolated === true, navigator.hardwareConcurrency || 1);
     // `?prm=off` leaves the PRM out (the PRM strategies then say why they cannot run).
-    send({ type: 'load', files: EMBEDDED_POLICY, ...(params.get('prm') === 'off' ? {} : { prmFiles: EMBEDDED_PRM }), preferWebGpu });
+    const prm = params.get('prm') === 'off' ? {} : { prmFiles: EMBEDDED_PRM };
+    const brought = source;
+    set({ model: brought?.name ?? 'embedded' });
+    if (!brought) return send({ type: 'load', policy: { kind: 'urls', files: EMBEDDED_POLICY }, ...prm, backend, threads });
+    brought.read().then(
+      (policy) => {
+        if (w !== worker) return;
+        const total = Object.values(policy.files).reduce((a, b) => a + b.byteLength, 0);
+        set({ loaded: total, total });
+        w.postMessage({ type: 'load', policy, ...prm, backend, threads } satisfies ModelRequest, Object.values(policy.files).map((b) => b.buffer as ArrayBuffer));
+      },
+      (e: unknown) => {
+        if (w !== worker) return;
+        source = null;
+        dropWorker(set, get, `${brought.name} could not be read (${e instanceof Error ? e.message : String(e)}). The embedded model is used again.`, 'error');
+      },
+    );
+  },
+
+  useSource(next) {
+    if (get().askingId !== null) get().stop();
+    worker?.terminate();
+    worker = null;
+    source = next;
+    set({ status: 'idle', diagnostics: null, backend: null, error: null, askingId: null });
+    get().load();
   },
 
   ask(question, settings = GREEDY) {
@@ -139,10 +186,18 @@ function handle(e: ModelEvent, set: Set, get: () => ModelState): void {
       set({ loaded: e.loaded, total: e.total });
       break;
     case 'ready':
-      set({ status: 'ready', backend: e.backend });
+      set({ status: 'ready', backend: e.backend, diagnostics: e.diagnostics, loadMs: e.loadMs });
+      break;
+    case 'recovered':
+      set({ backend: e.diagnostics.backend, diagnostics: e.diagnostics });
       break;
     case 'loadError':
-      dropWorker(set, get, `${e.error} The studio still works without the model; the next question tries to load it again.`, 'error');
+      if (source) {
+        const name = source.name;
+        source = null;
+        dropWorker(set, get, `${name} did not load: ${e.error} The embedded model is used again (the next question loads it).`, 'error');
+        set({ model: 'embedded' });
+      } else dropWorker(set, get, `${e.error} The studio still works without the model; the next question tries to load it again.`, 'error');
       break;
     case 'prmReady':
       set({ prm: 'ready', loaded: get().total });

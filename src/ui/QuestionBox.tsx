@@ -1,25 +1,29 @@
 import { useState } from 'react';
+import { useHub } from '../state/hubStore';
 import { useQuestionDraft } from '../state/questionDraft';
 import { GREEDY, useModel } from '../state/modelStore';
 import { useStudio } from '../state/store';
 import type { SearchSettings } from '../workers/modelProtocol';
+import { ModelPicker } from './ModelPicker';
 import { SearchControls } from './SearchControls';
 
 /**
  * Ask the local policy a question with a search strategy; shows model loading (bytes of the policy and the PRM), the
- * backend, tokens per second, and Stop.
+ * model in use and its backend, tokens per second, and Stop. **Model…** opens the model picker and diagnostics.
  */
 export function QuestionBox() {
   const question = useQuestionDraft((q) => q.text);
   const setQuestion = useQuestionDraft((q) => q.setText);
   const [settings, setSettings] = useState<SearchSettings>(GREEDY);
   const m = useModel();
+  const openPicker = useHub((h) => h.setOpen);
   const dbOpen = useStudio((s) => s.dbName !== null);
   const asking = m.askingId !== null;
   const pct = m.total > 0 ? Math.min(100, (100 * m.loaded) / m.total) : 0;
   const downloading = m.status === 'loading' || (m.status === 'ready' && m.prm === 'loading');
   const prmMissing = m.prm === 'error' ? 'PRM unavailable' : null;
   return (
+    <>
     <form
       className="question-box"
       onSubmit={(e) => {
@@ -47,6 +51,9 @@ export function QuestionBox() {
       </div>
       <SearchControls value={settings} onChange={setSettings} prmMissing={prmMissing} disabled={asking} />
       <div className="model-status" data-testid="model-status">
+        <button type="button" className="model-button" onClick={() => openPicker(true)} data-testid="model-button">
+          Model: {m.model === 'embedded' ? 'embedded' : m.model}
+        </button>
         {downloading && (
           <>
             <progress max={100} value={pct} aria-label="Model download" />
@@ -83,6 +90,8 @@ export function QuestionBox() {
         )}
       </div>
     </form>
+    <ModelPicker />
+    </>
   );
 }
 

@@ -21,8 +21,43 @@ export interface ModelFiles {
  */
 export type SearchSettings = Pick<AnswerSettings, 'strategy' | 'n' | 'agg' | 'beamWidth' | 'tokenBeam'>;
 
+/**
+ * Where the policy comes from: the embedded model's URLs (the worker downloads them with byte progress), or the files
+ * of a model brought from the Hub cache or a local folder, by path in the transformers.js layout (config.json,
+ * tokenizer.json, tokenizer_config.json, generation_config.json when present, `onnx` and its external weights `data`).
+ */
+export type PolicySource =
+  | { kind: 'urls'; files: ModelFiles }
+  | { kind: 'bytes'; name: string; files: Record<string, Uint8Array>; onnx: string; data: string[] };
+
+/** `auto`: the worker chooses (backendChoice.ts); the others force a backend (`?backend=`). */
+export type BackendPreference = 'auto' | 'webgpu' | 'wasm';
+export type Backend = 'webgpu' | 'wasm';
+
+/** What the diagnostics panel shows, as the worker found it. */
+export interface Diagnostics {
+  model: string;
+  /** The GPU adapter (null: none offered). */
+  adapter: { vendor: string; architecture: string; description: string; fallback: boolean } | null;
+  /** Whether the adapter has `shader-f16`. */
+  f16: boolean;
+  backend: Backend;
+  /** Why this backend, in words. */
+  reason: string;
+  /** ORT's WASM threads and whether the page is cross-origin isolated (needed for more than one). */
+  threads: number;
+  isolated: boolean;
+  /** Short-probe decode times (ms per token) when both backends were measured. */
+  probe?: { wasmMs: number; webgpuMs: number };
+  /** Bytes of the policy's files. */
+  modelBytes: number;
+  /** How the prompt is built: the trained CoCTE format, the model's chat template, or a completion prompt. */
+  prompt: 'cocte' | 'chat' | 'completion';
+  cacheType: 'float32' | 'float16';
+}
+
 export type ModelRequest =
-  | { type: 'load'; files: ModelFiles; prmFiles?: ModelFiles; preferWebGpu: boolean }
+  | { type: 'load'; policy: PolicySource; prmFiles?: ModelFiles; backend: BackendPreference; threads: number }
   | ({ type: 'ask'; id: number; question: string; schema: SchemaInfo } & SearchSettings & Pick<AnswerSettings, 'constrained'>)
   | { type: 'stop'; id: number }
   | { type: 'sqlResult'; queryId: number; outcome: QueryOutcome }
@@ -33,7 +68,9 @@ export type ModelRequest =
 
 export type ModelEvent =
   | { type: 'progress'; loaded: number; total: number; file: string }
-  | { type: 'ready'; backend: 'webgpu' | 'wasm'; loadMs: number }
+  | { type: 'ready'; backend: Backend; loadMs: number; diagnostics: Diagnostics }
+  /** The sessions were rebuilt after a failed run or a lost GPU device (the next question uses them). */
+  | { type: 'recovered'; diagnostics: Diagnostics; why: string }
   | { type: 'loadError'; error: string }
   | { type: 'prmReady'; loadMs: number }
   | { type: 'prmError'; error: string }

@@ -1,7 +1,10 @@
 /**
  * The onnxruntime-web adapter: the only file that talks to ORT. Loads a decoder exported in the transformers.js
  * layout (inputs input_ids / attention_mask / position_ids / past_key_values.{i}.{key,value}; outputs logits /
- * present.{i}.{key,value}) and implements `CausalLM` for one sequence with a KV cache.
+ * present.{i}.{key,value}) and implements `CausalLM` for one sequence with a KV cache. What Hub exports vary in is
+ * read from the session: grouped-query attention (`num_key_value_heads`), a `position_ids` input or none, fp32 or
+ * fp16 caches and logits, contrib ops (MatMulNBits, GroupQueryAttention: ORT runs them, nothing here changes),
+ * weights in an external file (`model.onnx_data`, passed as `externalData`), and `present_step.*` outputs or none.
  * The ORT module is passed in (`loadOrtWeb` in the browser; onnxruntime-node or onnxruntime-web in Node scripts).
  * Also loads the process reward model (inputs input_ids / attention_mask; output scores, one per position) as a
  * `StepScoreModel`.
@@ -15,12 +18,45 @@ import { KvBufferPool } from './kvBufferPool';
 /**
  * The browser's ORT build for a backend. WASM uses the plain SIMD build (`onnxruntime-web/wasm`, 14 MB): the WebGPU
  * build's wasm is instrumented for async GPU calls (JSEP/asyncify) and decodes several times slower on the CPU. Each
- * is fetched only when used. One thread: on a 2-core machine a second thread buys nothing (and the main thread needs one).
+ * is fetched only when used. `threads`: ORT's WASM threads; more than one needs a cross-origin isolated page
+ * (SharedArrayBuffer), which the studio's servers provide (COOP/COEP in vite.config.ts).
  */
-export async function loadOrtWeb(backend: 'webgpu' | 'wasm'): Promise<typeof Ort> {
+export async function loadOrtWeb(backend: 'webgpu' | 'wasm', threads = 1): Promise<typeof Ort> {
   const ort = backend === 'webgpu' ? await import('onnxruntime-web/webgpu') : await import('onnxruntime-web/wasm');
-  ort.env.wasm.numThreads = 1;
+  ort.env.wasm.numThreads = threads;
   return ort;
+}
+
+/** The WASM threads a page can use: every core when it is cross-origin isolated, one otherwise. */
+export function wasmThreads(isolated: boolean, cores: number): number {
+  return isolated ? Math.max(1, Math.min(16, cores)) : 1;
+}
+
+/** Weights kept apart from the graph (`model.onnx_data`): the file name the graph refers to and its bytes. */
+export interface ExternalWeights {
+  path: string;
+  data: Uint8Array;
+}
+
+/** fp16 bits (IEEE half) to a float. */
+export function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const f = h & 0x3ff;
+  if (e === 0) return s * f * 2 ** -24;
+  if (e === 31) return f ? NaN : s * Infinity;
+  return s * (1 + f / 1024) * 2 ** (e - 15);
+}
+
+/** `data[from, to)` as float32, from a float32 tensor or an fp16 one (Uint16Array bits, or Float16Array). */
+function floatsOf(data: unknown, from: number, to: number): Float32Array {
+  if (data instanceof Float32Array) return data.slice(from, to);
+  if (data instanceof Uint16Array) {
+    const out = new Float32Array(to - from);
+    for (let i = from; i < to; i++) out[i - from] = halfToFloat(data[i]!);
+    return out;
+  }
+  return Float32Array.from((data as ArrayLike<number>) as unknown as Iterable<number>).slice(from, to);
 }
 
 export interface DecoderConfig {
@@ -52,6 +88,8 @@ export class OrtCausalLM implements CausalLM {
   private readonly kvHeads: number;
   private readonly headDim: number;
   private readonly hasPositions: boolean;
+  /** The cache's element type (fp16 caches come with fp16 and q4f16 Hub exports). */
+  readonly cacheType: 'float32' | 'float16';
   /**
    * The outputs fetched per call when the file has `present_step.*` (models/train/step_outputs.py): logits and the new
    * tokens' keys and values only, appended to the cache here. onnxruntime-web copies every fetched output into a newly
@@ -70,17 +108,21 @@ export class OrtCausalLM implements CausalLM {
     this.kvHeads = config.num_key_value_heads ?? config.num_attention_heads;
     this.headDim = config.head_dim ?? config.hidden_size / config.num_attention_heads;
     this.hasPositions = session.inputNames.includes('position_ids');
+    const past = session.inputMetadata?.find((m) => m.name === 'past_key_values.0.key');
+    this.cacheType = past && past.isTensor && past.type === 'float16' ? 'float16' : 'float32';
     const stepNames = Array.from({ length: this.layers }, (_, i) => [`present_step.${i}.key`, `present_step.${i}.value`]).flat();
     this.kvPool = new KvBufferPool(this.kvHeads * this.headDim);
-    this.stepFetches = cache === 'step' && stepNames.every((n) => session.outputNames.includes(n)) ? ['logits', ...stepNames] : null;
+    // The step outputs are appended here as float32; an fp16 cache is fetched whole.
+    this.stepFetches = cache === 'step' && this.cacheType === 'float32' && stepNames.every((n) => session.outputNames.includes(n)) ? ['logits', ...stepNames] : null;
   }
 
   /**
    * `options` adds session options (Node scripts set `intraOpNumThreads` when several processes share the cores);
-   * `cache: 'full'` fetches `present.*` even when the file has step outputs (to compare the two).
+   * `cache: 'full'` fetches `present.*` even when the file has step outputs (to compare the two); `external`: the
+   * weights file of a model saved with external data.
    */
-  static async create(ort: typeof Ort, model: Uint8Array, config: DecoderConfig, executionProviders: string[] = ['wasm'], options: Ort.InferenceSession.SessionOptions = {}, cache: CacheOutputs = 'step'): Promise<OrtCausalLM> {
-    const session = await ort.InferenceSession.create(model, { ...options, executionProviders, graphOptimizationLevel: 'all' });
+  static async create(ort: typeof Ort, model: Uint8Array, config: DecoderConfig, executionProviders: string[] = ['wasm'], options: Ort.InferenceSession.SessionOptions = {}, cache: CacheOutputs = 'step', external?: ExternalWeights): Promise<OrtCausalLM> {
+    const session = await ort.InferenceSession.create(model, { ...options, executionProviders, graphOptimizationLevel: 'all', ...(external ? { externalData: [{ path: external.path, data: external.data }] } : {}) });
     const missing = ['input_ids', 'attention_mask', 'past_key_values.0.key'].filter((n) => !session.inputNames.includes(n));
     if (missing.length) throw new Error(`This ONNX file is not a decoder with a KV cache: missing inputs ${missing.join(', ')}.`);
     return new OrtCausalLM(ort, session, config, cache);
@@ -103,14 +145,13 @@ export class OrtCausalLM implements CausalLM {
     if (this.hasPositions) feeds.position_ids = new Tensor('int64', BigInt64Array.from({ length: T }, (_, i) => BigInt(P + i)), [1, T]);
     for (let i = 0; i < this.layers; i++) {
       for (const kv of ['key', 'value']) {
-        feeds[`past_key_values.${i}.${kv}`] = cache?.tensors[`present.${i}.${kv}`] ?? new Tensor('float32', new Float32Array(0), [1, this.kvHeads, 0, this.headDim]);
+        feeds[`past_key_values.${i}.${kv}`] = cache?.tensors[`present.${i}.${kv}`] ?? this.emptyCache();
       }
     }
     const out = this.stepFetches ? await this.session.run(feeds, this.stepFetches) : await this.session.run(feeds);
     const logits = out.logits!;
     const V = logits.dims[2]!;
-    const data = logits.data as Float32Array;
-    const last = data.slice((T - 1) * V, T * V);
+    const last = floatsOf(logits.data, (T - 1) * V, T * V);
     logits.dispose?.();
     const tensors: Record<string, Ort.Tensor> = {};
     for (const [name, t] of Object.entries(out)) {
@@ -121,6 +162,16 @@ export class OrtCausalLM implements CausalLM {
       }
     }
     return { logits: last, past: { length: P + T, tensors } satisfies Cache };
+  }
+
+  private emptyCache(): Ort.Tensor {
+    const data = this.cacheType === 'float16' ? new Uint16Array(0) : new Float32Array(0);
+    return new this.ort.Tensor(this.cacheType, data, [1, this.kvHeads, 0, this.headDim]);
+  }
+
+  /** Frees the session (its weights, and on WebGPU its GPU buffers). */
+  async dispose(): Promise<void> {
+    await this.session.release();
   }
 
   /**
@@ -175,6 +226,10 @@ export class OrtStepScorer implements StepScoreModel {
       throw new Error('This ONNX file is not a step scorer: it needs an input_ids input and a scores output.');
     }
     return new OrtStepScorer(ort, session, config);
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
   }
 
   async scores(ids: number[]): Promise<Float32Array> {

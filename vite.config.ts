@@ -9,8 +9,9 @@ const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Emb
  * samples, Monaco's font) comes from its own origin. 'wasm-unsafe-eval' compiles sql.js's and onnxruntime-web's wasm;
  * 'unsafe-inline' styles are Monaco's injected <style> elements (no inline script is allowed: a value that smuggled
  * markup in could not run it). Fetches go to the same origin or to data: URLs (Vite inlines the models' small JSON
- * files), and from the page also to the http(s) URL a user types into "Database URL"; nothing else connects anywhere.
- * No model host: the models are embedded.
+ * files), and from the page also to the http(s) URL a user types into "Database URL" and to huggingface.co when the
+ * user lists or downloads a model in the model picker; nothing else connects anywhere. The workers fetch nothing but
+ * the studio's own files (a brought model reaches the model worker as bytes).
  */
 const policy = (connect: string) =>
   [
@@ -67,6 +68,6 @@ export default defineConfig({
   build: {
     target: 'es2022',
     chunkSizeWarningLimit: 5000,
-    rollupOptions: { input: { main: 'index.html', bench: 'bench.html' } },
+    rollupOptions: { input: { main: 'index.html', bench: 'bench.html', benchHub: 'bench-hub.html' } },
   },
 });

@@ -5,6 +5,8 @@
  * - steps: per-step execution latency of the decomposed Spider dev queries (median, p95) against the original
  *   monolithic query in the same run (as a ratio of the whole chain's step-by-step time to the monolithic time);
  * - worker: round-trip overhead of the engine worker (Node worker_threads, and a real Web Worker in headless Chromium);
+ * - hub: brought models (the e2e Hub fixtures) in Chromium, load time and tokens/s on WASM (1 thread, every core) and
+ *   WebGPU (`--hub-only` runs only this part and writes bench/hub.json);
  * - charts: the studio's first-load bundle, the chart code it loads on demand, and the time to draw a chart of 10,000
  *   rows in headless Chromium (scripts/lib/chartBench.ts; alone: `npm run bench:charts`);
  * - big: all steps of a chain as the studio runs them (each step reading the rows kept of the steps before it) against
@@ -24,6 +26,7 @@ import { decomposeSql } from '../src/core/decompose';
 import { SqlJsEngine } from '../src/workers/sqljsEngine';
 import { BENCH_QUESTIONS, benchPolicy, decodeSpeedRounds, type DecodeRound } from '../src/bench/policyBench';
 import { benchBrowser, benchPage } from './lib/benchBrowser';
+import { hubBench } from './lib/hubBench';
 import { bigBench } from './lib/bigBench';
 import { chartBench, chartSummary } from './lib/chartBench';
 import { nodeOrt, type NodeRuntime } from './lib/nodeOrt';
@@ -38,6 +41,10 @@ const results: Record<string, unknown> = { date: new Date().toISOString(), node:
 const rounds = Number(args.get('rounds') ?? 0);
 if (rounds > 0) {
   await wasmRounds(rounds, Number(args.get('repeat') ?? 1));
+  process.exit(0);
+}
+if (args.has('hub-only')) {
+  await benchHub('bench/hub.json');
   process.exit(0);
 }
 if (args.has('big-only')) {
@@ -151,11 +158,24 @@ if (!args.has('no-browser')) {
 
 const chartLine = args.has('no-browser') ? '' : await benchCharts();
 const bigLine = await benchBig();
+const hubLine = args.has('no-browser') ? '' : `; ${await benchHub()}`;
 
 mkdirSync('bench', { recursive: true });
 writeFileSync('bench/results.json', JSON.stringify(results, null, 2));
 const ratio = (r: typeof nodePolicy) => (r.syntaxSpeed ? `; with the checker ${r.syntaxSpeed.checkerVsOff} of the speed without it` : '');
-console.log(`bench: ${stepSummary}; node worker round trip ${rt.medianMs} ms; policy Node ${nodePolicy.tokensPerSecond} tok/s (onnxruntime-node${ratio(nodePolicy)}), ${nodeWasmPolicy.tokensPerSecond} tok/s (onnxruntime-web wasm${ratio(nodeWasmPolicy)})${browserLine}${chartLine}; ${bigLine} (bench/results.json)`);
+console.log(`bench: ${stepSummary}; node worker round trip ${rt.medianMs} ms; policy Node ${nodePolicy.tokensPerSecond} tok/s (onnxruntime-node${ratio(nodePolicy)}), ${nodeWasmPolicy.tokensPerSecond} tok/s (onnxruntime-web wasm${ratio(nodeWasmPolicy)})${browserLine}${chartLine}; ${bigLine}${hubLine} (bench/results.json)`);
+
+/** Brought models (scripts/lib/hubBench.ts): each Hub fixture's load time and tokens/s on WASM (1 thread, every core) and WebGPU. */
+async function benchHub(file?: string): Promise<string> {
+  const { runs, line } = await hubBench();
+  results.hub = runs;
+  console.log(line);
+  if (file) {
+    mkdirSync('bench', { recursive: true });
+    writeFileSync(file, JSON.stringify({ date: results.date, node: process.version, runs }, null, 2));
+  }
+  return line;
+}
 
 /** Big databases (scripts/lib/bigBench.ts): steps / monolithic on 1M rows, opening 200 MB and 1 GB, the 2,000-table panel. */
 async function benchBig(file?: string): Promise<string> {

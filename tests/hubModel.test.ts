@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultDtype, dtypeOptions, folderProblem, hubProblem, neededFiles, parseListing, resolveUrl, validModelId } from '../src/core/hubModel';
 import { buildPrompt } from '../src/core/prompt';
 import { broughtPromptFormat, chatPromptFormat, COCTE_INSTRUCTIONS, completionPromptFormat, WORKED_EXAMPLE } from '../src/core/promptTemplates';
-import { decideByProbe, isRuntimeFailure, planBackend, plainRuntimeError } from '../src/workers/backendChoice';
+import { decideByProbe, isRuntimeFailure, planBackend, plainRuntimeError, threadsFor } from '../src/workers/backendChoice';
 import { halfToFloat, wasmThreads } from '../src/workers/ortCausalLM';
 
 /** A Hub tree listing shaped like onnx-community/Qwen2.5-Coder-0.5B-Instruct's (sizes rounded). */
@@ -104,9 +104,12 @@ describe('backend choice (workers/backendChoice.ts)', () => {
     expect(plainRuntimeError(ort, 'webgpu', 'wasm')).toMatch(/^The GPU \(WebGPU\) failed while running the model\. The model now runs on the CPU \(WASM\): ask again\./);
     expect(plainRuntimeError('RuntimeError: memory access out of bounds', 'wasm', 'wasm')).toMatch(/ran out of memory.*The model was reloaded/);
   });
-  it('uses every core for WASM only when the page is cross-origin isolated', () => {
+  it('allows every core for WASM only when the page is cross-origin isolated, and gives them to large models', () => {
     expect(wasmThreads(true, 8)).toBe(8);
     expect(wasmThreads(false, 8)).toBe(1);
+    expect(threadsFor(9e6, 8).threads).toBe(1);
+    expect(threadsFor(5e8, 8).threads).toBe(8);
+    expect(threadsFor(5e8, 1).threads).toBe(1);
   });
   it('reads fp16 bits', () => {
     expect([0x3c00, 0xc000, 0x0000, 0x7bff, 0x0001].map(halfToFloat)).toEqual([1, -2, 0, 65504, 2 ** -24]);

@@ -33,7 +33,7 @@ export function ModelDiagnostics() {
         </dd>
         <dt>Threads</dt>
         <dd data-testid="diag-threads">
-          {d.threads} WASM thread{d.threads === 1 ? '' : 's'} ({d.isolated ? 'cross-origin isolated' : 'not cross-origin isolated: one thread only'})
+          {d.threads} WASM thread{d.threads === 1 ? '' : 's'}: {d.threadsWhy} ({d.isolated ? 'cross-origin isolated' : 'not cross-origin isolated'})
         </dd>
         <dt>Speed</dt>
         <dd>

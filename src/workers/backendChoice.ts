@@ -33,6 +33,17 @@ export function planBackend(f: BackendFacts): BackendPlan {
   return { probe: true };
 }
 
+/**
+ * ORT's WASM threads for a model, given the threads the page allows (every core when cross-origin isolated). A small
+ * model decodes faster on one: its matrices are too small to share out (`npm run bench`, 2 cores: the embedded policy
+ * 117 tok/s on 1 thread against 61 on 2). A large one uses them all.
+ */
+export function threadsFor(modelBytes: number, allowed: number): { threads: number; why: string } {
+  if (allowed <= 1) return { threads: 1, why: 'one thread (the page is not cross-origin isolated, or has one core)' };
+  if (modelBytes < LARGE_MODEL_BYTES) return { threads: 1, why: `one of ${allowed} (a small model decodes faster on one thread)` };
+  return { threads: allowed, why: `all ${allowed}` };
+}
+
 export function decideByProbe(wasmMs: number, webgpuMs: number): { backend: Backend; reason: string } {
   const line = `WASM ${wasmMs.toFixed(1)} ms/token, WebGPU ${webgpuMs.toFixed(1)} ms/token on a short probe`;
   return webgpuMs < wasmMs ? { backend: 'webgpu', reason: `WebGPU is faster for this small model (${line}).` } : { backend: 'wasm', reason: `WASM is faster for this small model (${line}).` };

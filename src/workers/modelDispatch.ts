@@ -23,7 +23,7 @@ import { broughtPromptFormat } from '../core/promptTemplates';
 import { search } from '../core/search';
 import { loadTokenizer, type TextTokenizer } from '../core/tokenizer';
 import type { QueryOutcome } from '../core/types';
-import { decideByProbe, isRuntimeFailure, planBackend, plainRuntimeError } from './backendChoice';
+import { decideByProbe, isRuntimeFailure, planBackend, plainRuntimeError, threadsFor } from './backendChoice';
 import { ModelFileError, startDownload, type Download } from './modelDownload';
 import type { Backend, Diagnostics, ModelEvent, ModelFiles, ModelRequest, PolicySource } from './modelProtocol';
 import { OrtCausalLM, OrtStepScorer, type DecoderConfig, type PrmConfig } from './ortCausalLM';
@@ -187,10 +187,11 @@ export function modelDispatcher(post: (e: ModelEvent) => void, env: DispatchEnv)
 
   async function load(m: Extract<ModelRequest, { type: 'load' }>): Promise<void> {
     const t0 = performance.now();
-    threads = m.threads;
     const urls = m.policy.kind === 'urls' ? Object.values(m.policy.files) : [];
     const dl = await startDownload([...urls, ...Object.values(m.prmFiles ?? {})], (loaded, total, file) => post({ type: 'progress', loaded, total, file }));
     policy = await readPolicy(m.policy, dl);
+    const threading = threadsFor(policy.bytes, m.threads);
+    threads = threading.threads;
     const adapter = await env.adapter().catch(() => null);
     const f16 = !!adapter?.features.has('shader-f16');
     const modelF16 = /fp16|q4f16/.test(policy.onnxName);
@@ -217,6 +218,12 @@ export function modelDispatcher(post: (e: ModelEvent) => void, env: DispatchEnv)
         chosen = { backend: 'wasm', reason: `The WebGPU session failed (${message(e).slice(0, 120)}), so the model runs on the CPU (WASM).` };
         return createPolicy('wasm');
       });
+      if (chosen.backend === 'webgpu' && made.cacheType === 'float16' && !f16) {
+        // An fp16 cache (the file's inputs say so) cannot run on a GPU without shader-f16.
+        await made.dispose().catch(() => undefined);
+        chosen = { backend: 'wasm', reason: 'The model keeps its cache in fp16 and this GPU adapter lacks shader-f16, so it runs on the CPU (WASM).' };
+        made = await createPolicy('wasm');
+      }
     }
     usePolicy(made);
     vocabTexts = tokenTexts(tok!.decode, made.vocabSize);
@@ -228,6 +235,7 @@ export function modelDispatcher(post: (e: ModelEvent) => void, env: DispatchEnv)
       backend: chosen.backend,
       reason: chosen.reason,
       threads,
+      threadsWhy: threading.why,
       isolated: env.isolated,
       ...(probed ? { probe: probed } : {}),
       modelBytes: policy.bytes,

@@ -44,8 +44,9 @@ export interface Diagnostics {
   backend: Backend;
   /** Why this backend, in words. */
   reason: string;
-  /** ORT's WASM threads and whether the page is cross-origin isolated (needed for more than one). */
+  /** ORT's WASM threads, why that many, and whether the page is cross-origin isolated (needed for more than one). */
   threads: number;
+  threadsWhy: string;
   isolated: boolean;
   /** Short-probe decode times (ms per token) when both backends were measured. */
   probe?: { wasmMs: number; webgpuMs: number };
@@ -57,6 +58,7 @@ export interface Diagnostics {
 }
 
 export type ModelRequest =
+  /** `threads`: the most WASM threads the page allows (the worker may use fewer, backendChoice.ts threadsFor). */
   | { type: 'load'; policy: PolicySource; prmFiles?: ModelFiles; backend: BackendPreference; threads: number }
   | ({ type: 'ask'; id: number; question: string; schema: SchemaInfo } & SearchSettings & Pick<AnswerSettings, 'constrained'>)
   | { type: 'stop'; id: number }

@@ -12,6 +12,7 @@ import { create } from 'zustand';
 import type { PolicyStep } from '../core/policy';
 import type { QueryOutcome } from '../core/types';
 import type { BackendPreference, Diagnostics, ModelEvent, ModelRequest, PolicySource, SearchSettings } from '../workers/modelProtocol';
+import { ModelClient } from '../workers/modelClient';
 import { wasmThreads } from '../workers/ortCausalLM';
 import { useCandidates } from './candidateStore';
 import { engine, ROW_CAP } from './engine';
@@ -54,7 +55,6 @@ export interface ModelState {
 export const GREEDY: SearchSettings = { strategy: 'greedy', n: 8, agg: 'weighted', beamWidth: 2, tokenBeam: 1 };
 const MAX_TOKEN_BEAM = 8;
 const MAX_N = 32;
-const PING_MS = 1000;
 /**
  * Silence while busy that counts as a dead worker. The worker answers a ping between forward passes: its longest
  * silence measured over best-of-8 answers on a 2-core machine was 1.1 s, so 30 s leaves room for a much slower one.
@@ -63,18 +63,15 @@ const HANG_MS = Math.max(2000, Number(new URLSearchParams(location.search).get('
 /** After Stop, the worker has this long to end the answer before it is replaced (it stops within a token or two). */
 const STOP_GRACE_MS = Math.min(5000, HANG_MS / 2);
 
-let worker: Worker | null = null;
+let client: ModelClient | null = null;
 let source: BroughtModel | null = null;
-/** When the worker last posted anything (performance.now()). */
-let lastHeard = 0;
-let watchdog: ReturnType<typeof setInterval> | null = null;
 let nextId = 1;
 let liveSteps: PolicyStep[] = [];
 let askedQuestion = '';
 const pendingScores = new Map<number, { resolve: (s: number[]) => void; reject: (e: Error) => void }>();
 
 function send(m: ModelRequest): void {
-  worker?.postMessage(m);
+  client?.send(m);
 }
 
 export const useModel = create<ModelState>()((set, get) => ({
@@ -93,22 +90,24 @@ export const useModel = create<ModelState>()((set, get) => ({
   lastAnswer: null,
 
   load() {
-    if (worker) return;
+    if (client) return;
     set({ status: 'loading', error: null, loaded: 0, prm: 'loading', prmError: null });
-    const w = new Worker(new URL('../workers/model.worker.ts', import.meta.url), { type: 'module' });
-    worker = w;
-    w.onmessage = (ev: MessageEvent<ModelEvent>) => {
-      if (w !== worker) return;
-      lastHeard = performance.now();
-      handle(ev.data, set, get);
-    };
-    w.onerror = (ev) => {
-      ev.preventDefault();
-      if (w !== worker) return;
-      const what = get().askingId !== null ? 'while answering' : get().status === 'loading' ? 'while loading' : '';
-      dropWorker(set, get, `The model worker crashed${what ? ` ${what}` : ''} (${ev.message || 'no details'}). ${RELOADS}`);
-    };
-    watch(set, get);
+    const c = new ModelClient({
+      createWorker: () => new Worker(new URL('../workers/model.worker.ts', import.meta.url), { type: 'module' }),
+      onEvent: (e: ModelEvent) => c === client && handle(e, set, get),
+      onDead: (kind, detail) => {
+        if (c !== client) return;
+        if (kind === 'hang') return dropWorker(set, get, `The model stopped responding (nothing for ${detail} s), so it was shut down. ${RELOADS}`);
+        const what = get().askingId !== null ? 'while answering' : get().status === 'loading' ? 'while loading' : '';
+        dropWorker(set, get, `The model worker crashed${what ? ` ${what}` : ''} (${detail}). ${RELOADS}`);
+      },
+      busy: () => {
+        const m = get();
+        return m.status === 'loading' || m.prm === 'loading' || m.askingId !== null || pendingScores.size > 0;
+      },
+      hangMs: HANG_MS,
+    });
+    client = c;
     const params = new URLSearchParams(location.search);
     const asked = params.get('backend');
     const backend: BackendPreference = asked === 'wasm' || asked === 'webgpu' ? asked : 'auto';
@@ -118,15 +117,16 @@ export const useModel = create<ModelState>()((set, get) => ({
     const brought = source;
     set({ model: brought?.name ?? 'embedded' });
     if (!brought) return send({ type: 'load', policy: { kind: 'urls', files: EMBEDDED_POLICY }, ...prm, backend, threads });
+    c.watch();
     brought.read().then(
       (policy) => {
-        if (w !== worker) return;
+        if (c !== client) return;
         const total = Object.values(policy.files).reduce((a, b) => a + b.byteLength, 0);
         set({ loaded: total, total });
-        w.postMessage({ type: 'load', policy, ...prm, backend, threads } satisfies ModelRequest, Object.values(policy.files).map((b) => b.buffer as ArrayBuffer));
+        c.send({ type: 'load', policy, ...prm, backend, threads }, Object.values(policy.files).map((b) => b.buffer as ArrayBuffer));
       },
       (e: unknown) => {
-        if (w !== worker) return;
+        if (c !== client) return;
         source = null;
         dropWorker(set, get, `${brought.name} could not be read (${e instanceof Error ? e.message : String(e)}). The embedded model is used again.`, 'error');
       },
@@ -135,8 +135,8 @@ export const useModel = create<ModelState>()((set, get) => ({
 
   useSource(next) {
     if (get().askingId !== null) get().stop();
-    worker?.terminate();
-    worker = null;
+    client?.terminate();
+    client = null;
     source = next;
     set({ status: 'idle', diagnostics: null, backend: null, error: null, askingId: null });
     get().load();
@@ -145,8 +145,8 @@ export const useModel = create<ModelState>()((set, get) => ({
   ask(question, settings = GREEDY) {
     const schema = useStudio.getState().schema;
     if (!schema) return;
-    // No worker: never loaded, or dropped after a failed load or a crash. The embedded model loads (again).
-    if (!worker) get().load();
+    // No worker: never loaded, or dropped after a failed load or a crash. The model in use loads (again).
+    if (!client) get().load();
     const id = nextId++;
     const s: SearchSettings = { ...settings, n: clampInt(settings.n, 1, MAX_N), beamWidth: clampInt(settings.beamWidth, 1, MAX_N), tokenBeam: clampInt(settings.tokenBeam, 1, MAX_TOKEN_BEAM) };
     liveSteps = [];
@@ -156,7 +156,6 @@ export const useModel = create<ModelState>()((set, get) => ({
     useStudio.getState().showGenerating([], question);
     const constrained = new URLSearchParams(location.search).get('constrain') !== 'off';
     send({ type: 'ask', id, question, schema, constrained, ...s });
-    watch(set, get);
   },
 
   stop() {
@@ -170,12 +169,11 @@ export const useModel = create<ModelState>()((set, get) => ({
 
   score(question, text, outcomes) {
     const schema = useStudio.getState().schema;
-    if (!worker || !schema) return Promise.reject(new Error('The model is not loaded.'));
+    if (!client || !schema) return Promise.reject(new Error('The model is not loaded.'));
     const id = nextId++;
     return new Promise((resolve, reject) => {
       pendingScores.set(id, { resolve, reject });
       send({ type: 'score', id, question, schema, text, outcomes });
-      watch(set, get);
     });
   },
 }));
@@ -254,10 +252,8 @@ type Set = (p: Partial<ModelState>) => void;
  * abandoned (the editor's chain is shown again), pending PRM scores are rejected, and `ask` starts a new worker.
  */
 function dropWorker(set: Set, get: () => ModelState, error: string, prm: ModelState['prm'] = 'idle'): void {
-  worker?.terminate();
-  worker = null;
-  if (watchdog) clearInterval(watchdog);
-  watchdog = null;
+  client?.terminate();
+  client = null;
   const asking = get().askingId !== null;
   set({ status: 'error', error, askingId: null, tokensPerSecond: null, backend: null, prm, prmError: null });
   rejectScores(error);
@@ -265,24 +261,6 @@ function dropWorker(set: Set, get: () => ModelState, error: string, prm: ModelSt
     useCandidates.getState().abandon();
     useStudio.getState().setSql(useStudio.getState().sql);
   }
-}
-
-/** While the worker loads, answers or scores: a ping every second; silence for HANG_MS drops the worker. */
-function watch(set: Set, get: () => ModelState): void {
-  if (watchdog || !worker) return;
-  lastHeard = performance.now();
-  watchdog = setInterval(() => {
-    const m = get();
-    const busy = m.status === 'loading' || m.prm === 'loading' || m.askingId !== null || pendingScores.size > 0;
-    if (!worker || !busy) {
-      if (watchdog) clearInterval(watchdog);
-      watchdog = null;
-      return;
-    }
-    const silent = performance.now() - lastHeard;
-    if (silent > HANG_MS) dropWorker(set, get, `The model stopped responding (nothing for ${(silent / 1000).toFixed(0)} s), so it was shut down. ${RELOADS}`);
-    else send({ type: 'ping' });
-  }, PING_MS);
 }
 
 function rejectScores(why: string): void {

@@ -6,7 +6,7 @@ the new weights to ONNX for the next rollouts.
       --init RUN/init.pt --out RUN [--lr 2e-5 --kl 0.02 --clip 0.2 --minibatches 2 --max-grad-norm 1]
 
 Protocol: one JSON command per stdin line, one JSON reply per stdout line (logs go to stderr):
-  {"batch": "RUN/batches/000012.jsonl"} -> {"update": 13, "loss": …, "kl": …, "entropy": …, "clipfrac": …, "seconds": …}
+  {"batch": "RUN/batches/000012.jsonl"} -> {"update": 13, "trainedChains": …, "loss": …, "kl": …, "entropy": …, "clipfrac": …, "seconds": …}
   {"quit": true}                         -> {"bye": true}
 A batch line is {"ids": prompt + completion token ids, "start": prompt length, "adv": group-normalized advantage}.
 The completion's tokens (the end token included when the chain ended on it) carry the loss; the prompt is context.
@@ -183,7 +183,7 @@ class Trainer:
         self.save()
         self.export()
         n = len(rows)
-        out = {"update": self.updates, "chains": n, "tokens": sum(len(r["ids"]) - r["start"] for r in rows)}
+        out = {"update": self.updates, "trainedChains": n, "tokens": sum(len(r["ids"]) - r["start"] for r in rows)}
         out.update({k: round(v / n, 5) if k != "gradNorm" else round(v, 4) for k, v in totals.items()})
         out["seconds"] = round(time.time() - t0, 1)
         return out

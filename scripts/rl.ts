@@ -1,7 +1,7 @@
 /**
  * Process-supervised GRPO on CPU (issue 21; Reward-SQL §5): TypeScript samples and judges rollouts with the studio's
  * decoding, models/train/grpo.py updates the weights.
- *   npm run rl -- [--out scratch/rl] [--updates 60] [--batch 8] [--group 8] [--process-weight 0.5] [--lr 2e-5]
+ *   npm run rl -- [--out scratch/rl] [--updates 24] [--batch 16] [--group 8] [--process-weight 0.5] [--lr 3e-5]
  *     [--kl 0.02] [--clip 0.2] [--minibatches 2] [--invented-share 0.25] [--temperature 1] [--jobs 2]
  *     [--threads 2] [--eval-every 10] [--eval-limit 120] [--model models/policy] [--prm models/prm] [--spider ../shared/data/spider]
  *   npm run rl -- --smoke      2 updates on 4 questions with the embedded models, in a temporary folder
@@ -47,7 +47,7 @@ const settings: RlSettings = rlSettings({
   minibatches: num('minibatches'),
   inventedShare: smoke ? 0.25 : num('invented-share'),
 });
-const updates = smoke ? 2 : Number(args.get('updates') ?? 60);
+const updates = smoke ? 2 : Number(args.get('updates') ?? 24);
 const jobs = Number(args.get('jobs') ?? 2);
 /** grpo.py's torch threads (2 on this machine's 2 cores; 1 when two runs share them). */
 const threads = Number(args.get('threads') ?? 2);
@@ -222,8 +222,14 @@ try {
   await updater.quit().catch(() => undefined);
 }
 const minutes = (performance.now() - t0) / 60000;
-const before = rewardsSeen[0] ?? NaN;
-const after = rewardsSeen.at(-1) ?? NaN;
+// The whole run's first and last figures, from its log (a resumed run's first sitting included).
+const logged = readFileSync(logFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { update: number; reward?: number; heldOutEx?: number });
+const rewards = logged.filter((e) => e.reward !== undefined);
+const checks = logged.filter((e) => e.heldOutEx !== undefined);
+const before = rewards[0]?.reward ?? rewardsSeen[0] ?? NaN;
+const after = rewards.at(-1)?.reward ?? NaN;
+evalBefore = checks.find((e) => e.update === 0)?.heldOutEx ?? evalBefore;
+evalAfter = checks.at(-1)?.heldOutEx ?? evalAfter;
 if (smoke) {
   rmSync(out, { recursive: true, force: true });
   console.log(`(${minutes.toFixed(1)} min)`);
@@ -231,5 +237,5 @@ if (smoke) {
 } else {
   const ex = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);
   console.log(`(${minutes.toFixed(1)} min this sitting; log ${logFile})`);
-  console.log(`GRPO: updates ${updates} reward ${before.toFixed(3)} -> ${after.toFixed(3)} kl ${lastKl.toFixed(5)} held-out EX ${ex(evalBefore)} -> ${ex(evalAfter)}`);
+  console.log(`GRPO: updates ${rewards.at(-1)?.update ?? updates} reward ${before.toFixed(3)} -> ${after.toFixed(3)} kl ${lastKl.toFixed(5)} held-out EX ${ex(evalBefore)} -> ${ex(evalAfter)}`);
 }

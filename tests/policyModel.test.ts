@@ -43,8 +43,10 @@ describe('embedded policy (int8 ONNX in onnxruntime-web, Node)', () => {
       lm.release(past);
       let maxDiff = 0;
       f.lastLogits.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - logits[i]!))));
-      // Dynamic int8 (activations quantized per call): run 4 drifts up to ~0.41 from fp32 PyTorch; the argmax must agree.
-      expect(maxDiff).toBeLessThan(0.5);
+      // Dynamic int8 (activations quantized per call): run 4 drifted up to ~0.41 from fp32 PyTorch, the RL policy (its
+      // weights quantized a second time after fine-tuning from the dequantized int8 of run 11) 0.69, on logits from
+      // about -5 to 21; the argmax must agree.
+      expect(maxDiff).toBeLessThan(0.8);
       expect(argmax(logits)).toBe(argmax(Float32Array.from(f.lastLogits)));
     }
   });

@@ -3,7 +3,7 @@ of scored rollouts, takes clipped-ratio policy-gradient steps with a KL penalty 
 the new weights to ONNX for the next rollouts.
 
   LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp /usr/bin/python3 models/train/grpo.py \
-      --init RUN/init.pt --out RUN [--lr 2e-5 --kl 0.02 --clip 0.2 --minibatches 2 --max-grad-norm 1]
+      --init RUN/init.pt --out RUN [--lr 3e-5 --kl 0.02 --clip 0.2 --minibatches 2 --max-grad-norm 1]
 
 Protocol: one JSON command per stdin line, one JSON reply per stdout line (logs go to stderr):
   {"batch": "RUN/batches/000012.jsonl"} -> {"update": 13, "trainedChains": …, "loss": …, "kl": …, "entropy": …, "clipfrac": …, "seconds": …}
@@ -193,7 +193,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--init", required=True)
     ap.add_argument("--out", required=True)
-    ap.add_argument("--lr", type=float, default=2e-5)
+    ap.add_argument("--lr", type=float, default=3e-5)
     ap.add_argument("--kl", type=float, default=0.02)
     ap.add_argument("--clip", type=float, default=0.2)
     ap.add_argument("--minibatches", type=int, default=2)

@@ -49,11 +49,11 @@ export interface RlSettings {
 
 export const RL_DEFAULTS: Readonly<RlSettings> = {
   group: 8,
-  batch: 8,
+  batch: 16,
   temperature: 1,
   processWeight: 0.5,
   agg: 'weighted',
-  lr: 2e-5,
+  lr: 3e-5,
   kl: 0.02,
   clip: 0.2,
   minibatches: 2,

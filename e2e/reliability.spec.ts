@@ -1,8 +1,9 @@
 /**
  * The studio's promises under hostile input and faults, in Chromium against the built app (issue 24, part 2):
- * nothing leaves the machine (every request of a whole session, and the Content-Security-Policy that says the same),
- * hostile names and values stay text, the model worker's faults are survived without a reload, and memory stays
- * bounded over many questions. Runaway queries: e2e/safety.spec.ts. `npm run fuzz` covers the same promises in Node.
+ * nothing leaves the machine (every request of a whole session, charts, history and share links included, and the
+ * Content-Security-Policy that says the same), hostile names and values stay text (in charts and their exports,
+ * History and share links too), the model worker's faults are survived without a reload, and memory stays bounded
+ * over many questions. Runaway queries: e2e/safety.spec.ts. `npm run fuzz` covers the same promises in Node.
  *
  * RELIABILITY_FULL=1 runs the memory test at full size (40 questions with best-of-8, about 3 minutes here); CI runs
  * 5 questions with best-of-4 to keep this spec near a minute.
@@ -36,18 +37,42 @@ async function guard(page: Page) {
   const blocked = new Set<string>();
   page.on('requestfailed', (r) => r.failure()?.errorText === 'csp' && blocked.add(r.url()));
   const violations: string[] = [];
-  page.on('console', (m: ConsoleMessage) => {
-    if (/Content Security Policy|CSP violation/i.test(m.text())) violations.push(m.text());
-  });
-  await page.addInitScript(() =>
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`)),
-  );
-  page.on('worker', (w) => {
-    w.evaluate(() => self.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation in a worker: ${e.violatedDirective} ${e.blockedURI}`))).catch(() => undefined);
-  });
+  /** Dialogs (alert, confirm, prompt) any page opened: the studio opens none, so one would be injected script's. */
+  const dialogs: string[] = [];
+  /** Watches a page of the context for CSP violations and dialogs (the first page here, later ones by the test). */
+  const watch = async (p: Page) => {
+    p.on('dialog', (d) => {
+      dialogs.push(`${d.type()}: ${d.message()}`);
+      void d.dismiss();
+    });
+    p.on('console', (m: ConsoleMessage) => {
+      if (/Content Security Policy|CSP violation/i.test(m.text())) violations.push(m.text());
+    });
+    await p.addInitScript(() =>
+      document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`)),
+    );
+    p.on('worker', (w) => {
+      w.evaluate(() => self.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation in a worker: ${e.violatedDirective} ${e.blockedURI}`))).catch(() => undefined);
+    });
+  };
+  await watch(page);
   /** Requests that left the page's origin (data: and blob: URLs never leave the machine). */
   const foreign = () => [...urls].filter((u) => !u.startsWith('data:') && new URL(u).origin !== ORIGIN);
-  return { urls, blocked, violations, foreign };
+  return { urls, blocked, violations, dialogs, watch, foreign };
+}
+
+/** The state a share link carries, read from its `#share=` fragment (base64url JSON). */
+function sharedState(link: string): { v: number; q?: string; sql: string; db?: Record<string, unknown> } {
+  return JSON.parse(Buffer.from(link.split('#share=')[1]!, 'base64url').toString('utf8'));
+}
+
+/** What a document holds that would run code or came from markup in data, and whether `window.__pwned` got set. */
+async function injected(page: Page) {
+  return page.evaluate(() => ({
+    pwned: (window as unknown as { __pwned?: number }).__pwned ?? null,
+    handlers: document.querySelectorAll('[onerror], [onload], iframe, svg[onload], a[href^="javascript:"]').length,
+    inlineScripts: document.querySelectorAll('script:not([src])').length,
+  }));
 }
 
 /** The model worker now running (the page replaces it after a fault). */
@@ -83,7 +108,7 @@ function directives(policy: string): Map<string, string[]> {
 }
 
 test('a whole session talks to its own origin only (and the URL the user typed), under a CSP with no violation', async ({ page }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   const g = await guard(page);
   const workerCsp: string[] = [];
   page.on('response', (r) => {
@@ -108,7 +133,7 @@ test('a whole session talks to its own origin only (and the URL the user typed),
   for (const [name, sources] of csp) for (const s of sources) expect(`${name} ${s}`).toMatch(/ ('self'|'none'|'wasm-unsafe-eval'|'unsafe-inline'|data:|blob:|https:|http:)$/);
   expect(csp.get('style-src')).toContain("'unsafe-inline'");
 
-  // Greedy, then best-of-3 with the PRM (no chart feature exists yet: nothing to chart).
+  // Greedy, then best-of-3 with the PRM.
   await ask(page, 'How many singers do we have?');
   await expect(page.getByTestId('backend')).toHaveText(/Policy ready · WASM/);
   await ask(page, 'What is the average age of singers from France?', { strategy: 'bon', n: 3 });
@@ -119,6 +144,37 @@ test('a whole session talks to its own origin only (and the URL the user typed),
   await setEditorText(page, 'WITH\n  s1 AS (\n    SELECT *\n    FROM singer\n    WHERE Age > 30\n  )\nSELECT count(*)\nFROM s1');
   await expect(page.getByTestId('step-prm')).toHaveCount(2, { timeout: 30_000 });
   await expect(page.getByTestId('result-grid')).toContainText('4');
+
+  // A chart of a step (Observable Plot, loaded on demand from the studio's own assets), exported as PNG and SVG.
+  const s1 = page.locator('[data-testid=step-card][data-step=s1][data-state=ok]').filter({ hasText: 'Age > 30' });
+  await s1.getByRole('button', { name: 'Chart', exact: true }).click();
+  const chart = s1.getByTestId('chart-panel');
+  await expect(chart.locator('[data-testid=chart] svg').first()).toBeVisible();
+  await expect(chart.getByTestId('chart')).not.toHaveAttribute('data-renders', '0');
+  expect([...g.urls].some((u) => u.startsWith(`${ORIGIN}/assets/renderChart`))).toBe(true);
+  const [png] = await Promise.all([page.waitForEvent('download'), chart.getByRole('button', { name: 'PNG', exact: true }).click()]);
+  expect(png.suggestedFilename()).toMatch(/^s1-\w+\.png$/);
+  expect(readFileSync((await png.path())!).subarray(1, 4).toString()).toBe('PNG');
+  const [svg] = await Promise.all([page.waitForEvent('download'), chart.getByRole('button', { name: 'SVG', exact: true }).click()]);
+  expect(readFileSync((await svg.path())!, 'utf8')).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  await expect(chart.getByRole('alert')).toHaveCount(0);
+
+  // History (IndexedDB) with both answers and the edit, and Recent; then a share link (the state in its fragment).
+  await page.getByRole('button', { name: 'History', exact: true }).click();
+  const history = page.getByTestId('history-panel');
+  await expect.poll(() => history.getByTestId('history-entry').filter({ hasText: 'model answer' }).count()).toBeGreaterThanOrEqual(2);
+  await expect(history.getByTestId('history-entry').filter({ hasText: 'edited' })).not.toHaveCount(0);
+  await expect(history).toContainText('concert_singer');
+  await page.keyboard.press('Escape');
+  await expect(history).toHaveCount(0);
+  await page.getByRole('button', { name: 'Share', exact: true }).click();
+  const link = await page.getByTestId('share-link').inputValue();
+  expect(new URL(link).origin).toBe(ORIGIN);
+  expect(sharedState(link)).toMatchObject({ v: 1, db: { kind: 'sample', id: 'concert_singer' } });
+  expect(sharedState(link).sql).toContain('WHERE Age > 30');
+  await page.getByRole('dialog', { name: 'Share link' }).getByRole('button', { name: 'Close', exact: true }).click();
+  await expect(page.getByTestId('share-link')).toHaveCount(0);
+
   await page.getByTestId('table-stadium').getByRole('button').click();
   await page.getByRole('button', { name: 'Query stadium' }).click();
   await expect(page.getByTestId('result-count')).toContainText('9 rows');
@@ -146,6 +202,7 @@ test('a whole session talks to its own origin only (and the URL the user typed),
 
   expect(g.foreign()).toEqual([typed]);
   expect(g.violations).toEqual([]);
+  expect(g.dialogs).toEqual([]);
   expect(g.urls.size).toBeGreaterThan(15);
   test.info().annotations.push({ type: 'requests', description: `${g.urls.size} distinct URLs, ${g.foreign().length} foreign (typed by the user)` });
 });
@@ -202,10 +259,9 @@ async function hostileDatabase(): Promise<Buffer> {
   return bytes;
 }
 
-test('hostile table names, column names and values stay text everywhere: schema, editor, cards, grid, candidates, errors, exports', async ({ page }) => {
-  test.setTimeout(120_000);
+test('hostile table names, column names and values stay text everywhere: schema, editor, cards, grid, candidates, errors, exports, charts, history, share links', async ({ page }) => {
+  test.setTimeout(180_000);
   const g = await guard(page);
-  page.on('dialog', (d) => void d.dismiss());
   await openStudio(page, '?sample=concert_singer&backend=wasm');
   const file = `${XSS[0]}.sqlite`;
   await page.getByTestId('file-input').setInputFiles({ name: file, mimeType: 'application/octet-stream', buffer: await hostileDatabase() });
@@ -265,14 +321,94 @@ test('hostile table names, column names and values stay text everywhere: schema,
   expect(titles.join('\n')).toMatch(/<img src=x onerror|"><svg onload/);
   await expect(page.getByTestId('step-card').last()).not.toHaveAttribute('data-state', 'pending');
   await page.screenshot({ path: `${SHOTS}/08-hostile-names.png` });
+  const question = `${XSS[0]} How many rows are there?`;
+
+  // A chart of hostile values: bars whose categories are the cells, axis titles that are the hostile column names.
+  // Plot writes them as text: tick labels (cut to 18 characters, as renderChart.ts does), axis labels, the tip.
+  const cells = [...XSS, ...MORE];
+  const chartSql = `SELECT ${q(XSS[1])} AS ${q(XSS[1])}, id * 10 AS ${q(XSS[2])}\nFROM ${q(XSS[0])}`;
+  await setEditorText(page, chartSql);
+  const final = page.locator('[data-testid=step-card][data-step=final][data-state=ok]').filter({ hasText: 'id * 10 AS' });
+  await expect(final.getByTestId('row-count')).toHaveText(String(cells.length));
+  await final.getByRole('button', { name: 'Chart', exact: true }).click();
+  const panel = final.getByTestId('chart-panel');
+  await expect(panel).toHaveAttribute('data-chart-type', 'bar');
+  await expect(panel.locator('[data-testid=chart] svg g[aria-label="bar"] rect')).toHaveCount(cells.length);
+  const tick = (v: string) => (v.length > 18 ? `${v.slice(0, 17)}…` : v);
+  await expect(panel.locator('[data-testid=chart] svg [aria-label="x-axis tick label"] text')).toHaveText(cells.map(tick));
+  await expect(panel.locator('[data-testid=chart] svg [aria-label="x-axis label"]')).toHaveText(XSS[1]);
+  await expect(panel.locator('[data-testid=chart] svg [aria-label="y-axis label"]')).toContainText(XSS[2]);
+  await expect(panel.getByLabel('Chart x axis')).toContainText(XSS[1]);
+  await panel.locator('[data-testid=chart] svg g[aria-label="bar"] rect').first().hover();
+  await expect(panel.locator('[data-testid=chart] svg [aria-label="tip"]')).toContainText('<img src=x');
+  await page.screenshot({ path: `${SHOTS}/08-hostile-chart.png` });
+
+  // The SVG export: the values are escaped text in the file, and read back they are text again, no element.
+  const [svgFile] = await Promise.all([page.waitForEvent('download'), panel.getByRole('button', { name: 'SVG', exact: true }).click()]);
+  const svgText = readFileSync((await svgFile.path())!, 'utf8');
+  expect(svgText).toContain('&lt;script&gt;window.__pwned=2&lt;/script&gt;');
+  expect(svgText).toContain('&lt;img src=x onerro…');
+  expect(svgText).not.toMatch(/<(script|img|iframe|a|foreignObject)[\s>]|<svg onload/i);
+  const parsed = await page.evaluate((text) => {
+    const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+    return {
+      error: doc.querySelector('parsererror')?.textContent ?? null,
+      elements: doc.querySelectorAll('script, img, iframe, foreignObject, a, [onload], [onerror], [href]').length,
+      texts: [...doc.querySelectorAll('text')].map((t) => t.textContent ?? ''),
+    };
+  }, svgText);
+  expect(parsed.error).toBeNull();
+  expect(parsed.elements).toBe(0);
+  for (const label of cells.map(tick)) expect(parsed.texts).toContain(label);
+  expect(parsed.texts).toContain(XSS[1]);
+  expect(parsed.texts.some((t) => t.includes(XSS[2]))).toBe(true);
+  // The PNG export draws that SVG through an <img>: it decodes, so the serialized markup is well formed.
+  const [pngFile] = await Promise.all([page.waitForEvent('download'), panel.getByRole('button', { name: 'PNG', exact: true }).click()]);
+  expect(readFileSync((await pngFile.path())!).subarray(1, 4).toString()).toBe('PNG');
+  await expect(panel.getByRole('alert')).toHaveCount(0);
+
+  // A share link: the popover names the hostile file as text; the link carries the question and chain unchanged, and
+  // opened in another tab it shows them (the file asked for by its hostile name) without running anything.
+  await page.getByRole('button', { name: 'Share', exact: true }).click();
+  await expect(page.getByRole('dialog', { name: 'Share link' })).toContainText(`asked for ${file}:`);
+  const link = await page.getByTestId('share-link').inputValue();
+  expect(new URL(link).origin).toBe(ORIGIN);
+  expect(sharedState(link)).toMatchObject({ v: 1, q: question, sql: chartSql, db: { kind: 'file', name: file } });
+  const other = await page.context().newPage();
+  await g.watch(other);
+  await other.goto(link);
+  await expect(other.getByTestId('share-awaiting')).toContainText(file);
+  await expect(other.getByLabel('Question')).toHaveValue(question);
+  await expect.poll(() => editorText(other)).toBe(chartSql);
+  expect(await injected(other)).toEqual({ pwned: null, handlers: 0, inlineScripts: 0 });
+  await other.close();
+  await page.getByRole('dialog', { name: 'Share link' }).getByRole('button', { name: 'Close', exact: true }).click();
+
+  // History (a run of edits within a minute keeps one entry, the last): a chain whose error quotes a hostile name
+  // takes the chart's place. The entries show the hostile question, that chain's last line and its error, the file
+  // in Recent; a search for the name finds that entry alone.
+  const missing = '<img src=z onerror=window.__pwned=11>';
+  await setEditorText(page, `SELECT *\nFROM ${q(missing)}`);
+  await expect(page.getByTestId('step-error').last()).toContainText(`no such table: ${missing}`);
+  await page.getByRole('button', { name: 'History', exact: true }).click();
+  const history = page.getByTestId('history-panel');
+  const entries = history.getByTestId('history-entry');
+  await expect(history.getByRole('heading', { name: /^History/ })).toHaveText(`History · ${file}`);
+  await expect(entries.filter({ hasText: 'model answer' }).filter({ hasText: question })).toHaveCount(1);
+  const failedEntry = entries.filter({ hasText: `no such table: ${missing}` });
+  await expect(failedEntry).toHaveCount(1);
+  await expect(failedEntry).toContainText(question);
+  await expect(failedEntry.locator('.history-sql')).toHaveText(`FROM ${q(missing)}`);
+  await expect(history.getByTestId('recent-entry').filter({ hasText: file })).toHaveCount(1);
+  await history.getByLabel('Search history').fill('onerror=window.__pwned=11');
+  await expect(entries).toHaveCount(1);
+  await expect(entries).toContainText(`no such table: ${missing}`);
+  await page.keyboard.press('Escape');
+  await expect(history).toHaveCount(0);
 
   // Nothing ran, no element came from the data, and no markup even tried (the CSP would have reported it).
-  const dom = await page.evaluate(() => ({
-    pwned: (window as unknown as { __pwned?: number }).__pwned ?? null,
-    handlers: document.querySelectorAll('[onerror], [onload], iframe, svg[onload], a[href^="javascript:"]').length,
-    inlineScripts: document.querySelectorAll('script:not([src])').length,
-  }));
-  expect(dom).toEqual({ pwned: null, handlers: 0, inlineScripts: 0 });
+  expect(await injected(page)).toEqual({ pwned: null, handlers: 0, inlineScripts: 0 });
+  expect(g.dialogs).toEqual([]);
   expect(g.violations).toEqual([]);
   expect(g.foreign()).toEqual([]);
 });

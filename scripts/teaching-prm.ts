@@ -25,11 +25,11 @@ import { assessChain, type RanStep } from '../src/core/teaching/practice';
 import { teachingSettings } from '../src/core/teaching/settings';
 import { loadTokenizer } from '../src/core/tokenizer';
 import type { Trajectory } from '../src/core/types';
-import { SAMPLES } from '../src/state/samples';
 import { OrtStepScorer } from '../src/workers/ortCausalLM';
 import { SqlJsEngine } from '../src/workers/sqljsEngine';
 import { nodeOrt, type NodeRuntime } from './lib/nodeOrt';
 import { flags } from './lib/spider';
+import { sampleEngines } from './lib/sampleEngines';
 
 const args = flags(process.argv.slice(2));
 const prmDir = args.get('prm') ?? 'models/prm';
@@ -43,13 +43,7 @@ const model = await OrtStepScorer.create(ort, new Uint8Array(readFileSync(join(p
 const tok = loadTokenizer(readJson('tokenizer.json'), readJson('tokenizer_config.json'));
 
 const SQL = await initSqlJs();
-const engines = new Map(
-  SAMPLES.map((s) => {
-    const e = new SqlJsEngine(SQL);
-    e.open(new Uint8Array(readFileSync(join('public/samples', s.file))));
-    return [s.id, e] as const;
-  }),
-);
+const engines = sampleEngines(SQL);
 
 const ranSteps = (t: Trajectory, engine: SqlJsEngine): RanStep[] =>
   [...t.steps.map((s) => s.sql), t.final.sql].map((sql, i) => ({ sql, outcome: engine.query(stepPrefixSql(t, i), rowCap) }));

@@ -2,8 +2,6 @@
  * The exercise-set check: every bundled exercise's reference chain runs step by step on its sample database and
  * returns the exercise query's result; the set has enough exercises per level, unique ids, and a note per step.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import initSqlJs from 'sql.js';
 import { describe, expect, it } from 'vitest';
 import { checkExercise } from '../src/core/teaching/checkExercise';
@@ -11,17 +9,10 @@ import { exerciseOrdered, levelOf, LEVELS, referenceSteps } from '../src/core/te
 import { EXERCISES } from '../src/core/teaching/exerciseSet';
 import { assessChain } from '../src/core/teaching/practice';
 import { teachingSettings } from '../src/core/teaching/settings';
-import { SAMPLES } from '../src/state/samples';
-import { SqlJsEngine } from '../src/workers/sqljsEngine';
+import { sampleEngines } from '../scripts/lib/sampleEngines';
 
 const SQL = await initSqlJs();
-const engines = new Map(
-  SAMPLES.map((s) => {
-    const e = new SqlJsEngine(SQL);
-    e.open(new Uint8Array(readFileSync(join('public/samples', s.file))));
-    return [s.id, e] as const;
-  }),
-);
+const engines = sampleEngines(SQL);
 
 describe('exercise set', () => {
   it(`has at least ${teachingSettings().minPerLevel} exercises per level, unique ids, on bundled samples`, () => {

@@ -20,11 +20,12 @@ import tempfile
 import numpy as np
 import onnx
 import torch
-from onnx import TensorProto, helper, numpy_helper
+from onnx import helper, numpy_helper
 
 sys.path.insert(0, os.path.dirname(__file__))
 from model import Config, ExportWrapper, LlamaLM, config_from_hf  # noqa: E402
 from onnx_to_checkpoint import initializers, matmul_weights  # noqa: E402
+from quantize import is_table_gather, quantize_gather  # noqa: E402
 
 CHAT_TEMPLATE = (
     "{% for message in messages %}"
@@ -129,21 +130,8 @@ def quantize_q4(src, dst, data_name):
             drop.add(node.input[1])
             nodes.append(helper.make_node("MatMulNBits", [node.input[0], base + "_q4", base + "_q4s"], list(node.output),
                                           name=(node.name or base) + "_q4", domain="com.microsoft", K=K, N=N, bits=4, block_size=32))
-        elif node.op_type == "Gather" and node.input[0] in inits and len(inits[node.input[0]].dims) == 2:
-            E = numpy_helper.to_array(inits[node.input[0]]).astype(np.float32)
-            scale = np.abs(E).max(axis=1, keepdims=True) / 127.0
-            scale[scale == 0] = 1.0
-            Eq = np.clip(np.round(E / scale), -127, 127).astype(np.int8)
-            base = node.input[0].replace(".", "_")
-            added += [numpy_helper.from_array(Eq, base + "_q"), numpy_helper.from_array(scale.astype(np.float32), base + "_rs")]
-            drop.add(node.input[0])
-            n = (node.name or base).replace("/", "_")
-            nodes += [
-                helper.make_node("Gather", [base + "_q", node.input[1]], [n + "_gq"], name=n + "_g"),
-                helper.make_node("Cast", [n + "_gq"], [n + "_gf"], to=TensorProto.FLOAT, name=n + "_gc"),
-                helper.make_node("Gather", [base + "_rs", node.input[1]], [n + "_gs"], name=n + "_gsc"),
-                helper.make_node("Mul", [n + "_gf", n + "_gs"], list(node.output), name=n + "_gm"),
-            ]
+        elif is_table_gather(node, inits):
+            nodes += quantize_gather(node, inits, added, drop)
         else:
             nodes.append(node)
     used = {i for n in nodes for i in n.input}

@@ -36,21 +36,8 @@ def quantize_dynamic(src, dst):
                 helper.make_node("Mul", [n + "_xs", base + "_scale"], [n + "_s"], name=n + "_scl"),
                 helper.make_node("Mul", [n + "_f", n + "_s"], [node.output[0]], name=n + "_out"),
             ]
-        elif node.op_type == "Gather" and node.input[0] in inits and len(inits[node.input[0]].dims) == 2:
-            E = numpy_helper.to_array(inits[node.input[0]]).astype(np.float32)
-            scale = np.abs(E).max(axis=1, keepdims=True) / 127.0
-            scale[scale == 0] = 1.0
-            Eq = np.clip(np.round(E / scale), -127, 127).astype(np.int8)
-            base = node.input[0].replace(".", "_")
-            added += [numpy_helper.from_array(Eq, base + "_q"), numpy_helper.from_array(scale.astype(np.float32), base + "_rs")]
-            drop.add(node.input[0])
-            n = (node.name or base).replace("/", "_")
-            new_nodes += [
-                helper.make_node("Gather", [base + "_q", node.input[1]], [n + "_gq"], name=n + "_g"),
-                helper.make_node("Cast", [n + "_gq"], [n + "_gf"], to=TensorProto.FLOAT, name=n + "_gc"),
-                helper.make_node("Gather", [base + "_rs", node.input[1]], [n + "_gs"], name=n + "_gsc"),
-                helper.make_node("Mul", [n + "_gf", n + "_gs"], [node.output[0]], name=n + "_gm"),
-            ]
+        elif is_table_gather(node, inits):
+            new_nodes += quantize_gather(node, inits, added, drop)
         else:
             new_nodes.append(node)
     still_used = {i for n in new_nodes for i in n.input}
@@ -61,3 +48,27 @@ def quantize_dynamic(src, dst):
     g.node.extend(new_nodes)
     onnx.checker.check_model(m)
     onnx.save(m, dst)
+
+
+def is_table_gather(node, inits):
+    """A Gather from a 2-D float initializer: the embedding table."""
+    return node.op_type == "Gather" and node.input[0] in inits and len(inits[node.input[0]].dims) == 2
+
+
+def quantize_gather(node, inits, added, drop):
+    """The nodes that replace an embedding Gather with an int8 per-row table: Gather(int8) -> Cast -> Mul(row scales).
+    The new initializers go to `added`, the replaced table's name to `drop`."""
+    E = numpy_helper.to_array(inits[node.input[0]]).astype(np.float32)
+    scale = np.abs(E).max(axis=1, keepdims=True) / 127.0
+    scale[scale == 0] = 1.0
+    Eq = np.clip(np.round(E / scale), -127, 127).astype(np.int8)
+    base = node.input[0].replace(".", "_")
+    added += [numpy_helper.from_array(Eq, base + "_q"), numpy_helper.from_array(scale.astype(np.float32), base + "_rs")]
+    drop.add(node.input[0])
+    n = (node.name or base).replace("/", "_")
+    return [
+        helper.make_node("Gather", [base + "_q", node.input[1]], [n + "_gq"], name=n + "_g"),
+        helper.make_node("Cast", [n + "_gq"], [n + "_gf"], to=TensorProto.FLOAT, name=n + "_gc"),
+        helper.make_node("Gather", [base + "_rs", node.input[1]], [n + "_gs"], name=n + "_gsc"),
+        helper.make_node("Mul", [n + "_gf", n + "_gs"], list(node.output), name=n + "_gm"),
+    ]

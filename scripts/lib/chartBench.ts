@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { waitFor } from './benchBrowser';
 import { median } from './stats';
 
 export interface Size {
@@ -94,19 +95,6 @@ export async function chartBench(dist = 'dist'): Promise<ChartBench> {
   } finally {
     process.kill(-server.pid!, 'SIGTERM');
   }
-}
-
-async function waitFor(url: string, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} did not come up; run \`npx vite build\` first`);
 }
 
 /** One line of the bench's output. */

@@ -4,7 +4,7 @@
  * Each token the cache grows by one position, so without a pool every token allocates the whole cache afresh
  * (16 tensors of about 256 KB at 250 tokens for the embedded policy). Chromium hands out a large ArrayBuffer as fresh
  * zeroed pages and pays a page fault on first touch of each, far more than the same copy into memory that was used
- * before (README, "Where the browser lost"; `npm run bench -- --rounds 6` compares with the old path).
+ * before (docs/experiments.md, "Where the browser lost"; `npm run bench -- --rounds 6` compares with the old path).
  *
  * A request takes the smallest free buffer that holds it (best fit), and a new buffer is allocated only when none
  * does, rounded up to a multiple of `step` positions. Best fit, rather than one free list per size, matters for

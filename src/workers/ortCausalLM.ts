@@ -94,7 +94,7 @@ export class OrtCausalLM implements CausalLM {
    * The outputs fetched per call when the file has `present_step.*` (models/train/step_outputs.py): logits and the new
    * tokens' keys and values only, appended to the cache here. onnxruntime-web copies every fetched output into a newly
    * allocated array, and Chromium faults in fresh pages for each, so fetching the whole `present.*` cache each token
-   * cost most of a browser decode step (README, "Where the browser lost"). Null: the file has only `present.*`.
+   * cost most of a browser decode step (docs/experiments.md, "Where the browser lost"). Null: the file has only `present.*`.
    */
   private readonly stepFetches: string[] | null;
   /** Buffers of the cache kept here (with `stepFetches`), recycled through `release` (see KvBufferPool). */

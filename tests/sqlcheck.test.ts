@@ -387,6 +387,20 @@ describe('invalid prefixes', () => {
     }
   });
 
+  it('an alias is never a word SQLite reserves (`AS to`: near "to": syntax error)', () => {
+    const { checker } = fixtures.concert_singer;
+    for (const w of ['to', 'autoincrement', 'deferrable', 'returning', 'nothing']) {
+      const sql = `SELECT count(*) AS ${w} FROM singer`;
+      expect(sqlite('concert_singer', sql), sql).not.toBe('ok');
+      expect(checker.complete(sql), sql).toBe(false);
+    }
+    // A longer word that starts like one is a name.
+    for (const w of ['too', 'tops', 'nothings']) expect(checker.complete(`SELECT count(*) AS ${w} FROM singer`), w).toBe(true);
+    // The budget close of a chain cut inside such an alias runs.
+    const closed = checker.closing('SELECT count(*) AS to');
+    expect(closed === null || sqlite('concert_singer', closed) === 'ok', String(closed)).toBe(true);
+  });
+
   it('an unfinished chain is viable but not complete: the end token is refused', () => {
     const { checker } = fixtures.concert_singer;
     for (const text of ['WITH\n  s1 AS (\n    SELECT Name\n    FROM singer', `${STEP1}  s2 AS (\n    SELECT Name\n    FROM s1\n  )`, 'SELECT Name FROM singer WHERE', "SELECT Name FROM singer WHERE Name = 'Jo"]) {

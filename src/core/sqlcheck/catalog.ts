@@ -50,7 +50,8 @@ export const TYPE_NAMES = new Set(['integer', 'int', 'real', 'float', 'double', 
 
 /**
  * Words that are never a bare name: SQLite's keywords that the grammar here uses, and a few more that SQLite reserves
- * and a chain must not use as a name.
+ * and a chain must not use as a name (`to`, `autoincrement`, `deferrable`, `returning`, `nothing`: `SELECT 1 AS to`
+ * fails in SQLite).
  */
 export const RESERVED = new Set(
   (
@@ -58,7 +59,7 @@ export const RESERVED = new Set(
     'distinct all union intersect except with recursive case when then else end cast and or not in is null like glob ' +
     'between exists asc desc escape collate true false values table index create insert update delete into set ' +
     'primary key references foreign default check unique constraint drop alter add begin commit rollback transaction ' +
-    'isnull notnull regexp match current_date current_time current_timestamp'
+    'isnull notnull regexp match current_date current_time current_timestamp to autoincrement deferrable returning nothing'
   ).split(' '),
 );
 
@@ -71,7 +72,8 @@ export const NEVER_BARE = new Set(
   (
     'select from where group having order limit join on using as distinct all union intersect except case when then ' +
     'else and or not in is null between exists escape collate values table index create insert update delete into set ' +
-    'primary references foreign default check unique constraint drop alter add commit transaction isnull notnull'
+    'primary references foreign default check unique constraint drop alter add commit transaction isnull notnull to ' +
+    'autoincrement deferrable returning nothing'
   ).split(' '),
 );
 

@@ -29,7 +29,8 @@ export interface DbSlice {
   /** A user-facing problem (bad file, bad URL, decomposition error); cleared on the next success. */
   error: string | null;
   openBytes(name: string, bytes: Uint8Array): Promise<boolean>;
-  openSample(id: string): Promise<boolean>;
+  /** Opens a bundled sample; its example query replaces the editor's text unless `keepSql`. */
+  openSample(id: string, opts?: { keepSql?: boolean }): Promise<boolean>;
   openUrl(url: string): Promise<boolean>;
   openFile(file: File): Promise<boolean>;
   dismissError(): void;
@@ -84,7 +85,7 @@ export const useStudio = create<Studio>()((set, get) => ({
     return openWith(name, bytes.byteLength, () => engine.open(bytes), set, get, bytes.byteLength);
   },
 
-  async openSample(id) {
+  async openSample(id, { keepSql = false } = {}) {
     const sample = SAMPLES.find((s) => s.id === id) ?? SAMPLES[0]!;
     const res = await fetch(`${import.meta.env.BASE_URL}samples/${sample.file}`);
     if (!res.ok) {
@@ -94,8 +95,10 @@ export const useStudio = create<Studio>()((set, get) => ({
     const ok = await get().openBytes(sample.file, new Uint8Array(await res.arrayBuffer()));
     if (ok) {
       set({ dbSource: { kind: 'sample', id: sample.id } });
-      const t = safeDecompose(sample.query, get().schema);
-      get().setSql(t ? printCoCTE(t) : sample.query);
+      if (!keepSql) {
+        const t = safeDecompose(sample.query, get().schema);
+        get().setSql(t ? printCoCTE(t) : sample.query);
+      }
     }
     return ok;
   },

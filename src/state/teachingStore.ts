@@ -78,10 +78,12 @@ export const useTeaching = create<TeachingState>()((set, get) => ({
     const reference = referenceSteps(ex);
     set({ exercise: ex, reference, referenceRuns: null, assessment: null, assessedSql: null, hints: [], shownSteps: [], listOpen: false });
     setExerciseParam(ex.id);
-    const sample = SAMPLES.find((s) => s.id === ex.db)!;
-    if (useStudio.getState().dbName !== sample.file && !(await useStudio.getState().openSample(ex.db))) return false;
-    if (get().exercise !== ex) return false;
+    // The starter text goes in before the database opens (opening keeps the editor's text and runs it), so whatever
+    // the learner types once the database is open is never replaced.
     useStudio.getState().setSql(starterText(ex));
+    const sample = SAMPLES.find((s) => s.id === ex.db)!;
+    if (useStudio.getState().dbName !== sample.file && !(await useStudio.getState().openSample(ex.db, { keepSql: true }))) return false;
+    if (get().exercise !== ex) return false;
     const runs: RanStep[] = [];
     for (const r of reference) runs.push({ sql: r.sql, outcome: await engine.query(r.prefixSql, teachingSettings().rowCap) });
     if (get().exercise !== ex) return false;

@@ -173,3 +173,16 @@ describe('decomposeRunnable', () => {
     expect(printCoCTE(await decomposeRunnable(good, run))).toBe(printCoCTE(decomposeSql(good)));
   });
 });
+
+describe('compound ORDER BY', () => {
+  it("orders by a result column's expression through its position, since the branch steps rename the column", async () => {
+    const engine = await fixtureEngine('concert_singer.sqlite');
+    const sql = 'SELECT Country, count(*) FROM singer GROUP BY Country UNION SELECT Name, count(*) FROM stadium GROUP BY Name ORDER BY count(*) DESC, 1';
+    const original = engine.query(sql, 1000);
+    expect(original.ok).toBe(true);
+    const chain = printCoCTE(decomposeSql(sql));
+    expect(chain).toMatch(/ORDER BY 2 DESC, 1$/);
+    const got = engine.query(chain, 1000);
+    expect(got.ok && original.ok && sameResult(got.result.rows, original.result.rows, true)).toBe(true);
+  });
+});

@@ -143,8 +143,30 @@ class Decomposer {
     names.slice(1).forEach((name, i) => (sql += `\n${ops[i]}\nSELECT * FROM ${name}`));
     const order = tail.find((c) => c.type === 'order_by_clause');
     const limit = tail.find((c) => c.type === 'limit_clause');
-    for (const c of tail) sql += `\n${this.text(c)}`;
+    for (const c of tail) sql += `\n${c === order ? this.compoundOrder(c, branches) : this.text(c)}`;
     return { sql, note: combineNote(ops, order ? this.text(order.specifications as Node) : null, limit ? this.text(limit) : null) };
+  }
+
+  /**
+   * A compound's ORDER BY over the branch steps. A term written as a result column's expression (`ORDER BY count(*)`)
+   * names that column by its position instead: the branch steps name their columns (`count_all`), so the expression
+   * would match no column of the combined steps.
+   */
+  private compoundOrder(order: Node, branches: Node[]): string {
+    const norm = (t: string) => t.replace(/\s+/g, '').toLowerCase();
+    const columns = branches.map((b) => {
+      const items = (((b.clauses as Node[]) ?? []).find((c) => c.type === 'select_clause')?.columns as Node | undefined)?.items as Node[] | undefined;
+      return (items ?? []).map((it) => norm(this.text(it.type === 'alias' ? (it.expr as Node) : it)));
+    });
+    const specs = ((order.specifications as Node).items as Node[]).map((spec) => {
+      const expr = spec.type === 'sort_specification' ? (spec.expr as Node) : spec;
+      const whole = this.text(spec);
+      if (expr.type === 'identifier' || expr.type === 'member_expr' || expr.type === 'number_literal') return whole;
+      const e = norm(this.text(expr));
+      const k = columns.map((cols) => cols.indexOf(e)).find((i) => i >= 0);
+      return k === undefined ? whole : `${k + 1}${whole.slice(this.text(expr).length)}`;
+    });
+    return `ORDER BY ${specs.join(', ')}`;
   }
 
   // ---------------------------------------------------------------- simple SELECT

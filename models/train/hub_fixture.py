@@ -25,7 +25,7 @@ from onnx import helper, numpy_helper
 sys.path.insert(0, os.path.dirname(__file__))
 from model import Config, ExportWrapper, LlamaLM, config_from_hf  # noqa: E402
 from onnx_to_checkpoint import initializers, matmul_weights  # noqa: E402
-from quantize import is_table_gather, quantize_gather  # noqa: E402
+from quantize import is_table_gather, quantize_gather, replace_graph  # noqa: E402
 
 CHAT_TEMPLATE = (
     "{% for message in messages %}"
@@ -134,12 +134,7 @@ def quantize_q4(src, dst, data_name):
             nodes += quantize_gather(node, inits, added, drop)
         else:
             nodes.append(node)
-    used = {i for n in nodes for i in n.input}
-    keep = [i for i in g.initializer if i.name not in drop or i.name in used]
-    del g.initializer[:]
-    g.initializer.extend(keep + added)
-    del g.node[:]
-    g.node.extend(nodes)
+    replace_graph(g, nodes, added, drop)
     m.opset_import.append(helper.make_opsetid("com.microsoft", 1))
     onnx.save(m, dst, save_as_external_data=True, all_tensors_to_one_file=True, location=data_name, size_threshold=1024)
 

@@ -40,12 +40,7 @@ def quantize_dynamic(src, dst):
             new_nodes += quantize_gather(node, inits, added, drop)
         else:
             new_nodes.append(node)
-    still_used = {i for n in new_nodes for i in n.input}
-    keep = [i for i in g.initializer if i.name not in drop or i.name in still_used]
-    del g.initializer[:]
-    g.initializer.extend(keep + added)
-    del g.node[:]
-    g.node.extend(new_nodes)
+    replace_graph(g, new_nodes, added, drop)
     onnx.checker.check_model(m)
     onnx.save(m, dst)
 
@@ -72,3 +67,13 @@ def quantize_gather(node, inits, added, drop):
         helper.make_node("Gather", [base + "_rs", node.input[1]], [n + "_gs"], name=n + "_gsc"),
         helper.make_node("Mul", [n + "_gf", n + "_gs"], list(node.output), name=n + "_gm"),
     ]
+
+
+def replace_graph(g, nodes, added, drop):
+    """Gives graph `g` the nodes `nodes` and the initializers `added`, dropping those in `drop` that no node reads."""
+    used = {i for n in nodes for i in n.input}
+    keep = [i for i in g.initializer if i.name not in drop or i.name in used]
+    del g.initializer[:]
+    g.initializer.extend(keep + added)
+    del g.node[:]
+    g.node.extend(nodes)

@@ -15,6 +15,7 @@ import type { OpenPhase } from '../workers/sqlProtocol';
 import { engine, runner } from './engine';
 import { rememberOpenedFile } from './openedFile';
 import { SAMPLES } from './samples';
+import { saveBlob } from './saveFile';
 
 export interface DbSlice {
   dbName: string | null;
@@ -294,12 +295,5 @@ function safeDecompose(sql: string, schema: SchemaInfo | null): Trajectory | nul
 }
 
 function download(name: string, body: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([body], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  saveBlob(name, new Blob([body], { type }));
 }

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { CHART_TYPES, chartData, chartSettings, columnKinds, isValidSpec, noChartReason, proposeChart, withAxis, withType, xChoices, yChoices, type ChartSpec, type ChartType } from '../../core/chart/propose';
 import type { SqlValue } from '../../core/types';
+import { saveBlob } from '../../state/saveFile';
 import '../analyst.css';
 
 interface Props {
@@ -123,13 +124,3 @@ export function ChartPanel({ name, columns, rows, totalRows }: Props) {
   );
 }
 
-function saveBlob(fileName: string, blob: Blob): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}

@@ -42,7 +42,7 @@ import type { Linking } from '../src/core/policy';
 import { choose, scoredOf, search, STRATEGIES, type Candidate, type Strategy } from '../src/core/search';
 import { bestOfN, leverVote, prmVote } from '../src/core/selection';
 import { AGGREGATORS, type Aggregator } from '../src/core/stepWeights';
-import { blankResult, sameResult } from '../src/core/resultCompare';
+import { blankResult, sameOutcome } from '../src/core/resultCompare';
 import { ordersResult } from '../src/core/sqlAst';
 import { loadTokenizer } from '../src/core/tokenizer';
 import { SqlEngineClient } from '../src/workers/sqlEngineClient';
@@ -201,10 +201,7 @@ for (const [i, ex] of examples.entries()) {
     rows.push({ i, db_id: ex.db_id, question: ex.question, gold: ex.query, blankGold: blank, prediction: '', correct: false, error: res.message, timedOut: signal.aborted, ms });
     continue;
   }
-  const isCorrect = (c: Candidate) => {
-    const o = c.answer.steps.at(-1)!.outcome;
-    return gold.ok && o.ok && sameResult(gold.result.rows, o.result.rows, ordersResult(ex.query));
-  };
+  const isCorrect = (c: Candidate) => sameOutcome(gold, c.answer.steps.at(-1)!.outcome, ordersResult(ex.query));
   const candCorrect = res.candidates.map(isCorrect);
   const chosen = res.candidates[res.choice.index]!;
   tokens += res.tokens;

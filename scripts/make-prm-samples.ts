@@ -24,10 +24,9 @@ import { answerSettings, chainOptions, ConstraintBuilder } from '../src/core/ans
 import { prefill } from '../src/core/decode';
 import { answer, policyPrompt, promptBudget, questionValues, type PolicyAnswer } from '../src/core/policy';
 import { prmSegments, stepChunks } from '../src/core/prmInput';
-import { sameResult } from '../src/core/resultCompare';
+import { sameOutcome } from '../src/core/resultCompare';
 import { StepRunner } from '../src/core/stepRunner';
 import { ordersResult } from '../src/core/sqlAst';
-import type { QueryOutcome } from '../src/core/types';
 import { SqlEngineClient } from '../src/workers/sqlEngineClient';
 import { loadNodePolicy, readGenerationConfig } from './lib/nodeOrt';
 import { nodeSqlWorker } from './lib/nodeWorkerShim';
@@ -101,7 +100,6 @@ const rows = interleaveByDb(spiderRows).slice(0, limit).sort((a, b) => a.db_id.l
 const { lm, tok, vocabTexts, runtimeLabel } = await loadNodePolicy(modelDir, 'quantized', 'node', shard ? 1 : undefined);
 const engine = new SqlEngineClient({ createWorker: nodeSqlWorker, queryTimeoutMs: 2000 });
 const run = (sql: string) => engine.query(sql, 100_000);
-const same = (a: QueryOutcome, b: QueryOutcome, ordered: boolean) => a.ok && b.ok && sameResult(a.result.rows, b.result.rows, ordered);
 
 const out: string[] = [];
 const stats: Stats = { questions: 0, chains: 0, correctChains: 0, steps: 0, positive: 0, byRule: Object.fromEntries(RULES.map((k) => [k, 0])) as Stats['byRule'], rolloutDecodes: 0 };
@@ -129,7 +127,7 @@ for (const [qi, r] of rows.entries()) {
   const pre = await prefill(lm, tok, prompt);
   // Every sample decodes from this prompt's cache, with the value columns looked up once.
   const common = { ...chainOptions(settings, constraints.forQuestion(schema, r.question, r.db_id)), prefilled: pre, values };
-  const correct = (a: PolicyAnswer) => same(goldFinal, a.steps.at(-1)!.outcome, ordered);
+  const correct = (a: PolicyAnswer) => sameOutcome(goldFinal, a.steps.at(-1)!.outcome, ordered);
   const seen = new Set<string>();
   for (let k = 0; k < nSamples; k++) {
     const a = await answer(lm, tok, schema, r.question, run, { ...common, seed: 1000 * qi + k + 1 });
@@ -155,7 +153,7 @@ for (const [qi, r] of rows.entries()) {
           labels.push(0);
           stats.byRule.failed++;
           break;
-        } else if (goldViews.some((g) => same(g, o, false))) {
+        } else if (goldViews.some((g) => sameOutcome(g, o, false))) {
           labels.push(1);
           stats.byRule.goldView++;
         } else if (i === chunks.length - 1) {

@@ -183,15 +183,11 @@ const questions = new RlQuestions(await sqlJs(), spider, out);
 mkdirSync(join(out, 'batches'), { recursive: true });
 console.log(`GRPO ${smoke ? 'smoke ' : ''}in ${out}: ${questions.size} training questions, updates ${done} -> ${updates}, ${JSON.stringify(settings)}`);
 
-const rewardsSeen: number[] = [];
-let lastKl = 0;
-let evalBefore: number | null = null;
-let evalAfter: number | null = null;
 try {
   if (evalEvery > 0 && done === 0) {
-    evalBefore = await heldOutEx(pool, questions, 0);
-    log({ update: 0, heldOutEx: round(evalBefore), heldOutQuestions: evalLimit });
-    console.log(`update 0: held-out greedy EX ${(100 * evalBefore).toFixed(1)}%`);
+    const ex = await heldOutEx(pool, questions, 0);
+    log({ update: 0, heldOutEx: round(ex), heldOutQuestions: evalLimit });
+    console.log(`update 0: held-out greedy EX ${(100 * ex).toFixed(1)}%`);
   }
   for (let u = done; u < updates; u++) {
     const r0 = performance.now();
@@ -204,17 +200,15 @@ try {
     const { stats, rows } = scoreRollouts(results, batchFile);
     const upd = rows ? await updater.send({ batch: batchFile }) : { update: u + 1, skipped: 'no group with different rewards' };
     rmSync(batchFile, { force: true });
-    rewardsSeen.push(stats.reward);
-    lastKl = Number(upd.kl ?? lastKl);
     const entry = { update: u + 1, ...stats, ...Object.fromEntries(Object.entries(upd).filter(([k]) => k !== 'update')), rolloutSeconds: round(rolloutSeconds, 1), time: new Date().toISOString() };
     log(entry);
     console.log(`update ${u + 1}/${updates}: reward ${stats.reward} correct ${(100 * stats.correct).toFixed(1)}% failed ${(100 * stats.failed).toFixed(1)}% groups kept ${stats.groupsKept}/${stats.questions} kl ${upd.kl ?? '-'} entropy ${upd.entropy ?? '-'} (${rolloutSeconds.toFixed(0)} s rollouts, ${upd.seconds ?? 0} s update)`);
     if (evalEvery > 0 && ((u + 1) % evalEvery === 0 || u + 1 === updates)) {
-      evalAfter = await heldOutEx(pool, questions, u + 1);
-      log({ update: u + 1, heldOutEx: round(evalAfter), heldOutQuestions: evalLimit });
+      const ex = await heldOutEx(pool, questions, u + 1);
+      log({ update: u + 1, heldOutEx: round(ex), heldOutQuestions: evalLimit });
       // The weights at each check are kept, so the run's best on the held-out databases can be exported.
       copyFileSync(join(out, 'checkpoints', 'last.pt'), join(out, 'checkpoints', `update-${u + 1}.pt`));
-      console.log(`update ${u + 1}: held-out greedy EX ${(100 * evalAfter).toFixed(1)}%`);
+      console.log(`update ${u + 1}: held-out greedy EX ${(100 * ex).toFixed(1)}%`);
     }
   }
 } finally {
@@ -223,17 +217,18 @@ try {
 }
 const minutes = (performance.now() - t0) / 60000;
 // The whole run's first and last figures, from its log (a resumed run's first sitting included).
-const logged = readFileSync(logFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { update: number; reward?: number; heldOutEx?: number });
+const logged = readFileSync(logFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { update: number; reward?: number; kl?: number; heldOutEx?: number });
 const rewards = logged.filter((e) => e.reward !== undefined);
 const checks = logged.filter((e) => e.heldOutEx !== undefined);
-const before = rewards[0]?.reward ?? rewardsSeen[0] ?? NaN;
+const before = rewards[0]?.reward ?? NaN;
 const after = rewards.at(-1)?.reward ?? NaN;
-evalBefore = checks.find((e) => e.update === 0)?.heldOutEx ?? evalBefore;
-evalAfter = checks.at(-1)?.heldOutEx ?? evalAfter;
+const lastKl = rewards.filter((e) => e.kl !== undefined).at(-1)?.kl ?? 0;
+const evalBefore = checks.find((e) => e.update === 0)?.heldOutEx ?? null;
+const evalAfter = checks.at(-1)?.heldOutEx ?? null;
 if (smoke) {
   rmSync(out, { recursive: true, force: true });
   console.log(`(${minutes.toFixed(1)} min)`);
-  console.log(`GRPO smoke: updates ${rewardsSeen.length} reward ${before.toFixed(3)} -> ${after.toFixed(3)} kl ${lastKl.toFixed(5)}`);
+  console.log(`GRPO smoke: updates ${rewards.length} reward ${before.toFixed(3)} -> ${after.toFixed(3)} kl ${lastKl.toFixed(5)}`);
 } else {
   const ex = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);
   console.log(`(${minutes.toFixed(1)} min this sitting; log ${logFile})`);

@@ -20,6 +20,7 @@ After every update: RUN/checkpoints/last.pt (weights, AdamW state, update count)
 (fp32, KV-cache layout of export.py). A restarted process resumes from last.pt.
 """
 import argparse
+import copy
 import json
 import os
 import sys
@@ -107,12 +108,11 @@ class Trainer:
         self.args = args
         self.ckpt = os.path.join(args.out, "checkpoints", "last.pt")
         self.onnx = os.path.join(args.out, "policy", "onnx", "model.onnx")
-        self.ref, self.hf = load_checkpoint(args.init, LlamaLM)
-        self.ref.float()
+        self.model, self.hf = load_checkpoint(args.init, LlamaLM)
+        self.model.float()
+        self.ref = copy.deepcopy(self.model)
         for p in self.ref.parameters():
             p.requires_grad_(False)
-        self.model, _ = load_checkpoint(args.init, LlamaLM)
-        self.model.float()
         self.opt = torch.optim.AdamW(self.model.parameters(), lr=args.lr, betas=(0.9, 0.99), weight_decay=0.0)
         self.updates = 0
         if os.path.exists(self.ckpt):

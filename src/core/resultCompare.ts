@@ -3,7 +3,12 @@
  * multiset, in the same order when the reference query orders its result. Numbers compare by value (1 == 1.0),
  * with a small relative tolerance for floating-point sums computed in a different order.
  */
-import type { SqlValue } from './types';
+import type { QueryOutcome, SqlValue } from './types';
+
+/** Whether two query outcomes both ran and returned the same rows (`sameResult`). */
+export function sameOutcome(a: QueryOutcome, b: QueryOutcome, ordered: boolean): boolean {
+  return a.ok && b.ok && sameResult(a.result.rows, b.result.rows, ordered);
+}
 
 export function sameResult(a: SqlValue[][], b: SqlValue[][], ordered: boolean): boolean {
   if (a.length !== b.length) return false;

@@ -62,8 +62,9 @@ export class RlQuestions {
       const bytes = new Uint8Array(readFileSync(dbPath(join(this.spider, 'database'), dbId)));
       const base = new SqlJsEngine(this.SQL);
       base.open(bytes);
-      const copy = renamedDatabase(this.SQL, bytes, base.schema(), inventedMap(base.schema(), rand));
+      const schema = base.schema();
       base.close();
+      const copy = renamedDatabase(this.SQL, bytes, schema, inventedMap(schema, rand));
       const engine = new SqlJsEngine(this.SQL);
       engine.open(copy.bytes);
       const [ex] = new SynthGenerator(synthDbOf(dbId, { engine, schema: engine.schema() }), rand).generate(1);

@@ -9,7 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { answerSettings, ConstraintBuilder, decodeOptions, type AnswerSettings } from '../../../src/core/answerConfig';
-import { blankResult, sameResult } from '../../../src/core/resultCompare';
+import { blankResult, sameOutcome } from '../../../src/core/resultCompare';
 import { search } from '../../../src/core/search';
 import { ordersResult } from '../../../src/core/sqlAst';
 import { loadTokenizer } from '../../../src/core/tokenizer';
@@ -51,9 +51,8 @@ async function ensurePrm(dir: string) {
 }
 
 const run = (sql: string) => engine.query(sql, 1e6);
-const same = (gold: QueryOutcome, o: QueryOutcome, ordered: boolean) => gold.ok && o.ok && sameResult(gold.result.rows, o.result.rows, ordered);
 
-/** Opens the task's database and runs its gold query; null (with the reason) when the task cannot be judged. */
+/** Opens the task's database and runs its gold query; the reason when the task cannot be judged. */
 async function prepare(t: RlTask): Promise<{ gold: QueryOutcome } | { skip: string }> {
   if (!existsSync(t.dbPath)) return { skip: 'database file missing' };
   if (openPath !== t.dbPath) {
@@ -66,45 +65,39 @@ async function prepare(t: RlTask): Promise<{ gold: QueryOutcome } | { skip: stri
   return { gold };
 }
 
-async function rollouts(t: RlTask, s: AnswerSettings, constraints: ConstraintBuilder, withPrm: boolean, seed: number): Promise<TaskResult> {
+/**
+ * The task answered with settings `s` (G sampled chains, or the greedy one), each chain judged as `eval` judges it:
+ * correct, wrong (it runs), failed (it does not run, or no chain was written). A task whose decoding throws is skipped
+ * for training (`failedIsSkip`) and counts as failed for a held-out check.
+ */
+async function answerTask(t: RlTask, s: AnswerSettings, constraints: ConstraintBuilder, withPrm: boolean, failedIsSkip: boolean): Promise<TaskResult> {
   const p = await prepare(t);
   if ('skip' in p) return { id: t.id, skipped: p.skip };
   const { lm, tok } = policy!;
   const schema = await engine.schema();
-  const constraint = constraints.forQuestion(schema, t.question, t.dbPath);
   const res = await search(lm, tok, schema, t.question, run, {
-    ...decodeOptions(s, constraint),
+    ...decodeOptions(s, constraints.forQuestion(schema, t.question, t.dbPath)),
     prm: withPrm ? prm! : undefined,
-    seed,
+    seed: t.seed,
     signal: AbortSignal.timeout(QUESTION_TIMEOUT_MS),
   }).catch((e: Error) => e);
-  if (res instanceof Error) return { id: t.id, skipped: `decoding failed: ${res.message}` };
+  if (res instanceof Error) {
+    if (failedIsSkip) return { id: t.id, skipped: `decoding failed: ${res.message}` };
+    return { id: t.id, promptIds: [], chains: [{ ids: [], outcome: 'failed', stepScores: [], stepEntropies: [], sql: '' }] };
+  }
   const ordered = ordersResult(t.gold);
-  const promptIds = tok.encode(res.candidates[0]!.answer.prompt);
   const chains: ChainResult[] = res.candidates.map((c) => {
     const final = c.answer.steps.at(-1)!.outcome;
     const d = c.answer.decoded;
     return {
       ids: d.stopped === 'eos' ? [...d.tokenIds, tok.eosId] : d.tokenIds,
-      outcome: same(p.gold, final, ordered) ? 'correct' : final.ok && d.text.trim() ? 'wrong' : 'failed',
+      outcome: sameOutcome(p.gold, final, ordered) ? 'correct' : final.ok && d.text.trim() ? 'wrong' : 'failed',
       stepScores: c.stepScores,
       stepEntropies: c.stepEntropies,
       sql: c.answer.sql,
     };
   });
-  return { id: t.id, promptIds, chains };
-}
-
-async function greedy(t: RlTask, s: AnswerSettings, constraints: ConstraintBuilder): Promise<TaskResult> {
-  const p = await prepare(t);
-  if ('skip' in p) return { id: t.id, skipped: p.skip };
-  const { lm, tok } = policy!;
-  const schema = await engine.schema();
-  const res = await search(lm, tok, schema, t.question, run, { ...decodeOptions(s, constraints.forQuestion(schema, t.question, t.dbPath)), signal: AbortSignal.timeout(QUESTION_TIMEOUT_MS) }).catch((e: Error) => e);
-  if (res instanceof Error) return { id: t.id, chains: [{ ids: [], outcome: 'failed', stepScores: [], stepEntropies: [], sql: '' }], promptIds: [] };
-  const a = res.candidates[0]!.answer;
-  const final = a.steps.at(-1)!.outcome;
-  return { id: t.id, promptIds: [], chains: [{ ids: [], outcome: same(p.gold, final, ordersResult(t.gold)) ? 'correct' : final.ok ? 'wrong' : 'failed', stepScores: [], stepEntropies: [], sql: a.sql }] };
+  return { id: t.id, promptIds: tok.encode(res.candidates[0]!.answer.prompt), chains };
 }
 
 process.on('message', async (m: ToWorker) => {
@@ -121,11 +114,11 @@ process.on('message', async (m: ToWorker) => {
       // Sampled as best-of-N samples its candidates, except that all G are sampled (no greedy first).
       const s = answerSettings('vote', gen, { n: m.group, temperature: m.temperature, greedyFirst: false });
       const constraints = new ConstraintBuilder(policy!.vocabTexts, s);
-      for (const t of m.tasks) results.push(await rollouts(t, s, constraints, Boolean(m.prmDir), t.seed).catch((e: Error) => ({ id: t.id, skipped: `error: ${e.message}` })));
+      for (const t of m.tasks) results.push(await answerTask(t, s, constraints, Boolean(m.prmDir), true).catch((e: Error) => ({ id: t.id, skipped: `error: ${e.message}` })));
     } else {
       const s = answerSettings('greedy', gen);
       const constraints = new ConstraintBuilder(policy!.vocabTexts, s);
-      for (const t of m.tasks) results.push(await greedy(t, s, constraints).catch((e: Error) => ({ id: t.id, skipped: `error: ${e.message}` })));
+      for (const t of m.tasks) results.push(await answerTask(t, s, constraints, false, false).catch((e: Error) => ({ id: t.id, skipped: `error: ${e.message}` })));
     }
     send({ type: 'results', results });
   } catch (e) {

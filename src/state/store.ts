@@ -11,6 +11,7 @@ import type { PolicyStep } from '../core/policy';
 import type { StepRun } from '../core/stepRunner';
 import type { SchemaInfo, Trajectory } from '../core/types';
 import { isMemoryError, memoryMessage } from '../workers/memoryLimit';
+import { readStream } from '../workers/readStream';
 import type { OpenPhase } from '../workers/sqlProtocol';
 import { engine, runner } from './engine';
 import { rememberOpenedFile } from './openedFile';
@@ -263,27 +264,15 @@ async function openWith(
 async function readBody(res: Response, onProgress: (done: number, total: number) => void): Promise<Uint8Array> {
   const length = Number(res.headers.get('content-length')) || 0;
   if (!res.body) return new Uint8Array(await res.arrayBuffer());
-  const parts: Uint8Array[] = [];
   let done = 0;
-  const reader = res.body.getReader();
   let shown = 0;
-  for (;;) {
-    const { value, done: end } = await reader.read();
-    if (end) break;
-    parts.push(value);
-    done += value.byteLength;
+  return readStream(res.body, (n) => {
+    done += n;
     if (performance.now() - shown > 50) {
       shown = performance.now();
       onProgress(done, Math.max(length, done));
     }
-  }
-  const out = new Uint8Array(done);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
+  });
 }
 
 function safeDecompose(sql: string, schema: SchemaInfo | null): Trajectory | null {

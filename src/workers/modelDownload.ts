@@ -2,6 +2,8 @@
  * Downloading model files with one byte-progress total over every file (the policy's and the PRM's): sizes come from
  * HEAD requests first, then each file streams in and reports its bytes.
  */
+import { readStream } from './readStream';
+
 export type OnProgress = (loaded: number, total: number, file: string) => void;
 
 export interface Download {
@@ -29,29 +31,13 @@ export async function startDownload(urls: string[], onProgress: OnProgress): Pro
 }
 
 async function fetchWithProgress(url: string, file: string, onBytes: (n: number) => void): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let n = 0;
   try {
     const res = await fetch(url);
     if (!res.ok) throw new ModelFileError(`The model file ${file} is missing (HTTP ${res.status}).`);
-    const reader = res.body!.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      n += value.byteLength;
-      onBytes(value.byteLength);
-    }
+    return await readStream(res.body!, onBytes);
   } catch (e) {
     // A refused or broken connection says only "Failed to fetch" / "network error": name the file.
     if (e instanceof ModelFileError) throw e;
     throw new ModelFileError(`The model file ${file} could not be fetched (${e instanceof Error ? e.message : String(e)}).`, { cause: e });
   }
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
 }

@@ -39,8 +39,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { answerSettings, ConstraintBuilder, decodeOptions } from '../src/core/answerConfig';
 import type { Linking } from '../src/core/policy';
-import { choose, scoredOf, search, STRATEGIES, type Candidate, type Strategy } from '../src/core/search';
-import { bestOfN, leverVote, prmVote } from '../src/core/selection';
+import { scoredOf, search, STRATEGIES, type Candidate, type Strategy } from '../src/core/search';
+import { selectionRules } from '../src/core/selection';
 import { AGGREGATORS, type Aggregator } from '../src/core/stepWeights';
 import { blankResult, sameOutcome } from '../src/core/resultCompare';
 import { ordersResult } from '../src/core/sqlAst';
@@ -217,14 +217,7 @@ for (const [i, ex] of examples.entries()) {
   // From the same candidates: every other selection rule.
   const alt: Record<string, boolean> = {};
   if (res.candidates.length > 1) {
-    alt.vote = candCorrect[choose('vote', res.candidates, agg).index]!;
-    // Best-of-N by the PRM alone (the highest aggregate among the candidates that execute).
-    if (prm) for (const a of AGGREGATORS) alt[a] = candCorrect[bestOfN(res.candidates.map(scoredOf), a).index]!;
-    const scored = res.candidates.map(scoredOf);
-    if (prm) for (const a of AGGREGATORS) alt[`vote+${a}`] = candCorrect[prmVote(scored, a).index]!;
-    // LEVER's rule, and the same weighting by the policy's probability alone (every PRM score 1).
-    if (prm) for (const a of AGGREGATORS) alt[`lever+${a}`] = candCorrect[leverVote(scored, a).index]!;
-    alt['vote+prob'] = candCorrect[leverVote(scored.map((c) => ({ ...c, stepScores: [1], stepEntropies: [1] })), 'mean').index]!;
+    for (const [rule, index] of Object.entries(selectionRules(res.candidates.map(scoredOf), AGGREGATORS, !!prm))) alt[rule] = candCorrect[index]!;
     for (const [key, v] of Object.entries(alt)) altCorrect[key] = (altCorrect[key] ?? 0) + (v ? 1 : 0);
     if (!blank) for (const [key, v] of Object.entries(alt)) altNonBlank[key] = (altNonBlank[key] ?? 0) + (v ? 1 : 0);
   }
@@ -254,7 +247,7 @@ for (const [i, ex] of examples.entries()) {
       ? {
           choice: res.choice,
           alternatives: alt,
-          candidates: res.candidates.map((c, j) => ({ sql: c.answer.sql, tokens: c.answer.decoded.tokenIds.length, stopped: c.answer.decoded.stopped, ok: c.answer.steps.at(-1)!.outcome.ok, correct: candCorrect[j], prm: c.stepScores.map((x) => Number(x.toFixed(3))), entropy: c.stepEntropies.map((x) => Number(x.toFixed(3))) })),
+          candidates: res.candidates.map((c, j) => ({ sql: c.answer.sql, text: c.answer.text, logProb: Number(scoredOf(c).logProb!.toFixed(4)), tokens: c.answer.decoded.tokenIds.length, stopped: c.answer.decoded.stopped, ok: c.answer.steps.at(-1)!.outcome.ok, correct: candCorrect[j], prm: c.stepScores.map((x) => Number(x.toFixed(3))), entropy: c.stepEntropies.map((x) => Number(x.toFixed(3))) })),
         }
       : {}),
   });

@@ -111,3 +111,21 @@ export function leverVote(cands: ScoredCandidate[], agg: Aggregator): Choice {
   const top = Math.max(...cands.filter((c) => c.outcome.ok).map((c) => c.logProb ?? 0));
   return weightedVote(cands, (c) => Math.exp((c.logProb ?? 0) - top) * aggregate(c.stepScores, agg, c.stepEntropies), `the highest summed policy probability times ${agg} PRM score`);
 }
+
+/**
+ * Every selection rule over the same candidates, by name (what `npm run eval` and `npm run prm:select` report side by
+ * side): `vote`; with step scores, the PRM alone per aggregator (`min`, `weighted`, …), the PRM-weighted vote
+ * (`vote+<agg>`) and LEVER's rule (`lever+<agg>`); and the vote weighted by the policy's probability alone
+ * (`vote+prob`, LEVER's rule with every PRM score 1). Values are candidate indices.
+ */
+export function selectionRules(cands: ScoredCandidate[], aggregators: readonly Aggregator[], withPrm: boolean): Record<string, number> {
+  const rules: Record<string, number> = { vote: majorityVote(cands).index };
+  if (withPrm)
+    for (const a of aggregators) {
+      rules[a] = bestOfN(cands, a).index;
+      rules[`vote+${a}`] = prmVote(cands, a).index;
+      rules[`lever+${a}`] = leverVote(cands, a).index;
+    }
+  rules['vote+prob'] = leverVote(cands.map((c) => ({ ...c, stepScores: [1], stepEntropies: [1] })), 'mean').index;
+  return rules;
+}

@@ -24,7 +24,7 @@ import { ordersResult } from '../src/core/sqlAst';
 import type { QueryOutcome, SchemaInfo, Trajectory } from '../src/core/types';
 import { SqlEngineClient } from '../src/workers/sqlEngineClient';
 import { nodeSqlWorker } from './lib/nodeWorkerShim';
-import { dbPath, flags, interleaveByDb } from './lib/spider';
+import { dbPath, flags, interleaveByDb, VALIDATION_DBS } from './lib/spider';
 
 const args = flags(process.argv.slice(2));
 const spider = args.get('spider') ?? '../shared/data/spider';
@@ -65,7 +65,8 @@ const all = readFileSync(dataFile, 'utf8')
   .split('\n')
   .filter(Boolean)
   .map((l) => JSON.parse(l) as PolicyRow)
-  .filter((r) => !r.aug && !r.synthetic); // Spider's own questions: no augmented copies, no template questions
+  // Spider's own questions (no augmented copies, no template questions), none on the held-out validation databases.
+  .filter((r) => !r.aug && !r.synthetic && !VALIDATION_DBS.includes(r.db_id));
 const rows = interleaveByDb(all).slice(0, maxExamples).sort((a, b) => a.db_id.localeCompare(b.db_id));
 
 const out: string[] = [];

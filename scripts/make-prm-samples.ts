@@ -3,8 +3,10 @@
  * make-prm-data.ts: the PRM must learn to judge the mistakes the policy actually makes.
  *   npm run prm:samples -- [--spider ../shared/data/spider] [--data models/data/train.jsonl]
  *     [--out models/prm/data/samples.jsonl] [--limit 400] [--samples 4] [--rollouts 2] [--temperature 1] [--model models/policy]
- *     [--jobs J]
- * For each training question (Spider's own questions, spread over every training database; dev is never used), the
+ *     [--jobs J] [--renamed SHARE] [--invented K]
+ * The questions (scripts/lib/prmSampleTasks.ts): Spider's training questions spread over the training databases,
+ * `--renamed` of them on a respelled copy of their database, plus `--invented` template questions over invented-name
+ * copies; the held-out validation databases and dev are never used. For each question the
  * policy samples `samples` chains (constrained as in the studio, from one shared prompt cache); every step runs.
  * Labels per step:
  *  - the chain returns the gold result: every step 1;
@@ -20,6 +22,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseCoCTE } from '../src/core/cocte';
+import { decomposeSql } from '../src/core/decompose';
 import { answerSettings, chainOptions, ConstraintBuilder } from '../src/core/answerConfig';
 import { prefill } from '../src/core/decode';
 import { answer, policyPrompt, promptBudget, questionValues, type PolicyAnswer } from '../src/core/policy';
@@ -31,13 +34,16 @@ import { SqlEngineClient } from '../src/workers/sqlEngineClient';
 import { loadNodePolicy, readGenerationConfig } from './lib/nodeOrt';
 import { nodeSqlWorker } from './lib/nodeWorkerShim';
 import { shardOf, spawnShards, withoutJobsAndOut } from './lib/evalShards';
-import { dbPath, flags, interleaveByDb } from './lib/spider';
+import { flags, sqlJs } from './lib/spider';
+import { sampleTasks, type SampleSource } from './lib/prmSampleTasks';
 
 const args = flags(process.argv.slice(2));
 const spider = args.get('spider') ?? '../shared/data/spider';
 const dataFile = args.get('data') ?? 'models/data/train.jsonl';
 const outFile = args.get('out') ?? 'models/prm/data/samples.jsonl';
 const limit = Number(args.get('limit') ?? 400);
+const renamedShare = Number(args.get('renamed') ?? 0);
+const inventedCount = Number(args.get('invented') ?? 0);
 const nSamples = Number(args.get('samples') ?? 4);
 const rollouts = Number(args.get('rollouts') ?? 2);
 const modelDir = args.get('model') ?? 'models/policy';
@@ -51,7 +57,10 @@ const jobs = Math.max(1, Number(args.get('jobs') ?? 1));
 const shard = shardOf(args.get('shard'));
 const statsFile = (f: string) => f.replace(/\.jsonl$/, '') + '.stats.json';
 const RULES = ['correct', 'failed', 'goldView', 'rolloutPositive', 'rolloutNegative', 'afterNegative'] as const;
-type Stats = { questions: number; chains: number; correctChains: number; steps: number; positive: number; byRule: Record<(typeof RULES)[number], number>; rolloutDecodes: number };
+const ORIGINS: SampleSource[] = ['spider', 'renamed', 'invented'];
+type Counts = { questions: number; chains: number; correctChains: number; steps: number; positive: number };
+type Stats = Counts & { byRule: Record<(typeof RULES)[number], number>; byOrigin: Record<SampleSource, Counts>; rolloutDecodes: number };
+const zero = (): Counts => ({ questions: 0, chains: 0, correctChains: 0, steps: 0, positive: 0 });
 
 if (jobs > 1 && !shard) {
   const dir = mkdtempSync(join(tmpdir(), 'cocte-prm-samples-'));
@@ -62,7 +71,9 @@ if (jobs > 1 && !shard) {
     const parts = outs.map((f) => JSON.parse(readFileSync(statsFile(f), 'utf8')) as Stats);
     const add = (f: (s: Stats) => number) => parts.reduce((a, p) => a + f(p), 0);
     const byRule = Object.fromEntries(RULES.map((k) => [k, add((p) => p.byRule[k])])) as Stats['byRule'];
-    const merged = { questions: add((p) => p.questions), chains: add((p) => p.chains), correctChains: add((p) => p.correctChains), steps: add((p) => p.steps), positive: add((p) => p.positive), byRule, rolloutDecodes: add((p) => p.rolloutDecodes) };
+    const sum = (f: (s: Stats) => Counts): Counts => Object.fromEntries(Object.keys(zero()).map((k) => [k, add((p) => f(p)[k as keyof Counts])])) as Counts;
+    const byOrigin = Object.fromEntries(ORIGINS.map((o) => [o, sum((p) => p.byOrigin[o])])) as Stats['byOrigin'];
+    const merged = { ...sum((p) => p), byRule, byOrigin, rolloutDecodes: add((p) => p.rolloutDecodes) };
     mkdirSync(dirname(outFile), { recursive: true });
     writeFileSync(outFile, outs.map((f) => readFileSync(f, 'utf8')).join(''));
     finish(merged, `onnxruntime-node (cpu), ${jobs} processes`, (performance.now() - t) / 1000);
@@ -80,47 +91,33 @@ function finish(stats: Stats, runtime: string, seconds: number) {
   console.log(`prm samples: ${stats.chains} chains from ${stats.questions} questions, ${stats.steps} labelled steps, ${(100 * summary.positiveRate).toFixed(1)}% positive (${outFile})`);
 }
 
-interface Row {
-  db_id: string;
-  question: string;
-  gold: string;
-  target: string;
-  aug?: number;
-  synthetic?: boolean;
-}
-
-// Spider's own questions (no augmented copies, no template questions), a few from every database in turn.
-const spiderRows = readFileSync(dataFile, 'utf8')
-  .split('\n')
-  .filter(Boolean)
-  .map((l) => JSON.parse(l) as Row)
-  .filter((r) => !r.aug && !r.synthetic);
-const rows = interleaveByDb(spiderRows).slice(0, limit).sort((a, b) => a.db_id.localeCompare(b.db_id));
+// Spider's questions, some on respelled copies of their databases, and template questions on invented-name copies.
+const rows = sampleTasks(await sqlJs(), spider, dataFile, { limit, renamedShare, invented: inventedCount });
 
 const { lm, tok, vocabTexts, runtimeLabel } = await loadNodePolicy(modelDir, 'quantized', 'node', shard ? 1 : undefined);
 const engine = new SqlEngineClient({ createWorker: nodeSqlWorker, queryTimeoutMs: 2000 });
 const run = (sql: string) => engine.query(sql, 100_000);
 
 const out: string[] = [];
-const stats: Stats = { questions: 0, chains: 0, correctChains: 0, steps: 0, positive: 0, byRule: Object.fromEntries(RULES.map((k) => [k, 0])) as Stats['byRule'], rolloutDecodes: 0 };
+const stats: Stats = { ...zero(), byRule: Object.fromEntries(RULES.map((k) => [k, 0])) as Stats['byRule'], byOrigin: Object.fromEntries(ORIGINS.map((o) => [o, zero()])) as Stats['byOrigin'], rolloutDecodes: 0 };
 let openDb = '';
 const constraints = new ConstraintBuilder(vocabTexts, settings);
 const t0 = performance.now();
 
 for (const [qi, r] of rows.entries()) {
   if (shard && qi % shard.of !== shard.k) continue;
-  const path = dbPath(join(spider, 'database'), r.db_id);
-  if (!existsSync(path)) continue;
-  if (r.db_id !== openDb) {
-    await engine.open(new Uint8Array(readFileSync(path)));
-    openDb = r.db_id;
+  if (r.dbKey !== openDb) {
+    await engine.open(r.bytes());
+    openDb = r.dbKey;
   }
   const schema = await engine.schema();
-  const gold = parseCoCTE(r.target).trajectory;
+  const gold = r.target ? parseCoCTE(r.target).trajectory : decomposeSql(r.gold, schema);
   const goldViews = (await new StepRunner(run).runAll(gold)).map((s) => s.outcome);
   const goldFinal = goldViews.at(-1)!;
   if (!goldViews.every((o) => o.ok)) continue;
+  const origin = stats.byOrigin[r.source];
   stats.questions++;
+  origin.questions++;
   const ordered = ordersResult(r.gold);
   const values = await questionValues(r.question, schema, run, settings.linking);
   const prompt = policyPrompt(r.question, schema, lm.promptFormat, { budget: promptBudget(lm, tok), values, linking: settings.linking });
@@ -135,10 +132,12 @@ for (const [qi, r] of rows.entries()) {
     if (seen.has(a.text) || chunks.length !== a.steps.length) continue;
     seen.add(a.text);
     stats.chains++;
+    origin.chains++;
     const outcomes = a.steps.map((s) => s.outcome);
     const labels: number[] = [];
     if (correct(a)) {
       stats.correctChains++;
+      origin.correctChains++;
       labels.push(...chunks.map(() => 1));
       stats.byRule.correct += chunks.length;
     } else {
@@ -180,13 +179,16 @@ for (const [qi, r] of rows.entries()) {
         db_id: r.db_id,
         question: r.question,
         source: 'sample',
+        origin: r.source,
         segments: prmSegments(prompt, kept, outcomes),
         plain: prmSegments(prompt, kept, outcomes, false),
         labels,
       }),
     );
-    stats.steps += labels.length;
-    stats.positive += labels.filter((l) => l === 1).length;
+    for (const c of [stats, origin]) {
+      c.steps += labels.length;
+      c.positive += labels.filter((l) => l === 1).length;
+    }
   }
   lm.release?.(pre.past);
   if ((qi + 1) % 25 === 0) console.log(`${qi + 1}/${rows.length} questions, ${stats.chains} chains (${stats.correctChains} correct), ${((performance.now() - t0) / 1000).toFixed(0)} s`);

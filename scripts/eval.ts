@@ -36,7 +36,7 @@
  * last. Last line: `EX <strategy>: X% (k/n)`.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { answerSettings, ConstraintBuilder, decodeOptions } from '../src/core/answerConfig';
 import type { Linking } from '../src/core/policy';
 import { scoredOf, search, STRATEGIES, type Candidate, type Strategy } from '../src/core/search';
@@ -44,10 +44,8 @@ import { selectionRules } from '../src/core/selection';
 import { AGGREGATORS, type Aggregator } from '../src/core/stepWeights';
 import { blankResult, sameOutcome } from '../src/core/resultCompare';
 import { ordersResult } from '../src/core/sqlAst';
-import { loadTokenizer } from '../src/core/tokenizer';
 import { SqlEngineClient } from '../src/workers/sqlEngineClient';
-import { OrtStepScorer } from '../src/workers/ortCausalLM';
-import { loadNodePolicy, readGenerationConfig, type NodeRuntime } from './lib/nodeOrt';
+import { loadNodePolicy, loadNodePrm, readGenerationConfig, type NodeRuntime } from './lib/nodeOrt';
 import { nodeSqlWorker } from './lib/nodeWorkerShim';
 import { questionTimes, runShards, shardOf, withoutJobsAndOut } from './lib/evalShards';
 import { dbPath, flags, readExamples, type SpiderExample } from './lib/spider';
@@ -146,14 +144,7 @@ if (jobs > 1 && !shard) {
   process.exit(0);
 }
 const { ort, providers, sessionOptions, runtimeLabel, tok, lm, file, vocabTexts } = await loadNodePolicy(modelDir, dtype, (args.get('runtime') ?? 'node') as NodeRuntime, shard ? 1 : undefined);
-const readJson = (dir: string, f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8'));
-const prm =
-  strategy === 'bon' || strategy === 'beam'
-    ? {
-        model: await OrtStepScorer.create(ort, new Uint8Array(readFileSync(join(prmDir, 'onnx', 'model_quantized.onnx'))), readJson(prmDir, 'config.json'), providers, sessionOptions),
-        tok: loadTokenizer(readJson(prmDir, 'tokenizer.json'), readJson(prmDir, 'tokenizer_config.json')),
-      }
-    : undefined;
+const prm = strategy === 'bon' || strategy === 'beam' ? await loadNodePrm(prmDir, ort, providers, sessionOptions) : undefined;
 const constraints = new ConstraintBuilder(vocabTexts, settings);
 
 const engine = new SqlEngineClient({ createWorker: nodeSqlWorker, queryTimeoutMs: timeoutMs });

@@ -11,8 +11,7 @@
  *
  *   npm run teaching:prm -- [--prm models/prm] [--tries 4] [--runtime node|web] [--out eval/teaching-prm.json]
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import initSqlJs from 'sql.js';
 import { printWithoutNotes, stepPrefixSql } from '../src/core/cocte';
 import { corruptStep } from '../src/core/corrupt';
@@ -23,11 +22,9 @@ import { exerciseOrdered, referenceTrajectory } from '../src/core/teaching/exerc
 import { EXERCISES } from '../src/core/teaching/exerciseSet';
 import { assessChain, type RanStep } from '../src/core/teaching/practice';
 import { teachingSettings } from '../src/core/teaching/settings';
-import { loadTokenizer } from '../src/core/tokenizer';
 import type { Trajectory } from '../src/core/types';
-import { OrtStepScorer } from '../src/workers/ortCausalLM';
 import { SqlJsEngine } from '../src/workers/sqljsEngine';
-import { nodeOrt, type NodeRuntime } from './lib/nodeOrt';
+import { loadNodePrm, nodeOrt, type NodeRuntime } from './lib/nodeOrt';
 import { flags } from './lib/spider';
 import { sampleEngines } from './lib/sampleEngines';
 
@@ -38,9 +35,7 @@ const outFile = args.get('out') ?? 'eval/teaching-prm.json';
 const { rowCap } = teachingSettings();
 
 const { ort, providers, label } = await nodeOrt((args.get('runtime') ?? 'node') as NodeRuntime);
-const readJson = (f: string) => JSON.parse(readFileSync(join(prmDir, f), 'utf8'));
-const model = await OrtStepScorer.create(ort, new Uint8Array(readFileSync(join(prmDir, 'onnx', 'model_quantized.onnx'))), readJson('config.json'), providers, { intraOpNumThreads: 1, interOpNumThreads: 1 });
-const tok = loadTokenizer(readJson('tokenizer.json'), readJson('tokenizer_config.json'));
+const { model, tok } = await loadNodePrm(prmDir, ort, providers, { intraOpNumThreads: 1, interOpNumThreads: 1 });
 
 const SQL = await initSqlJs();
 const engines = sampleEngines(SQL);

@@ -10,7 +10,7 @@ import type * as Ort from 'onnxruntime-web';
 import type { GenerationConfig } from '../../src/core/answerConfig';
 import { tokenTexts } from '../../src/core/constrain';
 import { loadTokenizer } from '../../src/core/tokenizer';
-import { OrtCausalLM } from '../../src/workers/ortCausalLM';
+import { OrtCausalLM, OrtStepScorer } from '../../src/workers/ortCausalLM';
 
 export type NodeRuntime = 'node' | 'web';
 
@@ -46,4 +46,13 @@ export async function loadNodePolicy(modelDir: string, dtype: string, runtime: N
   const file = join(modelDir, 'onnx', dtype === 'fp32' ? 'model.onnx' : `model_${dtype}.onnx`);
   const lm = await OrtCausalLM.create(ort, new Uint8Array(readFileSync(file)), readJson('config.json'), providers, sessionOptions);
   return { ort, providers, sessionOptions, runtimeLabel: label, tok, lm, file, vocabTexts: tokenTexts(tok.decode, lm.vocabSize) };
+}
+
+/** The PRM in a model folder (config + tokenizer + int8 onnx) on an ONNX Runtime already loaded for the policy. */
+export async function loadNodePrm(prmDir: string, ort: typeof Ort, providers: string[], sessionOptions: Ort.InferenceSession.SessionOptions = {}) {
+  const readJson = (f: string) => JSON.parse(readFileSync(join(prmDir, f), 'utf8'));
+  return {
+    model: await OrtStepScorer.create(ort, new Uint8Array(readFileSync(join(prmDir, 'onnx', 'model_quantized.onnx'))), readJson('config.json'), providers, sessionOptions),
+    tok: loadTokenizer(readJson('tokenizer.json'), readJson('tokenizer_config.json')),
+  };
 }

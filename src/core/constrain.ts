@@ -494,7 +494,6 @@ export class IdentifierConstraint {
 }
 
 const ANY: Slot = { kind: 'any' };
-const NAME: Slot = { kind: 'name' };
 /** A name the model makes up (after AS) is at most this long: beyond it a small model is looping, not naming. */
 const MAX_NEW_NAME = 48;
 /** A table alias is short (T1; every Spider alias has 1 or 2 characters); `t2ates_in_id_id_txt_certcert` is a loop. */

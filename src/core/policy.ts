@@ -189,6 +189,18 @@ export async function replaySteps(text: string, onStep: NonNullable<DecodeOption
   for (const [k, end] of stepEnds(text).entries()) await onStep(text.slice(0, end), k, false);
 }
 
+/**
+ * Every step's outcome of a finished chain's text, as the decoder's step runner and `finishAnswer` produced them
+ * (steps in order, the whole chain's final query last): what the PRM reads when a saved chain is scored again.
+ */
+export async function replayChain(text: string, runQuery: (sql: string) => Promise<QueryOutcome>): Promise<QueryOutcome[]> {
+  const steps: PolicyStep[] = [];
+  await replaySteps(text, stepRunner(runQuery, steps, {}));
+  const trajectory = parseCoCTE(text).trajectory;
+  const finalIndex = trajectory.steps.length;
+  return [...steps.slice(0, finalIndex).map((s) => s.outcome), await runQuery(stepPrefixSql(trajectory, finalIndex))];
+}
+
 /** Runs the final query of a finished decode and assembles the answer (steps with their mean entropies). */
 export async function finishAnswer(
   prompt: string,

@@ -7,16 +7,13 @@
  * The policy is reloaded from `policyDir` when a message names a newer `version`.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { answerSettings, ConstraintBuilder, decodeOptions, type AnswerSettings } from '../../../src/core/answerConfig';
 import { blankResult, sameOutcome } from '../../../src/core/resultCompare';
 import { search } from '../../../src/core/search';
 import { ordersResult } from '../../../src/core/sqlAst';
-import { loadTokenizer } from '../../../src/core/tokenizer';
 import type { QueryOutcome } from '../../../src/core/types';
-import { OrtStepScorer } from '../../../src/workers/ortCausalLM';
 import { SqlEngineClient } from '../../../src/workers/sqlEngineClient';
-import { loadNodePolicy, readGenerationConfig } from '../nodeOrt';
+import { loadNodePolicy, loadNodePrm, readGenerationConfig } from '../nodeOrt';
 import { nodeSqlWorker } from '../nodeWorkerShim';
 import type { ChainResult, RlTask, TaskResult, ToWorker, FromWorker } from './protocol';
 
@@ -27,7 +24,7 @@ const QUESTION_TIMEOUT_MS = 60_000;
 
 let policy: Policy | null = null;
 let version = -1;
-let prm: { model: OrtStepScorer; tok: ReturnType<typeof loadTokenizer> } | null = null;
+let prm: Awaited<ReturnType<typeof loadNodePrm>> | null = null;
 const engine = new SqlEngineClient({ createWorker: nodeSqlWorker, queryTimeoutMs: QUERY_TIMEOUT_MS });
 let openPath = '';
 
@@ -41,12 +38,8 @@ async function ensurePolicy(dir: string, v: number, dtype: string) {
 
 async function ensurePrm(dir: string) {
   if (prm) return prm;
-  const readJson = (f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8'));
   const { ort, providers, sessionOptions } = policy!;
-  prm = {
-    model: await OrtStepScorer.create(ort, new Uint8Array(readFileSync(join(dir, 'onnx', 'model_quantized.onnx'))), readJson('config.json'), providers, sessionOptions),
-    tok: loadTokenizer(readJson('tokenizer.json'), readJson('tokenizer_config.json')),
-  };
+  prm = await loadNodePrm(dir, ort, providers, sessionOptions);
   return prm;
 }
 

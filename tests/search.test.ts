@@ -2,9 +2,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { CausalLM } from '../src/core/decode';
 import { prmInputIds, type StepScoreModel } from '../src/core/prm';
 import { candidateTokenLimit, SAMPLE_MIN_TOKENS, scoredOf, search } from '../src/core/search';
-import { bestOfN, leverVote } from '../src/core/selection';
+import { replayChain } from '../src/core/policy';
+import { bestOfN, leverVote, majorityVote, selectionRules } from '../src/core/selection';
+import { AGGREGATORS } from '../src/core/stepWeights';
 import type { TextTokenizer } from '../src/core/tokenizer';
-import type { SchemaInfo } from '../src/core/types';
+import type { QueryOutcome, SchemaInfo } from '../src/core/types';
 import type { SqlJsEngine } from '../src/workers/sqljsEngine';
 import { fixtureEngine } from './helpers';
 
@@ -97,6 +99,18 @@ describe('search strategies', () => {
     expect(byPrm.stepScores).toEqual([0.7, 0.7, 0.95].map((x) => Math.fround(x)));
     for (const c of r.candidates) if (c.answer.text.includes('nope')) expect(c.stepScores[0]).toBeCloseTo(0.05);
     expect(r.choice.reason).toMatch(/policy probability times min PRM score/);
+  });
+
+  it('replays a saved chain to the outcomes the search saw, and reports every selection rule over the same candidates', async () => {
+    const r = await search(new Toy(), tok, schema, 'q', run, { strategy: 'bon', n: 8, seed: 1, greedyFirst: false, agg: 'min', prm: { model: prmModel, tok: prmTok } });
+    const view = (o: QueryOutcome) => (o.ok ? { ok: true, columns: o.result.columns, rows: o.result.rows } : { ok: false, error: o.error });
+    for (const c of r.candidates) expect((await replayChain(c.answer.text, run)).map(view)).toEqual(c.answer.steps.map((s) => view(s.outcome)));
+    const scored = r.candidates.map(scoredOf);
+    const rules = selectionRules(scored, AGGREGATORS, true);
+    expect(rules['lever+min']).toBe(r.choice.index);
+    expect(rules.min).toBe(bestOfN(scored, 'min').index);
+    expect(rules.vote).toBe(majorityVote(scored).index);
+    expect(Object.keys(selectionRules(scored, AGGREGATORS, false))).toEqual(['vote', 'vote+prob']);
   });
 
   it('beam search keeps the partial chains the PRM likes and reuses the prompt cache', async () => {

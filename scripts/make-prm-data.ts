@@ -2,9 +2,9 @@
  * Step-labelled training data for the process reward model, from execution.
  *   npm run prm:data -- --spider ../shared/data/spider [--data models/data/train.jsonl] [--out models/prm/data]
  *     [--corruptions 2]
- * Sources (training databases only; dev is never used):
+ * Sources (training databases only, the validation databases (VALIDATION_DBS) left out; dev is never used):
  *  - gold: the decomposed gold chain of every training example; every step is labelled correct (1);
- *  - corrupt: a gold step with one plausible mistake (corrupt.ts). Kept only when execution shows the mistake
+ *  - corrupt: a gold step with one plausible mistake (corrupt.ts; the kind drawn evenly among those the step offers). Kept only when execution shows the mistake
  *    matters: the step fails (label 0, the chain ends there), or its view differs from the gold view and the final
  *    result differs from the gold result (label 0 for that step and every later one, 1 before it);
  * Each record holds the segments the PRM reads (prmInput.ts): the prompt, then per step its text and execution
@@ -15,7 +15,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseCoCTE, printCoCTE, stepPrefixSql } from '../src/core/cocte';
-import { corruptStep, CORRUPTIONS, type CorruptionKind } from '../src/core/corrupt';
+import { corruptionSites, corruptStep } from '../src/core/corrupt';
 import { mulberry32 } from '../src/core/decode';
 import { prmSegments, stepChunks } from '../src/core/prmInput';
 import { sameResult } from '../src/core/resultCompare';
@@ -119,9 +119,12 @@ for (const [n, r] of rows.entries()) {
   const used = new Set<string>();
   for (let k = 0; k < perExample * 3 && used.size < perExample; k++) {
     const j = Math.floor(rand() * (gold.steps.length + 1));
-    const kind: CorruptionKind = CORRUPTIONS[Math.floor(rand() * CORRUPTIONS.length)]!;
     const stepSql = j < gold.steps.length ? gold.steps[j]!.sql : gold.final.sql;
-    const c = corruptStep(stepSql, schema!, rand, kind) ?? corruptStep(stepSql, schema!, rand);
+    // A kind drawn evenly among those this step offers (column sites are in nearly every step and would crowd out
+    // the rarer near misses: a dropped condition, DISTINCT, ORDER BY).
+    const kinds = [...new Set(corruptionSites(stepSql, schema!).map((s) => s.kind))];
+    if (!kinds.length) continue;
+    const c = corruptStep(stepSql, schema!, rand, kinds[Math.floor(rand() * kinds.length)]);
     if (!c || used.has(`${j}:${c.sql}`)) continue;
     used.add(`${j}:${c.sql}`);
     const source = `corrupt:${c.kind}`;

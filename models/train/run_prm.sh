@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 STEPS="${1:-600}"
 export LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp
 [ -f models/data/train.jsonl ] || npm run data -- --spider ../shared/data/spider --out models/data
-npm run prm:data -- --spider ../shared/data/spider
+npm run prm:data -- --spider ../shared/data/spider --corruptions 3
 [ -f models/prm/data/samples.jsonl ] || npm run prm:samples -- --spider ../shared/data/spider --limit 2000 --renamed 0.5 --invented 800 --samples 6 --rollouts 0 --jobs 2
 DATA="models/prm/data/train.jsonl models/prm/data/samples.jsonl"
 INIT=models/prm/checkpoints/policy_init.pt

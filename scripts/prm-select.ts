@@ -1,7 +1,8 @@
 /**
  * npm run prm:select: how well a PRM picks among saved candidates (issue 20 §1), without decoding again.
  *   npm run prm:select -- --report eval/bon8-valdbs-rl.json [--prm models/prm] [--db-dir ../shared/data/spider/database]
- *     [--out eval/prm-select-<name>.json]
+ *     [--first K] (only each question's first K candidates: best-of-K from a best-of-N report, N > K, whose first K
+ *     candidates are the ones a best-of-K run decodes, as candidates are seeded by their position) [--out FILE]
  * The report is a best-of-N or vote report of `npm run eval` (each candidate's text, log-probability, entropies and
  * whether it is right are kept). Every candidate's steps run again on its database and the PRM scores them; then,
  * over the same candidates:
@@ -48,7 +49,8 @@ const report = JSON.parse(readFileSync(reportFile, 'utf8')) as { summary: { sett
 const linking = report.summary.settings?.linking ?? 'meaning';
 const questions = report.questions.filter((q) => q.candidates?.length);
 if (!questions.length || questions[0]!.candidates![0]!.text === undefined) throw new Error(`${reportFile} keeps no candidate texts: run \`npm run eval -- --strategy bon\` again`);
-const out = args.get('out') ?? `eval/prm-select-${basename(reportFile, '.json')}-${basename(prmDir)}.json`;
+const first = Number(args.get('first') ?? Infinity);
+const out = args.get('out') ?? `eval/prm-select-${basename(reportFile, '.json')}-${basename(prmDir)}${Number.isFinite(first) ? `-first${first}` : ''}.json`;
 
 const { ort, providers } = await nodeOrt('node');
 const prm = await loadNodePrm(prmDir, ort, providers);
@@ -70,7 +72,7 @@ for (const [qi, q] of questions.entries()) {
   const schema = await engine.schema();
   const values = await questionValues(q.question, schema, run, linking);
   const prompt = policyPrompt(q.question, schema, prm.model.promptFormat, { values, linking });
-  const cands = q.candidates!;
+  const cands = q.candidates!.slice(0, first);
   const scored: ScoredCandidate[] = [];
   for (const c of cands) {
     const outcomes = await replayChain(c.text, run);
@@ -117,7 +119,7 @@ function questionAuc(ps: { s: number; y: boolean; q: number }[]) {
 const rules = Object.fromEntries(Object.entries(right).map(([k, v]) => [k, { right: v, ex: pct(v) }]));
 const byAggregator = Object.fromEntries(AGGREGATORS.map((a) => [a, { ...calibration(points[a]!), ...questionAuc(points[a]!) }]));
 const best = Object.entries(right).filter(([k]) => k !== 'vote' && k !== 'vote+prob').sort((a, b) => b[1] - a[1])[0]!;
-const summary = { report: reportFile, prm: prmDir, questions: n, candidates: questions[0]!.candidates!.length, greedy: { right: greedy, ex: pct(greedy) }, passAtN: { right: passAtN, ex: pct(passAtN) }, rules, byAggregator, seconds: Number(((performance.now() - t0) / 1000).toFixed(1)) };
+const summary = { report: reportFile, prm: prmDir, questions: n, candidates: Math.min(first, questions[0]!.candidates!.length), greedy: { right: greedy, ex: pct(greedy) }, passAtN: { right: passAtN, ex: pct(passAtN) }, rules, byAggregator, seconds: Number(((performance.now() - t0) / 1000).toFixed(1)) };
 mkdirSync(dirname(out) || '.', { recursive: true });
 writeFileSync(out, JSON.stringify(summary, null, 2));
 for (const [k, v] of Object.entries(rules).sort((a, b) => b[1].right - a[1].right)) console.log(`${k.padEnd(16)} ${String(v.ex).padStart(5)}% (${v.right}/${n})`);

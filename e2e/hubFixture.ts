@@ -5,6 +5,8 @@
  * - `cocte/policy`: the embedded policy's folder (models/policy, transformers.js layout, q8 and fp32 files);
  * - `cocte/tiny-gqa-chat`: models/train/hub_fixture.py's model (GQA, position_ids, fp16 KV and logits, q4
  *   MatMulNBits, external weights, chat template);
+ * - `cocte/tiny-gqa-op-chat`: the same model written around the com.microsoft GroupQueryAttention contrib op
+ *   (hub_fixture.py --attention gqa-op: rotary inside the op, no position_ids input, as onnxruntime-genai exports);
  * - `cocte/corrupt`: the tiny model with the head of its ONNX file overwritten (the listing is honest about sizes).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -12,6 +14,7 @@ import { join, relative } from 'node:path';
 import type { BrowserContext, Route } from '@playwright/test';
 
 export const TINY_DIR = 'e2e/fixtures/hub/cocte/tiny-gqa-chat';
+export const GQA_OP_DIR = 'e2e/fixtures/hub/cocte/tiny-gqa-op-chat';
 
 interface Fixture {
   dir: string;
@@ -29,6 +32,7 @@ export const FIXTURES: Record<string, Fixture> = {
   // model.onnx (fp32) is listed when it was exported here (it is not committed).
   'cocte/policy': { dir: 'models/policy', files: ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx', 'onnx/model_quantized.onnx'].filter((p) => existsSync(join('models/policy', p))) },
   'cocte/tiny-gqa-chat': { dir: TINY_DIR, files: walk(TINY_DIR) },
+  'cocte/tiny-gqa-op-chat': { dir: GQA_OP_DIR, files: walk(GQA_OP_DIR) },
   'cocte/corrupt': {
     dir: TINY_DIR,
     files: walk(TINY_DIR),

@@ -5,7 +5,8 @@ import { routeHub, TINY_DIR } from './hubFixture';
 /**
  * Bring your own model (issue 23), without the internet: the Hub's URLs are routed to models exported by our own
  * scripts (e2e/hubFixture.ts). Each fixture loads by Hub id with byte progress, answers a question with steps, and
- * loads again from the browser's cache with the Hub unreachable; a local folder loads; a corrupt file is refused with a
+ * loads again from the browser's cache with the Hub unreachable; the fixture built around the GroupQueryAttention
+ * contrib op loads by Hub id and answers; a local folder loads; a corrupt file is refused with a
  * message and the embedded model still answers; the default backend answers three questions in a row.
  */
 
@@ -74,6 +75,19 @@ for (const [id, dtype] of [
     await again.close();
   });
 }
+
+test('cocte/tiny-gqa-op-chat (the GroupQueryAttention contrib op, no position_ids input): picked from the Hub, answers with steps', async ({ page, context }) => {
+  test.setTimeout(240_000);
+  await routeHub(context);
+  await openStudio(page, '?sample=concert_singer');
+  await pickFromHub(page, 'cocte/tiny-gqa-op-chat');
+  await expect(page.getByLabel('Dtype')).toHaveValue('q4');
+  await page.getByRole('button', { name: /^Download .* and use$/ }).click();
+  await expect(page.getByTestId('model-button')).toHaveText('Model: cocte/tiny-gqa-op-chat', { timeout: 60_000 });
+  await expect(page.getByTestId('backend')).toHaveText(/Policy ready · (WASM|WebGPU)/, { timeout: 120_000 });
+  await ask(page, QUESTION);
+  await expectAnswered(page);
+});
 
 test('an interrupted download resumes with a Range request; a gated model and a corrupt file get plain messages, and the embedded model still answers', async ({ page, context }) => {
   test.setTimeout(240_000);

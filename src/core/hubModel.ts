@@ -115,3 +115,15 @@ export function formatBytes(n: number): string {
   if (n >= 1e3) return `${(n / 1e3).toFixed(0)} kB`;
   return `${n} B`;
 }
+
+/**
+ * A plain message for a model file with an operator the browser's ONNX Runtime cannot run, from ORT's session error:
+ * `Fatal error: com.microsoft:Foo(-1) is not a registered function/op` (an operator the build does not know) or
+ * `Could not find an implementation for Foo(1) node with name '…'` (one it has no kernel for). Null for other errors.
+ */
+export function unsupportedOperator(file: string, ortMessage: string): string | null {
+  const m = ortMessage.match(/(?:([\w.]+):)?(\w+)\(-?\d+\) is not a registered function\/op/) ?? ortMessage.match(/Could not find an implementation for (?:([\w.]+):)?(\w+)\(\d+\) node/);
+  if (!m) return null;
+  const op = m[1] ? `${m[2]} (${m[1]})` : m[2];
+  return `The model file ${file} uses the operator ${op}, which this browser's ONNX Runtime cannot run. Try another dtype of the model, or another model.`;
+}

@@ -14,6 +14,7 @@
  */
 import { answerSettings, buildConstraint, decodeOptions, type GenerationConfig } from '../core/answerConfig';
 import { toCandidateInfo } from '../core/candidateInfo';
+import { unsupportedOperator } from '../core/hubModel';
 import { tokenTexts } from '../core/constrain';
 import type { CausalLM } from '../core/decode';
 import { policyPrompt, questionValues } from '../core/policy';
@@ -66,7 +67,8 @@ function runQueue() {
 
 /**
  * Names the file when reading it fails (ORT alone says "Can't create a session. ERROR_CODE: 7, ERROR_MESSAGE: Failed to
- * load model because protobuf parsing failed."). A file that is missing or not JSON already says so.
+ * load model because protobuf parsing failed."), and says so in plain words when the file is sound but uses an
+ * operator ORT cannot run (`unsupportedOperator`). A file that is missing or not JSON already says so.
  */
 async function damaged<T>(file: string, read: () => Promise<T>): Promise<T> {
   try {
@@ -74,7 +76,7 @@ async function damaged<T>(file: string, read: () => Promise<T>): Promise<T> {
   } catch (e) {
     if (e instanceof ModelFileError) throw e;
     const detail = message(e).replace(/^Can't create a session\.\s*(ERROR_CODE: \d+, ERROR_MESSAGE: )?/, '');
-    throw new ModelFileError(`The model file ${file} is damaged (${detail}).`, { cause: e });
+    throw new ModelFileError(unsupportedOperator(file, detail) ?? `The model file ${file} is damaged (${detail}).`, { cause: e });
   }
 }
 

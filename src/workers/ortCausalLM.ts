@@ -2,9 +2,11 @@
  * The onnxruntime-web adapter: the only file that talks to ORT. Loads a decoder exported in the transformers.js
  * layout (inputs input_ids / attention_mask / position_ids / past_key_values.{i}.{key,value}; outputs logits /
  * present.{i}.{key,value}) and implements `CausalLM` for one sequence with a KV cache. What Hub exports vary in is
- * read from the session: grouped-query attention (`num_key_value_heads`), a `position_ids` input or none, fp32 or
- * fp16 caches and logits, contrib ops (MatMulNBits, GroupQueryAttention: ORT runs them, nothing here changes),
- * weights in an external file (`model.onnx_data`, passed as `externalData`), and `present_step.*` outputs or none.
+ * read from the session: grouped-query attention (`num_key_value_heads`), which position inputs it takes (see
+ * `POSITION_INPUTS`: onnxruntime-genai exports with the rotary embedding inside GroupQueryAttention have no
+ * `position_ids`), fp32 or fp16 caches and logits, contrib ops (MatMulNBits, GroupQueryAttention: ORT runs them,
+ * nothing here changes), weights in an external file (`model.onnx_data`, passed as `externalData`), and
+ * `present_step.*` outputs or none.
  * The ORT module is passed in (`loadOrtWeb` in the browser; onnxruntime-node or onnxruntime-web in Node scripts).
  * Also loads the process reward model (inputs input_ids / attention_mask; output scores, one per position) as a
  * `StepScoreModel`.
@@ -59,6 +61,25 @@ function floatsOf(data: unknown, from: number, to: number): Float32Array {
   return Float32Array.from((data as ArrayLike<number>) as unknown as Iterable<number>).slice(from, to);
 }
 
+/**
+ * The inputs a decoder may take besides input_ids and past_key_values.*, each filled from the cached length P and the
+ * new tokens' count T (one sequence, no padding): the attention mask, positions, and GroupQueryAttention's
+ * `seqlens_k` (total length - 1, per sequence) and `total_sequence_length` (a scalar), which exports built by
+ * onnxruntime-genai compute from attention_mask inside the graph but some take as inputs.
+ */
+export const POSITION_INPUTS: Record<string, (P: number, T: number) => { type: 'int64' | 'int32'; data: BigInt64Array | Int32Array; dims: number[] }> = {
+  attention_mask: (P, T) => ({ type: 'int64', data: new BigInt64Array(P + T).fill(1n), dims: [1, P + T] }),
+  position_ids: (P, T) => ({ type: 'int64', data: BigInt64Array.from({ length: T }, (_, i) => BigInt(P + i)), dims: [1, T] }),
+  seqlens_k: (P, T) => ({ type: 'int32', data: Int32Array.of(P + T - 1), dims: [1] }),
+  total_sequence_length: (P, T) => ({ type: 'int32', data: Int32Array.of(P + T), dims: [] }),
+};
+
+/** The session's inputs besides input_ids and the cache: those `POSITION_INPUTS` fills, and those it cannot. */
+export function positionInputs(inputNames: readonly string[]): { known: string[]; unknown: string[] } {
+  const rest = inputNames.filter((n) => n !== 'input_ids' && !n.startsWith('past_key_values.'));
+  return { known: rest.filter((n) => n in POSITION_INPUTS), unknown: rest.filter((n) => !(n in POSITION_INPUTS)) };
+}
+
 export interface DecoderConfig {
   num_hidden_layers: number;
   num_key_value_heads?: number;
@@ -87,7 +108,8 @@ export class OrtCausalLM implements CausalLM {
   private readonly layers: number;
   private readonly kvHeads: number;
   private readonly headDim: number;
-  private readonly hasPositions: boolean;
+  /** The position inputs the session takes (names of `POSITION_INPUTS`). */
+  private readonly positionNames: string[];
   /** The cache's element type (fp16 caches come with fp16 and q4f16 Hub exports). */
   readonly cacheType: 'float32' | 'float16';
   /**
@@ -107,7 +129,7 @@ export class OrtCausalLM implements CausalLM {
     this.layers = config.num_hidden_layers;
     this.kvHeads = config.num_key_value_heads ?? config.num_attention_heads;
     this.headDim = config.head_dim ?? config.hidden_size / config.num_attention_heads;
-    this.hasPositions = session.inputNames.includes('position_ids');
+    this.positionNames = positionInputs(session.inputNames).known;
     const past = session.inputMetadata?.find((m) => m.name === 'past_key_values.0.key');
     this.cacheType = past && past.isTensor && past.type === 'float16' ? 'float16' : 'float32';
     const stepNames = Array.from({ length: this.layers }, (_, i) => [`present_step.${i}.key`, `present_step.${i}.value`]).flat();
@@ -125,6 +147,8 @@ export class OrtCausalLM implements CausalLM {
     const session = await ort.InferenceSession.create(model, { ...options, executionProviders, graphOptimizationLevel: 'all', ...(external ? { externalData: [{ path: external.path, data: external.data }] } : {}) });
     const missing = ['input_ids', 'attention_mask', 'past_key_values.0.key'].filter((n) => !session.inputNames.includes(n));
     if (missing.length) throw new Error(`This ONNX file is not a decoder with a KV cache: missing inputs ${missing.join(', ')}.`);
+    const { unknown } = positionInputs(session.inputNames);
+    if (unknown.length) throw new Error(`This decoder takes inputs the studio does not know how to fill: ${unknown.join(', ')}.`);
     return new OrtCausalLM(ort, session, config, cache);
   }
 
@@ -138,11 +162,11 @@ export class OrtCausalLM implements CausalLM {
     const cache = past as Cache | null;
     const P = cache?.length ?? 0;
     const T = ids.length;
-    const feeds: Record<string, Ort.Tensor> = {
-      input_ids: new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, T]),
-      attention_mask: new Tensor('int64', new BigInt64Array(P + T).fill(1n), [1, P + T]),
-    };
-    if (this.hasPositions) feeds.position_ids = new Tensor('int64', BigInt64Array.from({ length: T }, (_, i) => BigInt(P + i)), [1, T]);
+    const feeds: Record<string, Ort.Tensor> = { input_ids: new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, T]) };
+    for (const name of this.positionNames) {
+      const { type, data, dims } = POSITION_INPUTS[name]!(P, T);
+      feeds[name] = type === 'int64' ? new Tensor(type, data as BigInt64Array, dims) : new Tensor(type, data as Int32Array, dims);
+    }
     for (let i = 0; i < this.layers; i++) {
       for (const kv of ['key', 'value']) {
         feeds[`past_key_values.${i}.${kv}`] = cache?.tensors[`present.${i}.${kv}`] ?? this.emptyCache();
